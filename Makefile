@@ -1,0 +1,60 @@
+# graphops.msgraph: `make test` and `make demo` work on a fresh clone with python3 and make.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+# ansible-core 2.20+ needs Python 3.12: use it when present (pyenv here has it), else python3 with ansible-core 2.19.
+PYTHON ?= $(shell command -v python3.12 2>/dev/null || ls -1d $$HOME/.pyenv/versions/3.12*/bin/python3.12 2>/dev/null | tail -n1 || true)
+ifeq ($(strip $(PYTHON)),)
+PYTHON := python3
+endif
+VENV := .venv
+VPY := $(VENV)/bin/python
+# Ansible finds the collection through this symlink; ansible-test needs a real copy (tests/utils/run_sanity.sh).
+COLLECTIONS := $(CURDIR)/.build/collections
+COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/graphops/msgraph
+EMULATOR_STATE := $(CURDIR)/.build/emulator
+export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
+export PYTHONPATH := $(CURDIR)/tests:$(COLLECTIONS)
+export ANSIBLE_NOCOLOR := 1
+
+.PHONY: help venv collection-link test test-pytest sanity lint emulator demo clean
+
+help:
+	@echo "make test      create .venv, run emulator, unit and integration tests, ansible-test sanity and ansible-lint"
+	@echo "make demo      start the Graph emulator, run examples/demo.yml against it (check, apply, apply again), stop it"
+	@echo "make emulator  run the Graph emulator in the foreground (prints URL, CA file and demo credentials)"
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VPY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+collection-link:
+	mkdir -p $(dir $(COLLECTION_LINK))
+	ln -sfn $(CURDIR) $(COLLECTION_LINK)
+
+test: venv collection-link test-pytest sanity lint
+	@echo "make test: all checks passed"
+
+# Emulator tests, unit tests and integration tests (real ansible-playbook against the emulator) in one run.
+test-pytest: venv collection-link
+	$(VPY) -m pytest -p graph_emulator.pytest_plugin tests/graph_emulator/tests tests/unit tests/integration
+
+sanity: venv
+	tests/utils/run_sanity.sh $(abspath $(VPY))
+
+lint: venv collection-link
+	$(VENV)/bin/ansible-lint --offline
+
+emulator: venv
+	mkdir -p $(EMULATOR_STATE)
+	$(VPY) -m graph_emulator --state-dir $(EMULATOR_STATE)
+
+demo: venv collection-link
+	$(VPY) examples/run_demo.py
+
+clean:
+	rm -rf $(VENV) .build tests/output

@@ -1,0 +1,117 @@
+# -*- coding: utf-8 -*-
+# Copyright: graphops.msgraph contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    """Auth and connection options shared by every module (the spec lives in module_utils/auth_options.py)."""
+
+    DOCUMENTATION = r'''
+options:
+  auth_method:
+    description:
+      - How to obtain the Microsoft Graph access token.
+      - V(auto) picks the one method that the given options and environment point to, and fails with a list of
+        what it found when they point to none or to more than one.
+      - V(client_secret) uses O(tenant_id), O(client_id) and O(client_secret) (client credentials flow, app-only token).
+      - V(access_token) uses a token obtained elsewhere, given in O(access_token). Use it for C(user: me),
+        which needs a delegated token.
+      - V(client_certificate), V(workload_identity) and V(managed_identity) are reserved for the next release and fail
+        with a clear message in this one.
+    type: str
+    default: auto
+    choices: [auto, client_secret, client_certificate, workload_identity, managed_identity, access_token]
+  tenant_id:
+    description:
+      - The Microsoft Entra tenant (directory) id or one of its domain names.
+      - If not set, the environment variable E(AZURE_TENANT_ID) or E(AZURE_TENANT) is used.
+    type: str
+  client_id:
+    description:
+      - The application (client) id of the app registration.
+      - If not set, the environment variable E(AZURE_CLIENT_ID) is used.
+    type: str
+  client_secret:
+    description:
+      - A client secret of the app registration.
+      - If not set, the environment variable E(AZURE_CLIENT_SECRET) or E(AZURE_SECRET) is used.
+      - Never shown in output, results, diffs or logs.
+    type: str
+  client_certificate_path:
+    description:
+      - Path to a PEM file holding the private key and certificate, or a PFX file, registered with the app.
+      - If not set, the environment variable E(AZURE_CLIENT_CERTIFICATE_PATH) is used.
+    type: path
+  client_certificate_password:
+    description:
+      - Password of O(client_certificate_path).
+      - If not set, the environment variable E(AZURE_CLIENT_CERTIFICATE_PASSWORD) is used.
+    type: str
+  federated_token_file:
+    description:
+      - File holding a federated token (workload identity federation, for example on AKS or a CI runner).
+      - If not set, the environment variable E(AZURE_FEDERATED_TOKEN_FILE) is used.
+    type: path
+  access_token:
+    description:
+      - A Microsoft Graph access token obtained elsewhere. No tenant or client id is needed with it.
+      - If not set, the environment variable E(GRAPH_ACCESS_TOKEN) is used.
+      - Never shown in output, results, diffs or logs.
+    type: str
+  cloud:
+    description:
+      - The Microsoft cloud. It chooses the Graph host, the login host and the token scope together.
+      - If not set, the environment variable E(AZURE_CLOUD) is used.
+    type: str
+    default: global
+    choices: [global, usgov, usgov_dod, china]
+  graph_endpoint:
+    description:
+      - Override the Graph base URL, without the version, for example V(https://127.0.0.1:8443).
+      - The token scope still follows O(cloud).
+      - If not set, the environment variable E(GRAPH_ENDPOINT) is used.
+    type: str
+  authority_host:
+    description:
+      - Override the login host, with its scheme, for example V(https://login.microsoftonline.us).
+        The authority is C({authority_host}/{tenant_id}).
+      - If not set, the environment variable E(AZURE_AUTHORITY_HOST) is used.
+    type: str
+  api_version:
+    description:
+      - The Graph API version to call.
+    type: str
+    default: v1.0
+    choices: [v1.0, beta]
+  validate_certs:
+    description:
+      - Verify the TLS certificates of Graph and the login host.
+      - Set to V(false) only for a test service; prefer O(ca_path).
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - A CA bundle to trust, for TLS inspection proxies and test services.
+      - An explicit value wins over the environment variable E(REQUESTS_CA_BUNDLE), which is used when this is not set.
+    type: path
+  timeout:
+    description:
+      - Timeout of each HTTP request, in seconds.
+    type: float
+    default: 30
+  retries:
+    description:
+      - How many times a request is retried after the first attempt when Graph answers 429, 503 or 504 or the
+        connection fails. C(Retry-After) is honoured.
+    type: int
+    default: 5
+requirements:
+  - python >= 3.9
+  - requests
+  - msal
+notes:
+  - The modules run where the API calls are made, usually C(localhost) or an execution environment.
+  - The proxy environment variables (E(HTTPS_PROXY), E(NO_PROXY)) are honoured.
+'''

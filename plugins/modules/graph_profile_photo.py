@@ -1,0 +1,271 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: graphops.msgraph contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: graph_profile_photo
+short_description: Set or remove the profile photo of a Microsoft Graph user, group, team or contact
+version_added: 0.1.0
+description:
+  - Keeps the profile photo of one principal in the declared state. It reads the photo Graph holds, compares it with
+    O(src), and uploads only when they differ (O(state=present)), or removes the photo only when one exists
+    (O(state=absent)).
+  - Graph rewrites every uploaded photo (re-encodes it to JPEG, strips metadata, downscales it to at most 648x648 and
+    gives it a new ETag), so the bytes and the ETag never tell whether a photo is already set.
+    With O(compare=perceptual), the default, two photos are equal when they show the same picture.
+  - Check mode sends no write request and reports the C(changed) that the real run would report.
+author:
+  - graphops.msgraph contributors
+extends_documentation_fragment:
+  - graphops.msgraph.auth
+  - graphops.msgraph.attributes
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+    details:
+      - The diff shows the facts of the photo before and after (sha256, perceptual hash, size, width, height,
+        content type), never the image bytes. Its headers name the principal and the file.
+  idempotent:
+    support: full
+options:
+  user:
+    description:
+      - The user, by object id or userPrincipalName; V(me) for the signed-in user (needs a delegated token,
+        given with O(access_token)).
+      - With O(contact), the user whose mailbox owns the contact.
+    type: str
+  group:
+    description:
+      - The object id of a Microsoft 365 or security group.
+    type: str
+  team:
+    description:
+      - The id of a team (the id of its group). Its photo is its group's photo; O(state=absent) removes it through the group.
+    type: str
+  contact:
+    description:
+      - The id of an Outlook contact in the mailbox of O(user).
+      - Graph cannot delete contact photos, so O(state=absent) fails for a contact without sending anything.
+    type: str
+  contact_folder:
+    description:
+      - The id of the contact folder that holds O(contact). Without it, the contact is looked up in the default folder.
+    type: str
+  state:
+    description:
+      - V(present) sets the photo to O(src) when the current photo differs from it or there is none.
+      - V(absent) removes the photo when there is one.
+    type: str
+    default: present
+    choices: [present, absent]
+  src:
+    description:
+      - Local image file to set. Required with O(state=present).
+      - JPEG, PNG, GIF or BMP, detected from the file's bytes, not its name; at most 4 MB. 648x648 pixels or less
+        is best: Graph keeps nothing larger.
+    type: path
+  compare:
+    description:
+      - How the current photo is compared with O(src).
+      - V(perceptual) calls the photos equal when they show the same picture, whatever the service did to the bytes:
+        a JPEG re-encode (quality 75 or more), a downscale to any size Graph keeps (48x48 to 648x648), EXIF orientation
+        applied, transparency flattened. Another photo, a mirror image, a crop of 10% or more, a region of 10% of the
+        area painted over, or inverted or strongly shifted colours count as different.
+        See docs/photo-comparison.md for the thresholds.
+      - V(sha256) compares bytes only. Use it for services that store bytes as sent; against Microsoft Graph it reports
+        a change on every run.
+    type: str
+    default: perceptual
+    choices: [perceptual, sha256]
+notes:
+  - Writes to Teams and Outlook clients can take minutes to hours to show; Graph reads right after a write can lag.
+  - Required Graph permissions (least privileged first). Users - ProfilePhoto.ReadWrite.All or User.ReadWrite.All.
+    Groups - ProfilePhoto.ReadWrite.All or Group.ReadWrite.All (app-only access to group photos is a known Graph issue
+    and may fail with 403). Teams - TeamSettings.ReadWrite.All, delegated only. Contacts - Contacts.ReadWrite.
+    Signed-in user (V(me)) - User.ReadWrite, delegated.
+requirements:
+  - Pillow
+seealso:
+  - name: profilePhoto resource type
+    description: Microsoft Graph documentation of profile photos.
+    link: https://learn.microsoft.com/graph/api/resources/profilephoto
+'''
+
+EXAMPLES = r'''
+- name: Set a user's photo (uploads only when the picture differs)
+  graphops.msgraph.graph_profile_photo:
+    user: alice@contoso.com
+    src: photos/alice.jpg
+    tenant_id: "{{ azure_tenant_id }}"
+    client_id: "{{ azure_client_id }}"
+    client_secret: "{{ azure_client_secret }}"
+
+- name: Set a group's photo, with credentials from AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET
+  graphops.msgraph.graph_profile_photo:
+    group: 02bd9fd6-8f93-4758-87c3-1fb73740a315
+    src: photos/marketing.png
+
+- name: Set a team's photo (delegated token with TeamSettings.ReadWrite.All)
+  graphops.msgraph.graph_profile_photo:
+    team: 172b0cce-e65d-44ce-9a49-91d9f2e8491e
+    src: photos/engineering-team.jpg
+    access_token: "{{ delegated_token }}"
+
+- name: Set the signed-in user's own photo
+  graphops.msgraph.graph_profile_photo:
+    user: me
+    src: photos/me.jpg
+    access_token: "{{ delegated_token }}"
+
+- name: Set the photo of a contact in a folder of Alice's mailbox
+  graphops.msgraph.graph_profile_photo:
+    user: alice@contoso.com
+    contact: AAMkAGI2TAAA=
+    contact_folder: AAMkAGI2TAAB=
+    src: photos/supplier.jpg
+
+- name: Remove a user's photo (only when there is one)
+  graphops.msgraph.graph_profile_photo:
+    user: 4e5c8f37-3f1a-4e3b-9d7e-2a6b1c0d9e8f
+    state: absent
+
+- name: Use a national cloud
+  graphops.msgraph.graph_profile_photo:
+    user: alice@contoso.us
+    src: photos/alice.jpg
+    cloud: usgov
+
+- name: Audit without changing anything (run with --check --diff)
+  graphops.msgraph.graph_profile_photo:
+    user: "{{ item }}"
+    src: "photos/{{ item }}.jpg"
+  loop: "{{ directory_users }}"
+  check_mode: true
+  diff: true
+  register: photo_audit
+'''
+
+RETURN = r'''
+principal:
+  description: The principal the task managed, as a Graph path.
+  returned: always
+  type: str
+  sample: users/alice@contoso.com
+action:
+  description: What the task did (or, in check mode, would do) - V(set), V(remove) or V(none).
+  returned: always
+  type: str
+  sample: set
+photo:
+  description: Facts about the photo before and after the task. Never the image bytes.
+  returned: always
+  type: dict
+  contains:
+    before:
+      description: Facts of the photo Graph held before the task, or null when it held none.
+      type: dict
+      returned: always
+      sample:
+        sha256: 9f2b5c0e4d1a7b3c6e8f0a2b4c6d8e0f1a3b5c7d9e1f3a5b7c9d1e3f5a7b9c1d
+        phash: c3e1f0b4d2a59687
+        width: 648
+        height: 648
+        content_type: image/jpeg
+        size: 48213
+    after:
+      description:
+        - Facts of the photo after the task, or null when there is none.
+        - After an upload these are the facts of O(src), the image that was sent; Graph stores its own rewrite of it.
+      type: dict
+      returned: always
+      sample:
+        sha256: 1c4e7a9b2d5f8c0e3a6b9d2f5c8e1a4b7d0f3c6e9a2b5d8f1c4e7a0b3d6f9c2e
+        phash: c3e1f0b4d2a59687
+        width: 800
+        height: 800
+        content_type: image/png
+        size: 291004
+diff:
+  description: With C(--diff), the facts before and after, with headers naming the principal and the file.
+  returned: when diff mode is on
+  type: dict
+graph_retries:
+  description: Retries the module made (status or error, and the wait), at verbosity 3 or more when there were any.
+  returned: when retries happened and verbosity >= 3
+  type: list
+  elements: str
+'''
+
+from ansible_collections.graphops.msgraph.plugins.module_utils.graph_errors import GraphModuleError
+from ansible_collections.graphops.msgraph.plugins.module_utils.graph_module import GraphModule
+from ansible_collections.graphops.msgraph.plugins.module_utils.photo_diff import photo_diff, photo_facts_dict
+from ansible_collections.graphops.msgraph.plugins.module_utils.photo_targets import target_from_options
+from ansible_collections.graphops.msgraph.plugins.module_utils.photo_state import (
+    PhotoWriter,
+    check_deletable,
+    fetch_current_photo,
+    plan_photo,
+)
+from ansible_collections.graphops.msgraph.plugins.module_utils.photo_compare import COMPARE_METHODS
+from ansible_collections.graphops.msgraph.plugins.module_utils.image_source import SourceImageError, load_source_image
+from ansible_collections.graphops.msgraph.plugins.module_utils.photo_facts import HAS_PIL, PIL_IMPORT_ERROR
+from ansible.module_utils.basic import missing_required_lib
+
+
+def main():
+    graph = GraphModule(
+        argument_spec=dict(
+            user=dict(type='str'),
+            group=dict(type='str'),
+            team=dict(type='str'),
+            contact=dict(type='str'),
+            contact_folder=dict(type='str'),
+            state=dict(type='str', default='present', choices=['present', 'absent']),
+            src=dict(type='path'),
+            compare=dict(type='str', default='perceptual', choices=list(COMPARE_METHODS)),
+        ),
+        required_if=[('state', 'present', ('src',))],
+        supports_check_mode=True,
+    )
+    params = graph.params
+    if not HAS_PIL:
+        graph.fail_json(msg=missing_required_lib('Pillow'), exception=PIL_IMPORT_ERROR)
+
+    try:
+        target = target_from_options(user=params['user'], group=params['group'], team=params['team'],
+                                     contact=params['contact'], contact_folder=params['contact_folder'])
+        # Everything that can be known locally is checked before the first request.
+        if params['state'] == 'absent':
+            check_deletable(target)
+            source = None
+        else:
+            source = load_source_image(params['src'])
+        client = graph.build_client()
+        if target.needs_delegated_token and client.token_provider.method.is_app_only:
+            graph.fail_json(msg='user: me needs a delegated token (access_token of a signed-in user); '
+                                'auth_method %s gives an app-only token. Name the user by id or userPrincipalName instead.'
+                                % client.token_provider.method.name)
+        current = fetch_current_photo(client, target)
+        plan = plan_photo(target, current, state=params['state'], source=source, compare=params['compare'])
+        changed = PhotoWriter(client, check_mode=graph.check_mode).apply(plan)
+    except (GraphModuleError, SourceImageError) as exc:
+        graph.fail_on_error(exc)
+
+    result = dict(
+        changed=changed,
+        principal=target.label,
+        action=plan.action,
+        photo=dict(before=photo_facts_dict(plan.before), after=photo_facts_dict(plan.after)),
+    )
+    if graph.module._diff:  # pylint: disable=protected-access
+        result['diff'] = photo_diff(plan, src=params['src'])
+    graph.exit_json(**result)
+
+
+if __name__ == '__main__':
+    main()
