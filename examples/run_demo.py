@@ -1,0 +1,72 @@
+# -*- coding: utf-8 -*-
+# Copyright: graphops.msgraph contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""`make demo`: start the Graph emulator, run examples/demo.yml three times against it, stop the emulator.
+
+1. --check --diff: what would change (nothing is written).
+2. for real: the photos are set (changed).
+3. again: nothing changes, although the emulator rewrote every photo the way Graph does.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from graph_emulator.process import EmulatorProcess
+
+EXAMPLES = Path(__file__).resolve().parent
+# (title, ansible-playbook flags, whether the recap must show changes)
+STEPS = [
+    ('1/3 Audit: what would change (--check --diff, nothing is written)', ['--check', '--diff'], True),
+    ('2/3 Apply: set the photos', [], True),
+    ('3/3 Apply again: nothing to do, although the emulator rewrote every photo', [], False),
+]
+
+
+def run_and_echo(command, env) -> tuple:
+    """Run a command, echo its output as it comes, and return (exit code, output)."""
+    lines = []
+    with subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as process:
+        for line in process.stdout:
+            sys.stdout.write(line)
+            sys.stdout.flush()
+            lines.append(line)
+    return process.returncode, ''.join(lines)
+
+
+def main() -> int:
+    with EmulatorProcess() as emulator:
+        env = dict(os.environ)
+        env.update({
+            'GRAPH_ENDPOINT': emulator.url,
+            'AZURE_AUTHORITY_HOST': emulator.url,
+            'REQUESTS_CA_BUNDLE': str(emulator.ca_path),
+            'AZURE_TENANT_ID': emulator.tenant_id,
+            'AZURE_CLIENT_ID': emulator.client_id,
+            'AZURE_CLIENT_SECRET': emulator.client_secret,
+            'ANSIBLE_LOCALHOST_WARNING': '0',
+            'ANSIBLE_INVENTORY_UNPARSED_WARNING': '0',
+        })
+        print('Graph emulator at %s (CA %s)\n' % (emulator.url, emulator.ca_path), flush=True)
+        playbook = [str(Path(sys.executable).parent / 'ansible-playbook'), '-i', 'localhost,', '-c', 'local',
+                    '-e', 'ansible_python_interpreter=%s' % sys.executable, str(EXAMPLES / 'demo.yml')]
+        for title, flags, expect_changes in STEPS:
+            print('=' * 100 + '\n' + title + '\n' + '=' * 100, flush=True)
+            returncode, output = run_and_echo(playbook + flags, env)
+            if returncode != 0:
+                print('demo: step failed: %s' % title, file=sys.stderr)
+                return returncode
+            changed = int(re.search(r'changed=(\d+)', output).group(1))
+            if bool(changed) != expect_changes:
+                print('demo: step %r reported changed=%d, which it should not' % (title, changed), file=sys.stderr)
+                return 1
+    print('demo: done. The last run changed nothing: the module compared what the photos show, not their bytes.')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,160 @@
+# -*- coding: utf-8 -*-
+# Copyright: graphops.msgraph contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The decision and the single write path, with a fake client that records every request."""
+
+from __future__ import annotations
+
+import io
+from types import SimpleNamespace
+
+import pytest
+from PIL import Image, ImageDraw
+
+from ansible_collections.graphops.msgraph.plugins.module_utils.graph_errors import GraphError
+from ansible_collections.graphops.msgraph.plugins.module_utils.photo_facts import photo_facts_from_bytes
+from ansible_collections.graphops.msgraph.plugins.module_utils.photo_state import (
+    ACTION_NONE,
+    ACTION_REMOVE,
+    ACTION_SET,
+    PhotoOperationError,
+    PhotoWriter,
+    check_deletable,
+    fetch_current_photo,
+    plan_photo,
+)
+from ansible_collections.graphops.msgraph.plugins.module_utils.photo_targets import target_from_options
+
+
+def picture(colour, size=(300, 300), fmt='PNG', quality=90) -> bytes:
+    image = Image.new('RGB', size, colour)
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((40, 40, size[0] - 60, size[1] - 90), fill='white')
+    draw.rectangle((0, size[1] - 50, size[0], size[1]), fill='black')
+    buffer = io.BytesIO()
+    image.save(buffer, fmt, quality=quality)
+    return buffer.getvalue()
+
+
+def source(data: bytes):
+    return SimpleNamespace(data=data, content_type='image/png', facts=photo_facts_from_bytes(data))
+
+
+def graph_error(status, code, message='m'):
+    return GraphError(status=status, code=code, message=message, request_id='req-1', method='GET', path='/x')
+
+
+class RecordingClient:
+    """Records requests; answers from a table keyed by method."""
+
+    def __init__(self, answers=None):
+        self.requests = []
+        self.answers = answers or {}
+
+    def request(self, method, path, data=None, headers=None):
+        self.requests.append((method, path, headers))
+        answer = self.answers.get(method)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+
+USER = target_from_options(user='alice@contoso.com')
+TEAM = target_from_options(team='t1')
+CONTACT = target_from_options(user='alice@contoso.com', contact='c1')
+BLUE = picture('royalblue')
+RED = picture('crimson')
+
+
+def test_same_picture_after_a_rewrite_plans_nothing():
+    rewritten = photo_facts_from_bytes(picture('royalblue', fmt='JPEG', quality=80))
+    plan = plan_photo(USER, rewritten, state='present', source=source(BLUE))
+    assert plan.action == ACTION_NONE and not plan.changed
+
+
+def test_different_picture_or_no_photo_plans_a_set():
+    assert plan_photo(USER, photo_facts_from_bytes(RED), state='present', source=source(BLUE)).action == ACTION_SET
+    plan = plan_photo(USER, None, state='present', source=source(BLUE))
+    assert plan.action == ACTION_SET and plan.before is None and plan.after.content_type == 'image/png'
+
+
+def test_absent_plans_a_remove_only_when_there_is_a_photo():
+    assert plan_photo(USER, None, state='absent').action == ACTION_NONE
+    assert plan_photo(USER, photo_facts_from_bytes(RED), state='absent').action == ACTION_REMOVE
+
+
+def test_contact_photos_cannot_be_removed():
+    with pytest.raises(PhotoOperationError, match='Graph cannot delete the photo of users/alice@contoso.com/contacts/c1'):
+        check_deletable(CONTACT)
+
+
+@pytest.mark.parametrize('plan_args', [
+    dict(target=USER, current=None, state='present', source=source(BLUE)),
+    dict(target=USER, current=photo_facts_from_bytes(RED), state='present', source=source(BLUE)),
+    dict(target=USER, current=photo_facts_from_bytes(RED), state='absent'),
+    dict(target=TEAM, current=photo_facts_from_bytes(RED), state='absent'),
+], ids=['set-new', 'replace', 'remove', 'remove-team'])
+def test_check_mode_sends_no_request_and_reports_the_real_changed(plan_args):
+    target, current = plan_args.pop('target'), plan_args.pop('current')
+    plan = plan_photo(target, current, **plan_args)
+    checking = RecordingClient()
+    assert PhotoWriter(checking, check_mode=True).apply(plan) is True
+    assert checking.requests == []
+    real = RecordingClient()
+    assert PhotoWriter(real, check_mode=False).apply(plan) is True
+    assert len(real.requests) == 1
+
+
+def test_writes_go_to_the_right_url_with_the_real_content_type():
+    client = RecordingClient()
+    PhotoWriter(client, check_mode=False).apply(plan_photo(USER, None, state='present', source=source(BLUE)))
+    assert client.requests == [('PUT', '/users/alice@contoso.com/photo/$value', {'Content-Type': 'image/png'})]
+    client = RecordingClient()
+    PhotoWriter(client, check_mode=False).apply(plan_photo(TEAM, photo_facts_from_bytes(RED), state='absent'))
+    assert client.requests == [('DELETE', '/groups/t1/photo/$value', None)]
+
+
+def test_unchanged_plan_sends_nothing():
+    client = RecordingClient()
+    assert PhotoWriter(client, check_mode=False).apply(plan_photo(USER, None, state='absent')) is False
+    assert client.requests == []
+
+
+@pytest.mark.parametrize('code', ['ImageNotFound', 'ErrorItemNotFound'])
+def test_no_photo_is_not_an_error(code):
+    assert fetch_current_photo(RecordingClient({'GET': graph_error(404, code)}), USER) is None
+
+
+def test_current_photo_facts_are_read_from_the_value():
+    client = RecordingClient({'GET': SimpleNamespace(content=RED)})
+    facts = fetch_current_photo(client, USER)
+    assert facts.content_type == 'image/png' and (facts.width, facts.height) == (300, 300)
+    assert client.requests[0][:2] == ('GET', '/users/alice@contoso.com/photo/$value')
+
+
+@pytest.mark.parametrize('status, code, operation, expected', [
+    (404, 'Request_ResourceNotFound', 'read',
+     'Could not read the photo of users/alice@contoso.com: HTTP 404 Request_ResourceNotFound (m), request-id req-1. '
+     'users/alice@contoso.com was not found: check the id or userPrincipalName.'),
+    (403, 'Authorization_RequestDenied', 'set',
+     'Could not set the photo of users/alice@contoso.com: HTTP 403 Authorization_RequestDenied (m), request-id req-1. '
+     'The operation needs the Graph permission ProfilePhoto.ReadWrite.All (or User.ReadWrite.All), granted with admin consent.'),
+    (403, 'Authorization_RequestDenied', 'read', 'needs the Graph permission ProfilePhoto.Read.All (or User.Read.All)'),
+])
+def test_graph_errors_become_one_sentence(status, code, operation, expected):
+    client = RecordingClient({'GET': graph_error(status, code), 'PUT': graph_error(status, code)})
+    with pytest.raises(PhotoOperationError) as caught:
+        if operation == 'read':
+            fetch_current_photo(client, USER)
+        else:
+            PhotoWriter(client, check_mode=False).apply(plan_photo(USER, None, state='present', source=source(BLUE)))
+    assert expected in str(caught.value)
+
+
+def test_app_only_group_denial_mentions_the_known_issue():
+    group = target_from_options(group='g1')
+    client = RecordingClient({'PUT': graph_error(403, 'ErrorAccessDenied', 'Access is denied. Check credentials and try again.')})
+    with pytest.raises(PhotoOperationError) as caught:
+        PhotoWriter(client, check_mode=False).apply(plan_photo(group, None, state='present', source=source(BLUE)))
+    assert 'ProfilePhoto.ReadWrite.All (or Group.ReadWrite.All)' in str(caught.value)
+    assert 'known issue with group photos and app-only tokens' in str(caught.value)

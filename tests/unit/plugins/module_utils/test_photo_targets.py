@@ -1,0 +1,46 @@
+# -*- coding: utf-8 -*-
+# Copyright: graphops.msgraph contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.graphops.msgraph.plugins.module_utils.photo_targets import TargetError, target_from_options
+
+
+@pytest.mark.parametrize('options, kind, path, delete_path', [
+    ({'user': 'alice@contoso.com'}, 'user', 'users/alice@contoso.com', '/users/alice@contoso.com/photo/$value'),
+    ({'user': 'guest_x.com#EXT#@contoso.com'}, 'user', 'users/guest_x.com%23EXT%23@contoso.com',
+     '/users/guest_x.com%23EXT%23@contoso.com/photo/$value'),
+    ({'user': 'me'}, 'me', 'me', '/me/photo/$value'),
+    ({'group': 'g1'}, 'group', 'groups/g1', '/groups/g1/photo/$value'),
+    ({'team': 't1'}, 'team', 'teams/t1', '/groups/t1/photo/$value'),
+    ({'user': 'u1', 'contact': 'c1'}, 'contact', 'users/u1/contacts/c1', None),
+    ({'user': 'me', 'contact': 'c1'}, 'contact', 'me/contacts/c1', None),
+    ({'user': 'u1', 'contact': 'c/1=', 'contact_folder': 'f1'}, 'contact', 'users/u1/contactFolders/f1/contacts/c%2F1%3D', None),
+], ids=['upn', 'guest-upn', 'me', 'group', 'team-deletes-through-group', 'contact', 'my-contact', 'contact-in-folder'])
+def test_targets(options, kind, path, delete_path):
+    target = target_from_options(**options)
+    assert (target.kind, target.path, target.delete_path) == (kind, path, delete_path)
+    assert target.photo_value_path == '/%s/photo/$value' % path
+    assert target.can_delete is (delete_path is not None)
+
+
+@pytest.mark.parametrize('options, message', [
+    ({}, 'Name exactly one principal with user, group or team (or contact with user); got none.'),
+    ({'user': 'u', 'group': 'g'}, 'got user, group'),
+    ({'group': 'g', 'team': 't'}, 'got group, team'),
+    ({'contact': 'c'}, 'contact needs user'),
+    ({'contact': 'c', 'user': 'u', 'group': 'g'}, 'cannot be combined with group or team'),
+    ({'user': 'u', 'contact_folder': 'f'}, 'contact_folder is only meaningful with contact'),
+])
+def test_ambiguous_or_incomplete_targets_are_refused(options, message):
+    with pytest.raises(TargetError, match=message.replace('(', r'\(').replace(')', r'\)')):
+        target_from_options(**options)
+
+
+def test_permissions_named_for_each_kind():
+    assert 'ProfilePhoto.ReadWrite.All' in target_from_options(user='u').permission('write')
+    assert 'TeamSettings.ReadWrite.All' in target_from_options(team='t').permission('write')
+    assert target_from_options(user='u', contact='c').permission('write') == 'Contacts.ReadWrite'
