@@ -1,0 +1,106 @@
+"""Command line: python -m graph_emulator [--seed FILE] [--port 8443] [--state-dir DIR] ..."""
+
+import argparse
+import json
+import os
+import signal
+import sys
+import tempfile
+import threading
+
+from .emulator import Emulator
+from .faults import FAULT_KINDS
+from .seed import DEFAULT_SEED
+from .server import EmulatorHTTPServer
+from .tls import create_server_context
+
+
+def _fault(text):
+    kind, _, rate = text.partition("=")
+    try:
+        value = float(rate)
+    except ValueError:
+        value = -1.0
+    if kind not in FAULT_KINDS or not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError("expected KIND=RATE with KIND in %s and RATE in [0, 1]" % ", ".join(FAULT_KINDS))
+    return kind, value
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(prog="graph_emulator", description="Local Microsoft Graph + Entra ID emulator (profile photos).")
+    parser.add_argument("--seed", default=DEFAULT_SEED, help="seed file (YAML); default: the packaged demo seed")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8443, help="0 picks a free port")
+    parser.add_argument("--state-dir", help="where ca.pem, certificates, requests.jsonl and emulator.json go; default: a temp dir")
+    parser.add_argument("--no-rewrite", action="store_true", help="store uploads as sent instead of re-encoding them like Graph")
+    parser.add_argument("--no-throttle", action="store_true", help="no 4-per-mailbox concurrency limit")
+    parser.add_argument("--latency-ms", type=int, default=0, help="added to every Graph and token request")
+    parser.add_argument("--fault", type=_fault, action="append", default=[], metavar="KIND=RATE",
+                        help="random fault rate, KIND among 429, 503, 504, reset (repeatable)")
+    parser.add_argument("--group-photo-app-only", choices=("allow", "deny"), default="allow")
+    parser.add_argument("--quiet", action="store_true", help="no per-request lines on stderr")
+    return parser.parse_args(argv)
+
+
+def _write_json_atomically(path, payload):
+    temporary = path + ".tmp"
+    with open(temporary, "w", encoding="utf-8") as handle:
+        json.dump(payload, handle, indent=2)
+    os.chmod(temporary, 0o600)
+    os.replace(temporary, path)
+
+
+def _banner(info):
+    return "\n".join([
+        "Graph emulator listening on %s" % info["url"],
+        "  CA file:       %s" % info["ca_path"],
+        "  tenant id:     %s" % info["tenant_id"],
+        "  client id:     %s" % info["client_id"],
+        "  client secret: %s   (demo value, valid only here)" % info["client_secret"],
+        "  state dir:     %s" % info["state_dir"],
+        "",
+        "export GRAPH_ENDPOINT=%s" % info["url"],
+        "export AZURE_AUTHORITY_HOST=%s" % info["url"],
+        "export REQUESTS_CA_BUNDLE=%s" % info["ca_path"],
+        "export AZURE_TENANT_ID=%s" % info["tenant_id"],
+        "export AZURE_CLIENT_ID=%s" % info["client_id"],
+        "export AZURE_CLIENT_SECRET=%s" % info["client_secret"],
+        "",
+        "Press Ctrl-C to stop.",
+    ])
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    state_dir = os.path.abspath(args.state_dir or tempfile.mkdtemp(prefix="graph-emulator-"))
+    os.makedirs(state_dir, exist_ok=True)
+    emulator = Emulator(
+        seed_path=args.seed,
+        state_dir=state_dir,
+        config={"rewrite": not args.no_rewrite, "throttle": not args.no_throttle, "group_photo_app_only": args.group_photo_app_only},
+        fault_rates=dict(args.fault),
+        latency_ms=args.latency_ms,
+    )
+    ssl_context, ca_path = create_server_context(state_dir, args.host)
+    server = EmulatorHTTPServer((args.host, args.port), emulator, ssl_context, quiet=args.quiet)
+    host, port = server.server_address[:2]
+    url = "https://%s:%d" % ("[%s]" % host if ":" in host else host, port)
+    info = emulator.describe(url=url, ca_path=ca_path, pid=os.getpid())
+
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
+    thread.start()
+    _write_json_atomically(os.path.join(state_dir, "emulator.json"), info)
+    sys.stdout.write(_banner(info) + "\n")
+    sys.stdout.flush()
+    while not stop.wait(0.5):
+        pass
+    server.shutdown()
+    server.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

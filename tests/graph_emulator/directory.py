@@ -1,0 +1,206 @@
+"""The emulated tenants: apps, managed identities, users, groups, contacts and their photos."""
+
+import threading
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional
+
+from . import photo_image
+
+
+@dataclass
+class StoredPhoto:
+    data: bytes
+    content_type: str
+    width: int
+    height: int
+    etag: str
+
+    @classmethod
+    def from_bytes(cls, data: bytes, content_type: str = "image/jpeg") -> "StoredPhoto":
+        width, height = photo_image.image_size(data)
+        return cls(data=data, content_type=content_type, width=width, height=height, etag=photo_image.new_etag())
+
+
+@dataclass
+class PhotoSlot:
+    """Where one principal's photo lives, with a count of the uploads it received."""
+
+    photo: Optional[StoredPhoto] = None
+    uploads: int = 0
+
+    def facts(self):
+        if self.photo is None:
+            return None
+        return {
+            "sha256": photo_image.sha256_hex(self.photo.data),
+            "width": self.photo.width,
+            "height": self.photo.height,
+            "content_type": self.photo.content_type,
+            "etag": self.photo.etag,
+            "size": len(self.photo.data),
+            "uploads": self.uploads,
+        }
+
+
+@dataclass
+class Certificate:
+    sha1: bytes
+    sha256: bytes
+    public_key: object
+    pem_path: str = ""
+    pfx_path: str = ""
+    pfx_password: str = ""
+
+
+@dataclass
+class App:
+    client_id: str
+    display_name: str
+    secrets: List[str] = field(default_factory=list)
+    certificates: List[Certificate] = field(default_factory=list)
+    federated_credentials: List[dict] = field(default_factory=list)
+    roles: List[str] = field(default_factory=list)
+    delegated_scopes: List[str] = field(default_factory=list)
+
+
+@dataclass
+class ManagedIdentity:
+    client_id: str
+    system: bool
+    roles: List[str] = field(default_factory=list)
+    object_id: str = ""
+
+
+@dataclass
+class Contact:
+    id: str
+    folder_id: Optional[str]
+    slot: PhotoSlot = field(default_factory=PhotoSlot)
+
+
+@dataclass
+class User:
+    id: str
+    user_principal_name: str
+    display_name: str
+    mailbox: bool = True
+    password: Optional[str] = None
+    slot: PhotoSlot = field(default_factory=PhotoSlot)
+    contacts: Dict[str, Contact] = field(default_factory=dict)
+    contact_folders: Dict[str, Dict[str, Contact]] = field(default_factory=dict)
+
+
+@dataclass
+class Group:
+    id: str
+    display_name: str
+    team: bool = False
+    slot: PhotoSlot = field(default_factory=PhotoSlot)
+
+
+@dataclass
+class Tenant:
+    id: str
+    domain: str
+    apps: Dict[str, App] = field(default_factory=dict)
+    managed_identities: List[ManagedIdentity] = field(default_factory=list)
+    users: Dict[str, User] = field(default_factory=dict)
+    groups: Dict[str, Group] = field(default_factory=dict)
+
+    def find_user(self, ref: str) -> Optional[User]:
+        ref = ref.lower()
+        for user in self.users.values():
+            if user.id.lower() == ref or user.user_principal_name.lower() == ref:
+                return user
+        return None
+
+    def find_group(self, ref: str) -> Optional[Group]:
+        return next((g for g in self.groups.values() if g.id.lower() == ref.lower()), None)
+
+
+class Directory:
+    """All tenants, with one lock that guards every change to a photo."""
+
+    def __init__(self, tenants: List[Tenant]):
+        self.tenants = tenants
+        self.lock = threading.RLock()
+
+    def find_tenant(self, ref: str) -> Optional[Tenant]:
+        ref = (ref or "").lower()
+        for tenant in self.tenants:
+            if ref in (tenant.id.lower(), tenant.domain.lower()):
+                return tenant
+        return None
+
+    def find_managed_identity(self, client_id: Optional[str] = None, object_id: Optional[str] = None):
+        for tenant in self.tenants:
+            for identity in tenant.managed_identities:
+                if client_id is None and object_id is None and identity.system:
+                    return tenant, identity
+                if client_id and identity.client_id.lower() == client_id.lower():
+                    return tenant, identity
+                if object_id and identity.object_id.lower() == object_id.lower():
+                    return tenant, identity
+        return None, None
+
+    def resolve_slot(self, path: str) -> Optional[PhotoSlot]:
+        """Find a photo slot from an admin path such as ``users/alice@contoso.com/contacts/c1``."""
+        parts = [p for p in path.strip("/").split("/") if p]
+        for tenant in self.tenants:
+            slot = _resolve_in_tenant(tenant, parts)
+            if slot is not None:
+                return slot
+        return None
+
+    def snapshot(self):
+        users, groups, upn_index = {}, {}, {}
+        with self.lock:
+            for tenant in self.tenants:
+                for user in tenant.users.values():
+                    upn_index[user.user_principal_name.lower()] = user.id
+                    users[user.id] = {
+                        "tenant_id": tenant.id,
+                        "userPrincipalName": user.user_principal_name,
+                        "displayName": user.display_name,
+                        "mailbox": user.mailbox,
+                        "photo": user.slot.facts(),
+                        "uploads": user.slot.uploads,
+                        "contacts": {cid: {"photo": c.slot.facts(), "uploads": c.slot.uploads} for cid, c in user.contacts.items()},
+                        "contactFolders": {
+                            fid: {"contacts": {cid: {"photo": c.slot.facts(), "uploads": c.slot.uploads} for cid, c in folder.items()}}
+                            for fid, folder in user.contact_folders.items()
+                        },
+                    }
+                for group in tenant.groups.values():
+                    groups[group.id] = {
+                        "tenant_id": tenant.id,
+                        "displayName": group.display_name,
+                        "team": group.team,
+                        "photo": group.slot.facts(),
+                        "uploads": group.slot.uploads,
+                    }
+        return {"users": users, "groups": groups, "upn_index": upn_index}
+
+
+def _resolve_in_tenant(tenant: Tenant, parts: List[str]) -> Optional[PhotoSlot]:
+    if len(parts) < 2:
+        return None
+    kind = parts[0].lower()
+    if kind in ("groups", "teams") and len(parts) == 2:
+        group = tenant.find_group(parts[1])
+        return group.slot if group else None
+    if kind != "users":
+        return None
+    user = tenant.find_user(parts[1])
+    if user is None:
+        return None
+    rest = [p.lower() for p in parts[2:]]
+    if not rest:
+        return user.slot
+    if len(rest) == 2 and rest[0] == "contacts":
+        contact = user.contacts.get(parts[3])
+        return contact.slot if contact else None
+    if len(rest) == 4 and rest[0] == "contactfolders" and rest[2] == "contacts":
+        contact = user.contact_folders.get(parts[3], {}).get(parts[5])
+        return contact.slot if contact else None
+    return None

@@ -1,0 +1,204 @@
+"""The Graph side: authentication, routing, permissions, throttling, faults and the request log."""
+
+import uuid
+from dataclasses import dataclass
+from typing import List, Optional
+
+from .batch import BatchProcessor
+from .http_messages import ApiRequest, ApiResponse, graph_error
+from .photo_routes import WRITE_METHODS, PhotoOperations, RouteError, parse_route, required_permissions
+
+VERSIONS = ("v1.0", "beta")
+FAULT_ERRORS = {
+    429: ("TooManyRequests", "Too many requests."),
+    503: ("ServiceUnavailable", "The service is temporarily unavailable. Please retry later."),
+    504: ("GatewayTimeout", "The gateway did not receive a response in time."),
+}
+
+
+@dataclass
+class Target:
+    """What a route resolved to: the principal (or the contact's owner), and where the photo lives."""
+
+    principal: object
+    slot: object
+    log_principal: str
+    mailbox_key: str
+    owner: object = None
+    contact: object = None
+
+
+@dataclass
+class GraphCall:
+    request: ApiRequest
+    version: str
+    segments: List[str]
+    token: object = None
+    route: object = None
+    target: Optional[Target] = None
+    throttle_key: object = None
+    response: Optional[ApiResponse] = None  # set when the call was answered before running
+
+
+class GraphApi:
+    def __init__(self, emulator):
+        self.emulator = emulator
+        self.operations = PhotoOperations(emulator)
+        self.batch = BatchProcessor(self)
+
+    @staticmethod
+    def handles(path: str) -> bool:
+        return path.split("/")[1:2] in (["v1.0"], ["beta"])
+
+    def handle_http(self, request: ApiRequest) -> ApiResponse:
+        """One HTTP request from a client: faults first, then $batch or a single call; logged when answered."""
+        parts = [p for p in request.path.split("/") if p]
+        version, segments = parts[0], parts[1:]
+        fault = self.emulator.faults.next_fault(scripted=True)
+        if fault:
+            self.emulator.faults.latency()
+            response = self.fault_response(request, fault)
+            self.log(request, response, None, None)
+            return response
+        if [s.lower() for s in segments] == ["$batch"]:
+            response = self.batch.handle(request, version)
+            self.log(request, response, None, self._identity_of(request))
+            return response
+        call = self.prepare(request, version, segments)
+        response = self.run(call)
+        self.log(request, response, call.target.log_principal if call.target else None, call.token.identity if call.token else None)
+        return response
+
+    def fault_response(self, request, fault) -> ApiResponse:
+        if fault["reset"]:
+            return ApiResponse(status=0, reset=True, fault="reset")
+        code, message = FAULT_ERRORS.get(fault["status"], ("UnknownError", "An injected error."))
+        headers = {"Retry-After": fault["retry_after"]} if fault["retry_after"] else {}
+        response = graph_error(request, fault["status"], code, message, headers)
+        response.fault = str(fault["status"])
+        return response
+
+    # --- one call: prepare (auth, route, permission, resolve) then run (throttle, latency, execute) ---
+    def prepare(self, request: ApiRequest, version: str, segments: List[str]) -> GraphCall:
+        call = GraphCall(request=request, version=version, segments=segments)
+        call.response = self._authenticate(call) or self._route(call) or self._authorize_and_resolve(call)
+        return call
+
+    def run(self, call: GraphCall, *, slot_held: bool = False) -> ApiResponse:
+        if call.response is not None:
+            return self._finish(call.request, call.response)
+        limiter, config = self.emulator.limiter, self.emulator.config
+        if not slot_held:
+            if not self.acquire(call):
+                return self._finish(call.request, self.throttled(call.request))
+        try:
+            self.emulator.faults.latency()
+            response = self.operations.execute(call.request, call.route, call.target, call.version)
+        finally:
+            if call.throttle_key is not None and config["throttle"]:
+                limiter.release(call.throttle_key)
+        return self._finish(call.request, response)
+
+    def acquire(self, call: GraphCall) -> bool:
+        if not self.emulator.config["throttle"] or call.throttle_key is None:
+            return True
+        return self.emulator.limiter.try_acquire(call.throttle_key, self.emulator.config["max_concurrent_per_mailbox"])
+
+    def throttled(self, request):
+        return graph_error(request, 429, "TooManyRequests", "Application is over its MailboxConcurrency limit.",
+                           {"Retry-After": self.emulator.faults.retry_after()})
+
+    @staticmethod
+    def _finish(request, response):
+        client_request_id = request.header("client-request-id")
+        response.headers.setdefault("request-id", str(uuid.uuid4()))
+        response.headers.setdefault("client-request-id", client_request_id or response.headers["request-id"])
+        return response
+
+    def _authenticate(self, call):
+        request = call.request
+        value = request.bearer_token()
+        if not value:
+            return graph_error(request, 401, "InvalidAuthenticationToken", "Access token is empty.")
+        token = self.emulator.tokens.lookup(value)
+        if token is None:
+            return graph_error(request, 401, "InvalidAuthenticationToken", "Access token validation failure. Invalid token.")
+        if token.expired():
+            return graph_error(request, 401, "InvalidAuthenticationToken", "Lifetime validation failed, the token is expired.")
+        if not token.for_graph():
+            return graph_error(request, 401, "InvalidAuthenticationToken", "Access token validation failure. Invalid audience.")
+        call.token = token
+        return None
+
+    def _route(self, call):
+        try:
+            call.route = parse_route(call.segments)
+        except RouteError as exc:
+            return graph_error(call.request, 400, "BadRequest", "Resource not found for the segment '%s'." % exc.segment)
+        if call.route.me and call.token.kind != "delegated":
+            return graph_error(call.request, 400, "BadRequest", "/me request is only valid with delegated authentication flow.")
+        return None
+
+    def _authorize_and_resolve(self, call):
+        request, route, token = call.request, call.route, call.token
+        tenant = self.emulator.directory.find_tenant(token.tenant_id)
+        if route.kind in ("user", "contact"):
+            user = tenant.find_user(token.user_id) if route.me else tenant.find_user(route.principal_ref)
+            own = token.kind == "delegated" and user is not None and user.id == token.user_id
+        else:
+            user, own = None, False
+        granted = token.permissions
+        if route.kind == "team" and route.is_photo and request.method in WRITE_METHODS and token.kind == "app":
+            # Team photo writes have no application permission.
+            return graph_error(request, 403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
+        if not granted & required_permissions(route, request.method, own=own):
+            return graph_error(request, 403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
+        if route.kind == "group" and route.is_photo and token.kind == "app" and self.emulator.config["group_photo_app_only"] == "deny":
+            # The long-standing known issue: app-only access to group photos is refused.
+            return graph_error(request, 403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.")
+        if route.kind in ("user", "contact"):
+            return self._resolve_user(call, user, own)
+        group = tenant.find_group(route.principal_ref)
+        if route.kind == "team" and (group is None or not group.team):
+            return graph_error(request, 404, "NotFound", "No team found with Group Id %s" % route.principal_ref)
+        if group is None:
+            return graph_error(request, 404, "Request_ResourceNotFound",
+                               "Resource '%s' does not exist or one of its queried reference-property objects are not present." % route.principal_ref)
+        call.target = Target(principal=group, slot=group.slot, log_principal="groups/" + group.id, mailbox_key="groups/" + group.id)
+        call.throttle_key = (token.identity, call.target.mailbox_key) if route.is_photo else None
+        return None
+
+    def _resolve_user(self, call, user, own):
+        request, route, token = call.request, call.route, call.token
+        if user is None:
+            return graph_error(request, 404, "Request_ResourceNotFound",
+                               "Resource '%s' does not exist or one of its queried reference-property objects are not present." % route.principal_ref)
+        if route.kind == "user":
+            call.target = Target(principal=user, slot=user.slot, log_principal="users/" + user.id, mailbox_key="users/" + user.id)
+        else:
+            if token.kind == "delegated" and not own:
+                return graph_error(request, 403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.")
+            if not user.mailbox:
+                return graph_error(request, 404, "MailboxNotEnabledForRESTAPI", "The mailbox is either inactive, soft-deleted, or is hosted on-premise.")
+            folder = user.contact_folders.get(route.folder_id) if route.folder_id else user.contacts
+            contact = folder.get(route.contact_id) if folder is not None else None
+            if contact is None:
+                return graph_error(request, 404, "ErrorItemNotFound", "The specified object was not found in the store.")
+            where = "contactFolders/%s/contacts/%s" % (route.folder_id, contact.id) if route.folder_id else "contacts/" + contact.id
+            call.target = Target(principal=user, slot=contact.slot, log_principal="users/%s/%s" % (user.id, where),
+                                 mailbox_key="users/" + user.id, owner=user, contact=contact)
+        call.throttle_key = (token.identity, call.target.mailbox_key) if route.is_photo else None
+        return None
+
+    # --- the request log ---------------------------------------------------------------------------
+    def _identity_of(self, request):
+        token = self.emulator.tokens.lookup(request.bearer_token() or "")
+        return token.identity if token else None
+
+    def log(self, request: ApiRequest, response: ApiResponse, principal, identity):
+        path = request.path
+        is_photo_path = "/photo" in path.lower()
+        self.emulator.request_log.append(
+            method=request.method, path=path, status=None if response.reset else response.status,
+            write=request.method in WRITE_METHODS and is_photo_path, batch=request.batch, principal=principal,
+            client_request_id=request.header("client-request-id"), identity=identity, fault=response.fault)

@@ -1,0 +1,38 @@
+"""The log of Graph requests, in memory (admin API) and as JSON lines (state_dir/requests.jsonl).
+
+Entries hold the method, path, status and principal, never a header: headers carry bearer tokens.
+"""
+
+import json
+import threading
+import time
+
+
+class RequestLog:
+    def __init__(self, jsonl_path: str):
+        self._path = jsonl_path
+        self._lock = threading.Lock()
+        self._entries = []
+        self._seq = 0
+        open(self._path, "a", encoding="utf-8").close()
+
+    def append(self, *, method, path, status, write, batch, principal, client_request_id, identity=None, fault=None):
+        with self._lock:
+            self._seq += 1
+            entry = {"seq": self._seq, "time": round(time.time(), 6), "method": method, "path": path, "status": status,
+                     "write": write, "batch": batch, "principal": principal, "client_request_id": client_request_id or None,
+                     "identity": identity, "fault": fault}
+            self._entries.append(entry)
+            with open(self._path, "a", encoding="utf-8") as handle:
+                handle.write(json.dumps(entry) + "\n")
+        return entry
+
+    def entries(self, since: int = 0):
+        with self._lock:
+            return [dict(e) for e in self._entries if e["seq"] > since]
+
+    def clear(self):
+        with self._lock:
+            self._entries = []
+            with open(self._path, "w", encoding="utf-8"):
+                pass

@@ -1,0 +1,148 @@
+"""Load a seed file (YAML) into a Directory; see README.md for the schema."""
+
+import datetime
+import os
+import uuid
+
+import yaml
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509.oid import NameOID
+
+from . import photo_image
+from .directory import App, Certificate, Contact, Directory, Group, ManagedIdentity, PhotoSlot, StoredPhoto, Tenant, User
+
+DEFAULT_SEED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "seeds", "demo.yml")
+DEFAULT_IDENTITY_HEADER = "graph-emulator-identity-header"
+
+
+class SeedError(ValueError):
+    """The seed file is not usable; the message names the entry."""
+
+
+class SeedLoader:
+    def __init__(self, seed_path: str, state_dir: str):
+        self.seed_path = os.path.abspath(seed_path)
+        self.seed_dir = os.path.dirname(self.seed_path)
+        self.state_dir = state_dir
+        self._generated = {}  # certificate name -> Certificate, so a reset reuses the same key
+        with open(self.seed_path, encoding="utf-8") as handle:
+            self.raw = yaml.safe_load(handle) or {}
+        if not isinstance(self.raw.get("tenants"), list) or not self.raw["tenants"]:
+            raise SeedError("%s: 'tenants' must be a non-empty list" % self.seed_path)
+
+    @property
+    def identity_header(self) -> str:
+        return str(self.raw.get("identity_header") or DEFAULT_IDENTITY_HEADER)
+
+    def load(self, *, quality: int = 85, background: str = "white") -> Directory:
+        """Build a fresh Directory (called at start and on every admin reset)."""
+        self._quality, self._background = quality, background
+        return Directory([self._tenant(raw) for raw in self.raw["tenants"]])
+
+    def _tenant(self, raw: dict) -> Tenant:
+        tenant = Tenant(id=str(raw["id"]), domain=str(raw.get("domain", "")))
+        for app_raw in raw.get("apps") or []:
+            app = self._app(app_raw)
+            tenant.apps[app.client_id.lower()] = app
+        for mi_raw in raw.get("managed_identities") or []:
+            tenant.managed_identities.append(ManagedIdentity(
+                client_id=str(mi_raw.get("client_id") or uuid.uuid5(uuid.NAMESPACE_URL, tenant.id + "/system")),
+                system=bool(mi_raw.get("system", False)),
+                roles=list(mi_raw.get("roles") or []),
+                object_id=str(mi_raw.get("object_id") or ""),
+            ))
+        for user_raw in raw.get("users") or []:
+            user = self._user(user_raw)
+            tenant.users[user.id] = user
+        for group_raw in raw.get("groups") or []:
+            group = Group(id=str(group_raw["id"]), display_name=str(group_raw.get("displayName", group_raw["id"])),
+                          team=bool(group_raw.get("team", False)), slot=self._slot(group_raw.get("photo")))
+            tenant.groups[group.id] = group
+        return tenant
+
+    def _app(self, raw: dict) -> App:
+        return App(
+            client_id=str(raw["client_id"]),
+            display_name=str(raw.get("display_name", raw["client_id"])),
+            secrets=[str(s) for s in raw.get("secrets") or []],
+            certificates=[self._certificate(c) for c in raw.get("certificates") or []],
+            federated_credentials=[dict(f) for f in raw.get("federated_credentials") or []],
+            roles=list(raw.get("roles") or []),
+            delegated_scopes=list(raw.get("delegated_scopes") or []),
+        )
+
+    def _user(self, raw: dict) -> User:
+        user = User(
+            id=str(raw["id"]),
+            user_principal_name=str(raw["userPrincipalName"]),
+            display_name=str(raw.get("displayName") or raw["userPrincipalName"].split("@")[0].title()),
+            mailbox=bool(raw.get("mailbox", True)),
+            password=raw.get("password"),
+            slot=self._slot(raw.get("photo")),
+        )
+        for contact_raw in raw.get("contacts") or []:
+            contact = Contact(id=str(contact_raw["id"]), folder_id=None, slot=self._slot(contact_raw.get("photo")))
+            user.contacts[contact.id] = contact
+        for folder_raw in raw.get("contact_folders") or []:
+            folder_id = str(folder_raw["id"])
+            user.contact_folders[folder_id] = {
+                str(c["id"]): Contact(id=str(c["id"]), folder_id=folder_id, slot=self._slot(c.get("photo")))
+                for c in folder_raw.get("contacts") or []
+            }
+        return user
+
+    def _slot(self, spec) -> PhotoSlot:
+        if not spec:
+            return PhotoSlot()
+        if isinstance(spec, dict) and "generate" in spec:
+            data = photo_image.generate_picture(**(spec["generate"] or {}))
+        else:
+            path = spec if os.path.isabs(str(spec)) else os.path.join(self.seed_dir, str(spec))
+            with open(path, "rb") as handle:
+                data = handle.read()
+        # Seeded photos are stored the way the service would have stored an upload.
+        return PhotoSlot(photo=StoredPhoto.from_bytes(photo_image.rewrite(data, quality=self._quality, background=self._background)))
+
+    def _certificate(self, spec) -> Certificate:
+        if isinstance(spec, str):
+            spec = {"path": spec}
+        if "generate" in spec:
+            name = str(spec["generate"])
+            if name not in self._generated:
+                self._generated[name] = generate_certificate(os.path.join(self.state_dir, "certs"), name, str(spec.get("password", "")))
+            return self._generated[name]
+        path = spec["path"] if os.path.isabs(spec["path"]) else os.path.join(self.seed_dir, spec["path"])
+        with open(path, "rb") as handle:
+            cert = x509.load_pem_x509_certificate(handle.read())
+        return _certificate_facts(cert, pem_path=path)
+
+
+def _certificate_facts(cert, **paths) -> Certificate:
+    return Certificate(sha1=cert.fingerprint(hashes.SHA1()), sha256=cert.fingerprint(hashes.SHA256()),
+                       public_key=cert.public_key(), **paths)
+
+
+def generate_certificate(directory: str, name: str, password: str) -> Certificate:
+    """Make a key and a self-signed certificate: <name>.pem (key + cert), <name>.crt and <name>.pfx."""
+    os.makedirs(directory, exist_ok=True)
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=365)).sign(key, hashes.SHA256()))
+    key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    cert_pem = cert.public_bytes(serialization.Encoding.PEM)
+    pem_path = os.path.join(directory, name + ".pem")
+    crt_path = os.path.join(directory, name + ".crt")
+    pfx_path = os.path.join(directory, name + ".pfx")
+    encryption = serialization.BestAvailableEncryption(password.encode()) if password else serialization.NoEncryption()
+    for path, data in ((pem_path, key_pem + cert_pem), (crt_path, cert_pem),
+                       (pfx_path, pkcs12.serialize_key_and_certificates(name.encode(), key, cert, None, encryption))):
+        with open(path, "wb") as handle:
+            handle.write(data)
+        os.chmod(path, 0o600)
+    return _certificate_facts(cert, pem_path=pem_path, pfx_path=pfx_path, pfx_password=password)

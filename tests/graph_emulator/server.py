@@ -1,0 +1,104 @@
+"""The HTTPS server: stdlib ThreadingHTTPServer, HTTP/1.1 keep-alive, TLS handshake in the worker thread."""
+
+import socket
+import ssl
+import struct
+import sys
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from .http_messages import ApiRequest, ApiResponse
+
+
+class EmulatorRequestHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "GraphEmulator/0.1"
+    timeout = 60  # idle keep-alive connections end after this
+
+    def do_GET(self):  # noqa: N802 (http.server naming)
+        self._handle()
+
+    do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = do_GET
+
+    def _read_body(self) -> bytes:
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length > 0 else b""
+
+    def _handle(self):
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            self._send(ApiResponse.json(411, {"error": "chunked request bodies are not supported; send Content-Length"}))
+            self.close_connection = True
+            return
+        body = self._read_body()
+        split = urllib.parse.urlsplit(self.path)
+        host = self.headers.get("Host") or "%s:%d" % self.server.server_address[:2]
+        request = ApiRequest(
+            method=self.command,
+            path=urllib.parse.unquote(split.path) or "/",
+            query=dict(urllib.parse.parse_qsl(split.query, keep_blank_values=True)),
+            headers={k.lower(): v for k, v in self.headers.items()},
+            body=body,
+            base_url="https://" + host,
+        )
+        response = self.server.emulator.handle(request, client_host=self.client_address[0])
+        if response.reset:
+            self._reset_connection()
+            return
+        self._send(response)
+
+    def _send(self, response: ApiResponse):
+        self.send_response(response.status)
+        for name, value in response.headers.items():
+            self.send_header(name, value)
+        if response.status != 204:
+            self.send_header("Content-Length", str(len(response.body)))
+        self.end_headers()
+        if self.command != "HEAD" and response.status != 204:
+            self.wfile.write(response.body)
+
+    def _reset_connection(self):
+        """Drop the TCP connection with a RST and no HTTP response (an injected 'reset' fault)."""
+        self.close_connection = True
+        try:
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
+            self.rfile.close()  # the last reference: the socket really closes now, and linger 0 sends RST
+        except OSError:
+            pass
+
+    def log_message(self, format, *args):  # pylint: disable=redefined-builtin
+        # Request lines only (method, path, status): tokens travel in headers and are never printed.
+        if not self.server.quiet:
+            sys.stderr.write("%s - %s\n" % (self.address_string(), format % args))
+
+
+class EmulatorHTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address, emulator, ssl_context: ssl.SSLContext, *, quiet: bool = False):
+        self.emulator = emulator
+        self.ssl_context = ssl_context
+        self.quiet = quiet
+        super().__init__(address, EmulatorRequestHandler)
+
+    def finish_request(self, request, client_address):
+        request.settimeout(30)
+        try:
+            tls = self.ssl_context.wrap_socket(request, server_side=True)
+        except (ssl.SSLError, OSError):
+            return
+        try:
+            self.RequestHandlerClass(tls, client_address, self)
+        finally:
+            try:
+                tls.close()
+            except OSError:
+                pass
+
+    def handle_error(self, request, client_address):
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (ConnectionError, ssl.SSLError, socket.timeout)):
+            return
+        if not self.quiet:
+            super().handle_error(request, client_address)
