@@ -16,7 +16,7 @@ options:
       - V(auto) picks the one method that the given options and environment point to, and fails with a list of
         what it found when they point to none or to more than one.
       - V(client_secret) uses O(tenant_id), O(client_id) and O(client_secret) (client credentials flow, app-only token).
-      - V(access_token) uses a token obtained elsewhere, given in O(access_token). Use it for C(user: me),
+      - V(access_token) uses a token obtained elsewhere, given in O(access_token). Use it for the signed-in user (V(me) as user),
         which needs a delegated token.
       - V(client_certificate), V(workload_identity) and V(managed_identity) are reserved for the next release and fail
         with a clear message in this one.

@@ -67,12 +67,12 @@ options:
     description:
       - Local image file to set. Required with O(state=present).
       - JPEG, PNG, GIF or BMP, detected from the file's bytes, not its name; at most 4 MB. 648x648 pixels or less
-        is best: Graph keeps nothing larger.
+        is best, because Graph keeps nothing larger.
     type: path
   compare:
     description:
       - How the current photo is compared with O(src).
-      - V(perceptual) calls the photos equal when they show the same picture, whatever the service did to the bytes:
+      - V(perceptual) calls the photos equal when they show the same picture, whatever the service did to the bytes, such as
         a JPEG re-encode (quality 75 or more), a downscale to any size Graph keeps (48x48 to 648x648), EXIF orientation
         applied, transparency flattened. Another photo, a mirror image, a crop of 10% or more, a region of 10% of the
         area painted over, or inverted or strongly shifted colours count as different.
