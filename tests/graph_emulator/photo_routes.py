@@ -135,7 +135,9 @@ class PhotoOperations:
             return self.not_found(request)
         if route.resource == "photo":
             payload = {"@odata.context": self._context(request, version, route, target, "photo/$entity")}
-            payload.update(self._photo_entity(photo, _largest_size(photo)))
+            # The default photo is the stored picture itself: its metadata describes the bytes of $value.
+            payload.update({"@odata.mediaContentType": photo.content_type, "@odata.mediaEtag": photo.etag,
+                            "id": "%dx%d" % (photo.width, photo.height), "height": photo.height, "width": photo.width})
             return ApiResponse.json(200, payload)
         if route.resource == "value":
             return ApiResponse(status=200, body=photo.data, headers={"Content-Type": photo.content_type, "ETag": photo.etag})
@@ -224,6 +226,3 @@ def _parse_size(text):
         return None
     return int(width)
 
-
-def _largest_size(photo):
-    return photo_image.offered_sizes(photo.width, photo.height)[-1]
