@@ -50,7 +50,11 @@ _MAGIC = (
 
 
 class ImageDecodeError(Exception):
-    """The bytes are not an image that can be decoded."""
+    """The bytes are not an image that can be decoded; ``reason`` is the decoder's own words, if any."""
+
+    def __init__(self, message: str, reason: str | None = None):
+        super().__init__(message)
+        self.reason = reason
 
 
 class UnsupportedImageError(ImageDecodeError):
@@ -146,7 +150,7 @@ def _open_small(data: bytes):
     except (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError, KeyError,
             Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise ImageDecodeError('The %s data cannot be decoded (%s); re-export the photo as a complete JPEG or PNG.'
-                               % (pil_format, exc)) from exc
+                               % (pil_format, exc), reason=str(exc)) from exc
     if width < 1 or height < 1:
         raise ImageDecodeError('The image has no pixels; re-export the photo as a complete JPEG or PNG.')
     im = _to_rgb_or_rgba(im)

@@ -1,0 +1,88 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) graphops.msgraph contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Validate the local ``src`` photo before anything is sent to Graph."""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from dataclasses import dataclass, field
+
+from ansible_collections.graphops.msgraph.plugins.module_utils.photo_facts import (
+    HAS_PIL,
+    ImageDecodeError,
+    PhotoFacts,
+    photo_facts_from_bytes,
+    sniff_content_type,
+)
+
+# Graph's limit for a photo upload (the docs said 8 MB until 2023, then were corrected to 4 MB).
+MAX_PHOTO_BYTES = 4 * 1024 * 1024
+ACCEPTED_CONTENT_TYPES = ('image/jpeg', 'image/png', 'image/gif', 'image/bmp')
+
+
+class SourceImageError(Exception):
+    """The local photo cannot be used; the message names the path, the problem and the fix."""
+
+
+@dataclass(frozen=True)
+class SourceImage:
+    path: str
+    data: bytes = field(repr=False)
+    content_type: str
+    facts: PhotoFacts
+
+
+def _read_once(path: str) -> bytes:
+    # Read at most one byte past the limit: a huge file is refused without loading all of it.
+    try:
+        with open(path, 'rb') as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise SourceImageError('The photo %s is not a regular file; set src to an image file.' % path)
+            return handle.read(MAX_PHOTO_BYTES + 1)
+    except FileNotFoundError:
+        raise SourceImageError('The photo %s does not exist; check the src path.' % path) from None
+    except IsADirectoryError:
+        raise SourceImageError('The photo %s is a directory; set src to an image file.' % path) from None
+    except PermissionError:
+        raise SourceImageError('The photo %s cannot be read (permission denied); make it readable by the user running the module.'
+                               % path) from None
+    except OSError as exc:
+        if exc.errno == errno.ENOENT:
+            raise SourceImageError('The photo %s does not exist; check the src path.' % path) from None
+        raise SourceImageError('The photo %s cannot be read (%s); check the file and its disk.' % (path, exc.strerror or exc)) from None
+
+
+def load_source_image(path: str) -> SourceImage:
+    """Read and check a local photo; raise SourceImageError with one clear sentence when it cannot be used."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        mode = None  # _read_once() reports why in its own words.
+    if mode is not None and stat.S_ISDIR(mode):
+        raise SourceImageError('The photo %s is a directory; set src to an image file.' % path)
+    if mode is not None and not stat.S_ISREG(mode):
+        # Checked before open(): opening a FIFO with no writer would block the module forever.
+        raise SourceImageError('The photo %s is not a regular file; set src to an image file.' % path)
+    data = _read_once(path)
+    if not data:
+        raise SourceImageError('The photo %s is empty (0 bytes); set src to a JPEG or PNG photo.' % path)
+    if len(data) > MAX_PHOTO_BYTES:
+        size = os.path.getsize(path)
+        raise SourceImageError('The photo %s is %.1f MB (%d bytes), over the 4 MB limit of Graph; resize it to 648x648 '
+                               'pixels (the largest size Graph keeps) and save it as JPEG.' % (path, size / 1048576.0, size))
+    # Detected from the bytes, not the file name: a PNG named .jpg is sent as image/png.
+    content_type = sniff_content_type(data)
+    if content_type not in ACCEPTED_CONTENT_TYPES:
+        raise SourceImageError('The photo %s is not a JPEG, PNG, GIF or BMP image (judged by its content, not its name); '
+                               'convert it to JPEG or PNG.' % path)
+    if not HAS_PIL:
+        raise SourceImageError('Checking the photo %s needs the Python library Pillow; install it where the module runs.' % path)
+    try:
+        facts = photo_facts_from_bytes(data)
+    except ImageDecodeError as exc:
+        raise SourceImageError('The photo %s cannot be decoded as %s, it may be truncated or damaged (%s); re-export it as JPEG or PNG.'
+                               % (path, content_type, exc.reason or 'no pixels')) from None
+    return SourceImage(path=path, data=data, content_type=content_type, facts=facts)

@@ -1,0 +1,198 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) graphops.msgraph contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Checks of the local src photo, each failing with one sentence naming the path, the problem and the fix."""
+
+from __future__ import annotations
+
+import builtins
+import io
+import os
+import shutil
+
+import pytest
+
+pytest.importorskip('PIL')
+
+from PIL import Image  # noqa: E402
+
+from ansible_collections.graphops.msgraph.plugins.module_utils import image_source  # noqa: E402
+from ansible_collections.graphops.msgraph.plugins.module_utils.image_source import (  # noqa: E402
+    ACCEPTED_CONTENT_TYPES,
+    MAX_PHOTO_BYTES,
+    SourceImageError,
+    load_source_image,
+)
+
+FIXTURES = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'fixtures', 'photos')
+
+
+def fixture(name):
+    return os.path.join(FIXTURES, name)
+
+
+def write(path, data):
+    path.write_bytes(data)
+    return str(path)
+
+
+def test_limits_are_graphs():
+    assert MAX_PHOTO_BYTES == 4 * 1024 * 1024
+    assert set(ACCEPTED_CONTENT_TYPES) == {'image/jpeg', 'image/png', 'image/gif', 'image/bmp'}
+
+
+@pytest.mark.parametrize('name, content_type', [
+    ('astronaut.jpg', 'image/jpeg'),
+    ('camera.jpg', 'image/jpeg'),
+    ('logo-alpha.png', 'image/png'),
+])
+def test_fixture_photos_load(name, content_type):
+    source = load_source_image(fixture(name))
+    with open(fixture(name), 'rb') as handle:
+        assert source.data == handle.read()
+    assert source.content_type == content_type
+    assert source.facts.content_type == content_type
+    assert source.facts.size == len(source.data)
+    assert source.path == fixture(name)
+
+
+def test_png_named_jpg_is_sent_as_png(tmp_path):
+    path = tmp_path / 'photo.jpg'
+    shutil.copy(fixture('logo-alpha.png'), path)
+    source = load_source_image(str(path))
+    assert source.content_type == 'image/png'
+    assert (source.facts.width, source.facts.height) == (256, 256)
+
+
+@pytest.mark.parametrize('fmt, content_type', [('GIF', 'image/gif'), ('BMP', 'image/bmp'), ('JPEG', 'image/jpeg')])
+def test_other_accepted_formats_are_sniffed(tmp_path, fmt, content_type):
+    buf = io.BytesIO()
+    Image.open(fixture('cat.jpg')).save(buf, fmt)
+    source = load_source_image(write(tmp_path / 'photo.png', buf.getvalue()))
+    assert source.content_type == content_type
+
+
+def test_missing_file(tmp_path):
+    path = str(tmp_path / 'nope.jpg')
+    with pytest.raises(SourceImageError, match='does not exist; check the src path') as info:
+        load_source_image(path)
+    assert path in str(info.value)
+
+
+def test_directory(tmp_path):
+    with pytest.raises(SourceImageError, match='is a directory; set src to an image file') as info:
+        load_source_image(str(tmp_path))
+    assert str(tmp_path) in str(info.value)
+
+
+def test_not_a_regular_file(tmp_path):
+    fifo = tmp_path / 'pipe.jpg'
+    os.mkfifo(str(fifo))
+    # Keep a writer open so that, should the check ever move after open(), this test fails instead of hanging.
+    writer = os.open(str(fifo), os.O_RDWR | os.O_NONBLOCK)
+    try:
+        with pytest.raises(SourceImageError, match='is not a regular file') as info:
+            load_source_image(str(fifo))
+    finally:
+        os.close(writer)
+    assert str(fifo) in str(info.value)
+
+
+def test_not_readable(tmp_path, monkeypatch):
+    path = tmp_path / 'secret.jpg'
+    shutil.copy(fixture('cat.jpg'), path)
+    os.chmod(str(path), 0)
+    try:
+        readable = os.access(str(path), os.R_OK)
+        if readable:
+            # Running as root: chmod 000 does not stop us, so make open() refuse as it would for a user.
+            real_open = builtins.open
+
+            def refusing_open(file, *args, **kwargs):
+                if str(file) == str(path):
+                    raise PermissionError(13, 'Permission denied', str(file))
+                return real_open(file, *args, **kwargs)
+            monkeypatch.setattr(builtins, 'open', refusing_open)
+        with pytest.raises(SourceImageError, match='cannot be read \\(permission denied\\); make it readable') as info:
+            load_source_image(str(path))
+    finally:
+        os.chmod(str(path), 0o644)
+    assert str(path) in str(info.value)
+
+
+def test_empty(tmp_path):
+    path = write(tmp_path / 'empty.jpg', b'')
+    with pytest.raises(SourceImageError, match='is empty \\(0 bytes\\)') as info:
+        load_source_image(path)
+    assert path in str(info.value)
+
+
+def test_too_large(tmp_path):
+    with open(fixture('cat.jpg'), 'rb') as handle:
+        data = handle.read()
+    # A valid JPEG padded after its end marker past the limit: only the size is wrong.
+    path = write(tmp_path / 'big.jpg', data + b'\0' * (MAX_PHOTO_BYTES + 1 - len(data) + 1000))
+    with pytest.raises(SourceImageError, match='over the 4 MB limit of Graph; resize it to 648x648') as info:
+        load_source_image(path)
+    assert path in str(info.value)
+    assert str(MAX_PHOTO_BYTES + 1001) in str(info.value)
+
+
+def test_exactly_the_limit_is_accepted(tmp_path):
+    with open(fixture('cat.jpg'), 'rb') as handle:
+        data = handle.read()
+    path = write(tmp_path / 'limit.jpg', data + b'\0' * (MAX_PHOTO_BYTES - len(data)))
+    assert load_source_image(path).facts.size == MAX_PHOTO_BYTES
+
+
+def test_text_named_jpg_is_refused(tmp_path):
+    path = write(tmp_path / 'photo.jpg', b'hello, I am not a picture\n')
+    with pytest.raises(SourceImageError, match='is not a JPEG, PNG, GIF or BMP image \\(judged by its content') as info:
+        load_source_image(path)
+    assert path in str(info.value)
+
+
+@pytest.mark.parametrize('fmt', ['WEBP', 'TIFF'])
+def test_format_graph_does_not_accept_is_refused(tmp_path, fmt):
+    buf = io.BytesIO()
+    Image.open(fixture('cat.jpg')).save(buf, fmt)
+    path = write(tmp_path / 'photo.jpg', buf.getvalue())
+    with pytest.raises(SourceImageError, match='convert it to JPEG or PNG'):
+        load_source_image(path)
+
+
+@pytest.mark.parametrize('name, keep', [('cat.jpg', 0.5), ('logo-alpha.png', 0.5), ('cat.jpg', 0.01)])
+def test_truncated_image_is_refused(tmp_path, name, keep):
+    with open(fixture(name), 'rb') as handle:
+        data = handle.read()
+    path = write(tmp_path / name, data[:int(len(data) * keep)])
+    with pytest.raises(SourceImageError, match='cannot be decoded as image/.*truncated or damaged') as info:
+        load_source_image(path)
+    assert path in str(info.value)
+
+
+def test_magic_number_only_is_refused(tmp_path):
+    path = write(tmp_path / 'fake.png', b'\x89PNG\r\n\x1a\n' + b'garbage' * 10)
+    with pytest.raises(SourceImageError, match='cannot be decoded as image/png'):
+        load_source_image(path)
+
+
+def test_file_is_read_once(tmp_path, monkeypatch):
+    path = str(tmp_path / 'cat.jpg')
+    shutil.copy(fixture('cat.jpg'), path)
+    opened = []
+    real_open = builtins.open
+
+    def counting_open(file, *args, **kwargs):
+        if str(file) == path:
+            opened.append(file)
+        return real_open(file, *args, **kwargs)
+    monkeypatch.setattr(builtins, 'open', counting_open)
+    load_source_image(path)
+    assert len(opened) == 1
+
+
+def test_without_pillow_the_message_names_it(tmp_path, monkeypatch):
+    monkeypatch.setattr(image_source, 'HAS_PIL', False)
+    with pytest.raises(SourceImageError, match='needs the Python library Pillow'):
+        load_source_image(fixture('cat.jpg'))

@@ -1,0 +1,164 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) graphops.msgraph contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""PhotoFacts: what modules report and diff about a photo, and what the comparison needs."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import importlib
+import importlib.util
+import io
+import os
+import sys
+
+import pytest
+
+pytest.importorskip('PIL')
+
+from PIL import Image  # noqa: E402
+
+from ansible_collections.graphops.msgraph.plugins.module_utils import photo_facts as photo_facts_module  # noqa: E402
+from ansible_collections.graphops.msgraph.plugins.module_utils.photo_facts import (  # noqa: E402
+    ImageDecodeError,
+    PhotoFacts,
+    UnsupportedImageError,
+    photo_facts_from_bytes,
+    sniff_content_type,
+)
+
+FIXTURES = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'fixtures', 'photos')
+FACT_KEYS = {'sha256', 'phash', 'width', 'height', 'content_type', 'size'}
+
+
+def load(name):
+    with open(os.path.join(FIXTURES, name), 'rb') as handle:
+        return handle.read()
+
+
+def encode(im, fmt, **kwargs):
+    buf = io.BytesIO()
+    im.save(buf, fmt, **kwargs)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize('name, size, content_type', [
+    ('astronaut.jpg', (512, 512), 'image/jpeg'),
+    ('cat.jpg', (451, 300), 'image/jpeg'),
+    ('coffee.jpg', (600, 400), 'image/jpeg'),
+    ('rocket.jpg', (640, 427), 'image/jpeg'),
+    ('camera.jpg', (512, 512), 'image/jpeg'),
+    ('logo-alpha.png', (256, 256), 'image/png'),
+])
+def test_facts_of_fixture_photos(name, size, content_type):
+    data = load(name)
+    facts = photo_facts_from_bytes(data)
+    assert facts.sha256 == hashlib.sha256(data).hexdigest()
+    assert (facts.width, facts.height) == size
+    assert facts.content_type == content_type
+    assert facts.size == len(data)
+    assert len(facts.phash) == 16 and int(facts.phash, 16) >= 0
+    # One signature per background for transparent images, one otherwise.
+    assert len(facts.signatures) == (2 if name == 'logo-alpha.png' else 1)
+    assert all(len(sig) == 16 * 16 * 3 for sig in facts.signatures)
+
+
+def test_to_dict_has_exactly_the_public_keys_and_no_bytes():
+    facts = photo_facts_from_bytes(load('logo-alpha.png'))
+    result = facts.to_dict()
+    assert set(result) == FACT_KEYS
+    assert not any(isinstance(value, (bytes, bytearray, tuple, list)) for value in result.values())
+    assert result['sha256'] == facts.sha256 and result['width'] == 256
+
+
+def test_facts_are_frozen_and_signatures_hidden_from_repr():
+    facts = photo_facts_from_bytes(load('cat.jpg'))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        facts.width = 1
+    assert 'signatures' not in repr(facts)
+    assert facts == PhotoFacts(**facts.to_dict())
+
+
+@pytest.mark.parametrize('fmt, content_type', [('JPEG', 'image/jpeg'), ('PNG', 'image/png'), ('GIF', 'image/gif'), ('BMP', 'image/bmp')])
+def test_content_type_is_sniffed_from_bytes(fmt, content_type):
+    data = encode(Image.open(os.path.join(FIXTURES, 'cat.jpg')), fmt)
+    assert sniff_content_type(data) == content_type
+    assert photo_facts_from_bytes(data).content_type == content_type
+
+
+def test_sniff_refuses_other_bytes():
+    assert sniff_content_type(b'RIFF\0\0\0\0WEBPVP8 ') is None
+    assert sniff_content_type(b'hello') is None
+    assert sniff_content_type(b'') is None
+
+
+@pytest.mark.parametrize('orientation, swapped', [(2, False), (3, False), (4, False), (5, True), (6, True), (7, True), (8, True)])
+def test_dimensions_follow_exif_orientation(orientation, swapped):
+    im = Image.open(os.path.join(FIXTURES, 'cat.jpg'))
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    stored = im.transpose(Image.Transpose.ROTATE_90) if swapped else im
+    facts = photo_facts_from_bytes(encode(stored, 'JPEG', exif=exif))
+    assert (facts.width, facts.height) == (451, 300)
+
+
+def test_phash_is_stable_across_a_rewrite_and_differs_between_photos():
+    cat = Image.open(os.path.join(FIXTURES, 'cat.jpg'))
+    original = photo_facts_from_bytes(load('cat.jpg')).phash
+    rewritten = photo_facts_from_bytes(encode(cat.resize((240, 160), Image.Resampling.LANCZOS), 'JPEG', quality=75)).phash
+    other = photo_facts_from_bytes(load('astronaut.jpg')).phash
+    assert bin(int(original, 16) ^ int(rewritten, 16)).count('1') <= 6
+    assert bin(int(original, 16) ^ int(other, 16)).count('1') >= 20
+
+
+def test_16_bit_grey_png_is_scaled_not_clipped():
+    grey = Image.open(os.path.join(FIXTURES, 'camera.jpg')).convert('L')
+    wide = grey.point(lambda level: level * 257, 'I').convert('I;16')
+    sig_wide = photo_facts_from_bytes(encode(wide, 'PNG')).signatures[0]
+    sig_grey = photo_facts_from_bytes(encode(grey, 'PNG')).signatures[0]
+    assert max(abs(a - b) for a, b in zip(sig_wide, sig_grey)) <= 2
+
+
+def test_palette_gif_with_transparency_gets_two_signatures():
+    im = Image.new('P', (64, 64), 0)
+    im.putpalette([255, 0, 0] + [0, 0, 255] * 255)
+    im.paste(1, (16, 16, 48, 48))
+    facts = photo_facts_from_bytes(encode(im, 'GIF', transparency=0))
+    assert len(facts.signatures) == 2
+    assert facts.signatures[0] != facts.signatures[1]
+
+
+@pytest.mark.parametrize('data, error, message', [
+    (b'', ImageDecodeError, 'empty'),
+    (b'hello world', UnsupportedImageError, 'not a JPEG, PNG, GIF or BMP'),
+    (b'\xff\xd8\xff\xe0' + b'\0' * 20, ImageDecodeError, 'cannot be decoded'),
+    (b'\x89PNG\r\n\x1a\n' + b'\0' * 20, ImageDecodeError, 'cannot be decoded'),
+    (b'GIF89a', ImageDecodeError, 'cannot be decoded'),
+    (b'BM' + b'\xff' * 40, ImageDecodeError, 'cannot be decoded'),
+])
+def test_undecodable_bytes_raise(data, error, message):
+    with pytest.raises(error, match=message):
+        photo_facts_from_bytes(data)
+
+
+def test_truncated_jpeg_raises_with_reason():
+    data = load('astronaut.jpg')
+    with pytest.raises(ImageDecodeError) as info:
+        photo_facts_from_bytes(data[:len(data) // 2])
+    assert info.value.reason
+
+
+def test_import_without_pillow_does_not_raise(monkeypatch):
+    # Load a separate copy of the file with PIL hidden, so the shared module objects stay untouched.
+    for name in list(sys.modules):
+        if name == 'PIL' or name.startswith('PIL.'):
+            monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, 'PIL', None)
+    spec = importlib.util.spec_from_file_location('photo_facts_without_pil', photo_facts_module.__file__)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.HAS_PIL is False
+    assert 'PIL' in module.PIL_IMPORT_ERROR
+    with pytest.raises(module.ImageDecodeError, match='Pillow is required'):
+        module.photo_facts_from_bytes(b'\xff\xd8\xff')
