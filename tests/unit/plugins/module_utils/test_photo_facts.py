@@ -157,6 +157,7 @@ def test_import_without_pillow_does_not_raise(monkeypatch):
     monkeypatch.setitem(sys.modules, 'PIL', None)
     spec = importlib.util.spec_from_file_location('photo_facts_without_pil', photo_facts_module.__file__)
     module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, 'photo_facts_without_pil', module)  # dataclasses look the module up
     spec.loader.exec_module(module)
     assert module.HAS_PIL is False
     assert 'PIL' in module.PIL_IMPORT_ERROR
