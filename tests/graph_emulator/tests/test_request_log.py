@@ -1,0 +1,46 @@
+"""The request log records Graph calls (writes flagged), never a token, in memory and in requests.jsonl."""
+
+import json
+import os
+
+from conftest import ALICE, ALICE_ID, BOB, make_image
+
+
+def test_writes_are_recorded_with_principal_and_status(emulator, graph):
+    emulator.admin.clear_log()
+    graph.get("/users/%s/photo" % BOB)
+    graph.put_photo("/users/%s/photo/$value" % ALICE, make_image(), )
+    graph.put_photo("/users/%s/photo/$value" % ALICE, b"junk")
+    graph.request("DELETE", "/users/%s/photo/$value" % ALICE, headers={"client-request-id": "del-1"})
+    entries = emulator.admin.log()
+    assert [(e["method"], e["status"], e["write"]) for e in entries] == [
+        ("GET", 200, False), ("PUT", 200, True), ("PUT", 400, True), ("DELETE", 200, True)]
+    assert entries[1]["principal"] == "users/%s" % ALICE_ID
+    assert entries[1]["path"] == "/v1.0/users/%s/photo/$value" % ALICE
+    assert entries[3]["client_request_id"] == "del-1"
+    assert [e["seq"] for e in emulator.admin.log(since=entries[1]["seq"])] == [entries[2]["seq"], entries[3]["seq"]]
+    assert [e["method"] for e in emulator.admin.writes()] == ["PUT", "PUT", "DELETE"]
+
+
+def test_log_and_jsonl_never_contain_a_token(emulator, graph, client_for):
+    delegated = emulator.admin.delegated_token(ALICE, ["User.ReadWrite"])
+    client_for(delegated).put_photo("/me/photo/$value", make_image())
+    graph.get("/users/%s/photo?$select=id" % BOB)
+    tokens = emulator.admin.issued_tokens()
+    assert delegated in tokens and len(tokens) >= 2
+    with open(os.path.join(emulator.state_dir, "requests.jsonl"), encoding="utf-8") as handle:
+        lines = handle.read()
+    assert lines.strip(), "requests.jsonl is empty"
+    for entry in lines.splitlines():
+        json.loads(entry)
+    recorded = json.dumps(emulator.admin.log()) + lines + emulator.output()
+    for token in tokens:
+        assert token not in recorded
+    assert "authorization" not in recorded.lower()
+
+
+def test_clear_log(emulator, graph):
+    graph.get("/users/%s/photo" % BOB)
+    assert emulator.admin.log()
+    emulator.admin.clear_log()
+    assert emulator.admin.log() == []
