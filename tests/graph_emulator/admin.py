@@ -68,17 +68,17 @@ class AdminApi:
         since = int(request.query.get("since") or 0)
         return ApiResponse.json(200, {"entries": self.emulator.request_log.entries(since)})
 
-    def _clear_log(self, request):
+    def _clear_log(self, _request):
         self.emulator.request_log.clear()
         return ApiResponse.json(200, {"cleared": True})
 
-    def _state(self, request):
+    def _state(self, _request):
         return ApiResponse.json(200, self.emulator.directory.snapshot())
 
-    def _info(self, request):
+    def _info(self, _request):
         return ApiResponse.json(200, self.emulator.info)
 
-    def _get_photo(self, request, path):
+    def _get_photo(self, _request, path):
         slot = self.emulator.directory.resolve_slot(path)
         if slot is None:
             return _error(404, "no such principal: %s" % path)
@@ -104,7 +104,7 @@ class AdminApi:
             slot.photo = photo
         return ApiResponse.json(200, slot.facts())
 
-    def _delete_photo(self, request, path):
+    def _delete_photo(self, _request, path):
         slot = self.emulator.directory.resolve_slot(path)
         if slot is None:
             return _error(404, "no such principal: %s" % path)
@@ -112,29 +112,29 @@ class AdminApi:
             slot.photo = None
         return ApiResponse.json(200, {"deleted": True})
 
-    def _get_config(self, request):
+    def _get_config(self, _request):
         return ApiResponse.json(200, self.emulator.config.as_dict())
 
     def _set_config(self, request):
         self.emulator.config.update(self._json(request))
         return ApiResponse.json(200, self.emulator.config.as_dict())
 
-    def _get_faults(self, request):
+    def _get_faults(self, _request):
         return ApiResponse.json(200, self.emulator.faults.as_dict())
 
     def _set_faults(self, request):
         self.emulator.faults.configure(self._json(request))
         return ApiResponse.json(200, self.emulator.faults.as_dict())
 
-    def _clear_faults(self, request):
+    def _clear_faults(self, _request):
         self.emulator.faults.clear()
         return ApiResponse.json(200, self.emulator.faults.as_dict())
 
-    def _reset(self, request):
+    def _reset(self, _request):
         self.emulator.reset()
         return ApiResponse.json(200, {"reset": True})
 
-    def _tokens(self, request):
+    def _tokens(self, _request):
         return ApiResponse.json(200, {"tokens": self.emulator.tokens.ever_issued()})
 
     def _delegated_token(self, request):
@@ -154,6 +154,6 @@ class AdminApi:
             lifetime=int(payload.get("expires_in", 600)))
         return ApiResponse.json(200, {"token": assertion})
 
-    def _expire_tokens(self, request):
+    def _expire_tokens(self, _request):
         self.emulator.tokens.expire_all()
         return ApiResponse.json(200, {"expired": True})

@@ -36,16 +36,12 @@ class BatchProcessor:
         calls = {}
         for item in independent:
             calls[item["id"]] = self._prepare(request, version, item)
-        held = set()
         for item in independent:  # launch together: take the slots first, in order
             call = calls[item["id"]]
-            if call.response is None:
-                if self.graph.acquire(call):
-                    held.add(item["id"])
-                else:
-                    call.response, call.throttle_key = self.graph.throttled(call.request), None
+            if call.response is None and not self.graph.acquire(call):
+                call.response = self.graph.throttled(call.request)
         for item in independent:
-            results[item["id"]] = self._run(calls[item["id"]], slot_held=item["id"] in held)
+            results[item["id"]] = self._run(calls[item["id"]])
         pending = [item for item in items if item.get("dependsOn")]
         while pending:
             ready = [item for item in pending if all(d in results for d in item["dependsOn"])]
@@ -59,7 +55,7 @@ class BatchProcessor:
                     self.graph.log(inner, response, None, None)
                     results[item["id"]] = (inner, response)
                 else:
-                    results[item["id"]] = self._run(self._prepare(request, version, item), slot_held=False)
+                    results[item["id"]] = self._run(self._prepare(request, version, item))
         return ApiResponse.json(200, {"responses": [self._encode(item["id"], results[item["id"]][1]) for item in items]})
 
     @staticmethod
@@ -129,12 +125,10 @@ class BatchProcessor:
             fault = self.graph.emulator.faults.next_fault(scripted=False, allow_reset=False)
             if fault:
                 call.response = self.graph.fault_response(request, fault)
-        if call.response is not None:
-            call.throttle_key = None
         return call
 
-    def _run(self, call, *, slot_held):
-        response = self.graph.run(call, slot_held=slot_held)
+    def _run(self, call):
+        response = self.graph.run(call)
         self.graph.log(call.request, response, call.target.log_principal if call.target else None,
                        call.token.identity if call.token else None)
         return call.request, response

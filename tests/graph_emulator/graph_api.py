@@ -6,7 +6,8 @@ from typing import List, Optional
 
 from .batch import BatchProcessor
 from .http_messages import ApiRequest, ApiResponse, graph_error
-from .photo_routes import WRITE_METHODS, PhotoOperations, RouteError, parse_route, required_permissions
+from .photo_routes import WRITE_METHODS, PhotoOperations, PhotoRoute, RouteError, parse_route, required_permissions
+from .tokens import IssuedToken
 
 VERSIONS = ("v1.0", "beta")
 FAULT_ERRORS = {
@@ -33,11 +34,12 @@ class GraphCall:
     request: ApiRequest
     version: str
     segments: List[str]
-    token: object = None
-    route: object = None
+    token: Optional[IssuedToken] = None
+    route: Optional[PhotoRoute] = None
     target: Optional[Target] = None
     throttle_key: object = None
     response: Optional[ApiResponse] = None  # set when the call was answered before running
+    holding: bool = False  # holds a throttling slot
 
 
 class GraphApi:
@@ -84,25 +86,27 @@ class GraphApi:
         call.response = self._authenticate(call) or self._route(call) or self._authorize_and_resolve(call)
         return call
 
-    def run(self, call: GraphCall, *, slot_held: bool = False) -> ApiResponse:
+    def run(self, call: GraphCall) -> ApiResponse:
         if call.response is not None:
             return self._finish(call.request, call.response)
-        limiter, config = self.emulator.limiter, self.emulator.config
-        if not slot_held:
-            if not self.acquire(call):
-                return self._finish(call.request, self.throttled(call.request))
+        if not call.holding and not self.acquire(call):
+            return self._finish(call.request, self.throttled(call.request))
         try:
             self.emulator.faults.latency()
             response = self.operations.execute(call.request, call.route, call.target, call.version)
         finally:
-            if call.throttle_key is not None and config["throttle"]:
-                limiter.release(call.throttle_key)
+            if call.holding:
+                self.emulator.limiter.release(call.throttle_key)
+                call.holding = False
         return self._finish(call.request, response)
 
     def acquire(self, call: GraphCall) -> bool:
-        if not self.emulator.config["throttle"] or call.throttle_key is None:
+        """Take a throttling slot for the call; False when its (identity, mailbox) is at the limit."""
+        config = self.emulator.config
+        if not config["throttle"] or call.throttle_key is None:
             return True
-        return self.emulator.limiter.try_acquire(call.throttle_key, self.emulator.config["max_concurrent_per_mailbox"])
+        call.holding = self.emulator.limiter.try_acquire(call.throttle_key, config["max_concurrent_per_mailbox"])
+        return call.holding
 
     def throttled(self, request):
         return graph_error(request, 429, "TooManyRequests", "Application is over its MailboxConcurrency limit.",

@@ -225,4 +225,3 @@ def _parse_size(text):
     if width != height or not width.isdigit():
         return None
     return int(width)
-

@@ -23,6 +23,6 @@ def graph_emulator(tmp_path_factory):
 
 
 @pytest.fixture
-def emulator(graph_emulator):
+def emulator(graph_emulator):  # pylint: disable=redefined-outer-name
     graph_emulator.admin.reset()
     return graph_emulator

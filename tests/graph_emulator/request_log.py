@@ -14,7 +14,8 @@ class RequestLog:
         self._lock = threading.Lock()
         self._entries = []
         self._seq = 0
-        open(self._path, "a", encoding="utf-8").close()
+        with open(self._path, "a", encoding="utf-8"):
+            pass
 
     def append(self, *, method, path, status, write, batch, principal, client_request_id, identity=None, fault=None):
         with self._lock:

@@ -28,6 +28,7 @@ class SeedLoader:
         self.seed_dir = os.path.dirname(self.seed_path)
         self.state_dir = state_dir
         self._generated = {}  # certificate name -> Certificate, so a reset reuses the same key
+        self._quality, self._background = 85, "white"
         with open(self.seed_path, encoding="utf-8") as handle:
             self.raw = yaml.safe_load(handle) or {}
         if not isinstance(self.raw.get("tenants"), list) or not self.raw["tenants"]:
