@@ -70,7 +70,7 @@ def distance_details(local, remote) -> dict:
     shortest = min(local.width, local.height, remote.width, remote.height)
     allowance = SMALL_IMAGE_ALLOWANCE if shortest < SMALL_IMAGE_SIDE else 1.0
     aspect = abs(math.log((local.width * remote.height) / float(local.height * remote.width)))
-    best = None
+    candidates = []
     # A local image with transparency has one signature per background Graph may flatten onto.
     for local_sig in local.signatures:
         for remote_sig in remote.signatures:
@@ -81,10 +81,9 @@ def distance_details(local, remote) -> dict:
                 cast / (COLOUR_CAST_LIMIT * allowance),
                 aspect / ASPECT_LIMIT,
             )
-            if best is None or distance < best['distance']:
-                best = {'distance': distance, 'mean': mean, 'peak': peak, 'cast': cast,
-                        'aspect': aspect, 'allowance': allowance}
-    return best
+            candidates.append({'distance': distance, 'mean': mean, 'peak': peak, 'cast': cast,
+                               'aspect': aspect, 'allowance': allowance})
+    return min(candidates, key=lambda candidate: candidate['distance'])
 
 
 def photo_distance(local, remote) -> float:

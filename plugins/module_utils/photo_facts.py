@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+import math
+import operator
 import traceback
 import warnings
 from dataclasses import dataclass, field
@@ -172,15 +174,13 @@ def _phash(grey) -> str:
     pixels = grey.tobytes()
     size = _PHASH_GRID
     cos = _dct_table()
-    # Only the 8x8 lowest frequencies are needed: transform rows, then those 8 columns.
+    # Only the 8x8 lowest frequencies are needed: transform the rows, then those 8 columns.
     rows = []
     for y in range(size):
         row = pixels[y * size:(y + 1) * size]
-        rows.append([sum(c * p for c, p in zip(cos[u], row)) for u in range(8)])
-    coeffs = []
-    for v in range(8):
-        for u in range(8):
-            coeffs.append(sum(cos[v][y] * rows[y][u] for y in range(size)))
+        rows.append([sum(map(operator.mul, cos_u, row)) for cos_u in cos])
+    columns = list(zip(*rows))
+    coeffs = [sum(map(operator.mul, cos_v, column)) for cos_v in cos for column in columns]
     median = sorted(coeffs)[len(coeffs) // 2]
     bits = 0
     for value in coeffs:
@@ -193,7 +193,6 @@ _DCT_CACHE = []
 
 def _dct_table():
     if not _DCT_CACHE:
-        import math
         n = _PHASH_GRID
         _DCT_CACHE.append([[math.cos(math.pi * (2 * x + 1) * u / (2.0 * n)) for x in range(n)] for u in range(8)])
     return _DCT_CACHE[0]
