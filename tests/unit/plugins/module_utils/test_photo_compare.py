@@ -263,6 +263,21 @@ SAME_CASES = _same_cases()
 DIFFERENT_CASES = _different_cases()
 
 _FACTS_CACHE = {}
+_PAIR_CACHE = {}
+
+
+def same_pair(photo, case_id, build):
+    key = ('same', photo, case_id)
+    if key not in _PAIR_CACHE:
+        _PAIR_CACHE[key] = build(load(photo))
+    return _PAIR_CACHE[key]
+
+
+def different_pair(photo, case_id, build):
+    key = ('different', photo, case_id)
+    if key not in _PAIR_CACHE:
+        _PAIR_CACHE[key] = build(load(photo), photo)
+    return _PAIR_CACHE[key]
 
 
 def facts(data):
@@ -277,7 +292,7 @@ def facts(data):
 @pytest.mark.parametrize('case_id, build', SAME_CASES, ids=[case[0] for case in SAME_CASES])
 @pytest.mark.parametrize('photo', PHOTOS)
 def test_graph_rewrite_is_the_same_picture(photo, case_id, build):
-    local, remote = build(load(photo))
+    local, remote = same_pair(photo, case_id, build)
     assert local != remote
     local_facts, remote_facts = facts(local), facts(remote)
     distance = photo_distance(local_facts, remote_facts)
@@ -292,7 +307,7 @@ def test_visible_change_is_a_different_picture(photo, case_id, build, grey_ok):
     data = load(photo)
     if not grey_ok and is_grey(data):
         pytest.skip('%s does not change a grey photo' % case_id)
-    pair = build(data, photo)
+    pair = different_pair(photo, case_id, build)
     if pair is None:
         pytest.skip('the photo itself')
     local_facts, remote_facts = facts(pair[0]), facts(pair[1])
@@ -361,10 +376,10 @@ def _all_distances():
     for photo in PHOTOS:
         data = load(photo)
         for case_id, build in SAME_CASES:
-            local, remote = build(data)
+            local, remote = same_pair(photo, case_id, build)
             same.append((photo_distance(facts(local), facts(remote)), photo, case_id))
         for case_id, build, grey_ok in DIFFERENT_CASES:
-            pair = build(data, photo)
+            pair = different_pair(photo, case_id, build)
             if pair is None or (not grey_ok and is_grey(data)):
                 continue
             different.append((photo_distance(facts(pair[0]), facts(pair[1])), photo, case_id))
