@@ -2,7 +2,7 @@
 
 import base64
 
-from conftest import ALICE, ALICE_ID, BOB, MARKETING, make_image
+from emulator_testing import ALICE, ALICE_ID, BOB, MARKETING, make_image
 
 from graph_emulator.photo_image import image_size
 

@@ -11,7 +11,7 @@ import requests
 
 from graph_emulator.process import TESTS_DIR, EmulatorProcess
 
-from conftest import ALICE, GraphClient, make_image, secret_token
+from emulator_testing import ALICE, GraphClient, make_image, secret_token
 
 
 def test_emulator_json_and_banner(emulator):

@@ -8,7 +8,7 @@ import requests
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 
-from conftest import ALICE, CERT_APP, DEMO_APP, FEDERATED_APP, TENANT, GraphClient, trusting_session
+from emulator_testing import ALICE, CERT_APP, DEMO_APP, FEDERATED_APP, TENANT, GraphClient, trusting_session
 
 GRAPH_SCOPE = ["https://graph.microsoft.com/.default"]
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import (ALICE, ALICE_ID, BOB, BOB_ID, CAROL, CONTACT, ENGINEERING, FOLDER, FOLDER_CONTACT, MARKETING, NOROLES_APP,
+from emulator_testing import (ALICE, ALICE_ID, BOB, BOB_ID, CAROL, CONTACT, ENGINEERING, FOLDER, FOLDER_CONTACT, MARKETING, NOROLES_APP,
                       READONLY_APP, make_image, secret_token)
 
 IMAGE_NOT_FOUND = "Exception of type 'Microsoft.Fast.Profile.Core.Exception.ImageNotFoundException' was thrown."
@@ -100,7 +100,7 @@ def test_delete_user_and_group_photo(emulator, graph):
 def test_delete_team_or_contact_photo_is_refused(emulator, path):
     graph_client = emulator  # the delegated token covers the team; the demo app covers the contact
     token = graph_client.admin.delegated_token(ALICE, ["TeamSettings.ReadWrite.All", "Contacts.ReadWrite", "Group.ReadWrite.All"])
-    from conftest import GraphClient  # pylint: disable=import-outside-toplevel
+    from emulator_testing import GraphClient  # pylint: disable=import-outside-toplevel
     response = GraphClient(emulator.url, emulator.ca_path, token).request("DELETE", path)
     assert_graph_error(response, 405, "MethodNotAllowed")
 

@@ -3,7 +3,7 @@
 import json
 import os
 
-from conftest import ALICE, ALICE_ID, BOB, make_image
+from emulator_testing import ALICE, ALICE_ID, BOB, make_image
 
 
 def test_writes_are_recorded_with_principal_and_status(emulator, graph):

@@ -4,7 +4,7 @@ import io
 
 from PIL import Image
 
-from conftest import ALICE, make_image
+from emulator_testing import ALICE, make_image
 
 PATH = "/users/%s/photo/$value" % ALICE
 

@@ -6,7 +6,7 @@ import email.utils
 import pytest
 import requests
 
-from conftest import ALICE, BOB, DEMO_APP, TENANT, GraphClient, make_image
+from emulator_testing import ALICE, BOB, DEMO_APP, TENANT, GraphClient, make_image
 
 
 def concurrent_gets(emulator, token, paths):
