@@ -95,3 +95,16 @@ def target_from_options(*, user=None, group=None, team=None, contact=None, conta
     # A team's photo is its group's photo; Graph deletes it only through the group.
     team_id = quote_path_segment(team)
     return PhotoTarget(kind='team', path='teams/%s' % team_id, delete_path='/groups/%s/photo/$value' % team_id)
+
+
+# The target options every photo module shares; each module documents them, with the same names and types.
+TARGET_OPTION_NAMES = ('user', 'group', 'team', 'contact', 'contact_folder')
+
+
+def target_argument_spec() -> dict:
+    """A fresh copy per module, so that one module's spec never changes another's."""
+    return {name: dict(type='str') for name in TARGET_OPTION_NAMES}
+
+
+def target_from_params(params: dict) -> PhotoTarget:
+    return target_from_options(**{name: params.get(name) for name in TARGET_OPTION_NAMES})

@@ -20,6 +20,7 @@ description:
 author:
   - graphops.msgraph contributors
 extends_documentation_fragment:
+  - graphops.msgraph.photo_target
   - graphops.msgraph.auth
   - graphops.msgraph.attributes
 attributes:
@@ -33,33 +34,11 @@ attributes:
   idempotent:
     support: full
 options:
-  user:
-    description:
-      - The user, by object id or userPrincipalName; V(me) for the signed-in user (needs a delegated token,
-        given with O(access_token)).
-      - With O(contact), the user whose mailbox owns the contact.
-    type: str
-  group:
-    description:
-      - The object id of a Microsoft 365 or security group.
-    type: str
-  team:
-    description:
-      - The id of a team (the id of its group). Its photo is its group's photo; O(state=absent) removes it through the group.
-    type: str
-  contact:
-    description:
-      - The id of an Outlook contact in the mailbox of O(user).
-      - Graph cannot delete contact photos, so O(state=absent) fails for a contact without sending anything.
-    type: str
-  contact_folder:
-    description:
-      - The id of the contact folder that holds O(contact). Without it, the contact is looked up in the default folder.
-    type: str
   state:
     description:
       - V(present) sets the photo to O(src) when the current photo differs from it or there is none.
-      - V(absent) removes the photo when there is one.
+      - V(absent) removes the photo when there is one. A team's photo is removed through its group. For a contact
+        it fails without sending anything, because Graph cannot delete contact photos.
     type: str
     default: present
     choices: [present, absent]
@@ -204,7 +183,7 @@ graph_retries:
 from ansible_collections.graphops.msgraph.plugins.module_utils.graph_errors import GraphModuleError
 from ansible_collections.graphops.msgraph.plugins.module_utils.graph_module import GraphModule
 from ansible_collections.graphops.msgraph.plugins.module_utils.photo_diff import photo_diff, photo_facts_dict
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_targets import target_from_options
+from ansible_collections.graphops.msgraph.plugins.module_utils.photo_targets import target_argument_spec, target_from_params
 from ansible_collections.graphops.msgraph.plugins.module_utils.photo_state import (
     PhotoWriter,
     check_deletable,
@@ -220,11 +199,7 @@ from ansible.module_utils.basic import missing_required_lib
 def main():
     graph = GraphModule(
         argument_spec=dict(
-            user=dict(type='str'),
-            group=dict(type='str'),
-            team=dict(type='str'),
-            contact=dict(type='str'),
-            contact_folder=dict(type='str'),
+            target_argument_spec(),
             state=dict(type='str', default='present', choices=['present', 'absent']),
             src=dict(type='path'),
             compare=dict(type='str', default='perceptual', choices=list(COMPARE_METHODS)),
@@ -237,8 +212,7 @@ def main():
         graph.fail_json(msg=missing_required_lib('Pillow'), exception=PIL_IMPORT_ERROR)
 
     try:
-        target = target_from_options(user=params['user'], group=params['group'], team=params['team'],
-                                     contact=params['contact'], contact_folder=params['contact_folder'])
+        target = target_from_params(params)
         # Everything that can be known locally is checked before the first request.
         if params['state'] == 'absent':
             check_deletable(target)

@@ -68,10 +68,14 @@ class EmulatorAdmin:
     def __init__(self, emulator):
         self.url = emulator.url
         self.session = requests.Session()
-        self.session.verify = emulator.ca_path
+        # Passed with each request: REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE in the environment beat Session.verify.
+        self.verify = str(emulator.ca_path)
+
+    def _request(self, method: str, path: str, **kwargs):
+        return self.session.request(method, self.url + path, verify=self.verify, timeout=10, **kwargs)
 
     def _get(self, path: str) -> dict:
-        response = self.session.get(self.url + path, timeout=10)
+        response = self._request('GET', path)
         response.raise_for_status()
         return response.json()
 
@@ -82,26 +86,26 @@ class EmulatorAdmin:
         return [entry for entry in self.log() if entry['write']]
 
     def clear_log(self) -> None:
-        self.session.delete(self.url + '/_emulator/log', timeout=10).raise_for_status()
+        self._request('DELETE', '/_emulator/log').raise_for_status()
 
     def state(self) -> dict:
         return self._get('/_emulator/state')
 
     def photo_bytes(self, principal: str) -> bytes | None:
-        response = self.session.get('%s/_emulator/photo/%s' % (self.url, principal), timeout=10)
+        response = self._request('GET', '/_emulator/photo/' + principal)
         if response.status_code == 404:
             return None
         response.raise_for_status()
         return response.content
 
     def put_photo(self, principal: str, data: bytes) -> None:
-        self.session.put('%s/_emulator/photo/%s' % (self.url, principal), data=data, timeout=10).raise_for_status()
+        self._request('PUT', '/_emulator/photo/' + principal, data=data).raise_for_status()
 
     def delete_photo(self, principal: str) -> None:
-        self.session.delete('%s/_emulator/photo/%s' % (self.url, principal), timeout=10).raise_for_status()
+        self._request('DELETE', '/_emulator/photo/' + principal).raise_for_status()
 
     def delegated_token(self, user: str, scopes: list) -> str:
-        response = self.session.post(self.url + '/_emulator/tokens/delegated', timeout=10, json={
+        response = self._request('POST', '/_emulator/tokens/delegated', json={
             'tenant_id': '8f2c1e4a-3b6d-4c9e-a1f0-5d7e2b9c4a10', 'user': user, 'scopes': scopes})
         response.raise_for_status()
         return response.json()['access_token']

@@ -167,7 +167,7 @@ def test_contact_absent_fails_clearly_and_sends_nothing(playbook, admin):
     admin.clear_log()
     run = playbook.run([photo_task({'user': ALICE, 'contact': CONTACT}, state='absent')])
     assert run.rc != 0
-    assert run.result()['failed'] is True
+    assert run.results[-1]['status'] == 'failed'
     assert 'Graph cannot delete the photo of users/%s/contacts/%s' % (ALICE, CONTACT) in run.result()['msg']
     assert 'Traceback' not in run.output
     assert admin.log() == []
