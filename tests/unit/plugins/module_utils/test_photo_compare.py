@@ -27,7 +27,7 @@ from ansible_collections.graphops.msgraph.plugins.module_utils.photo_compare imp
     photo_distance,
     photos_match,
 )
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_facts import photo_facts_from_bytes  # noqa: E402
+from ansible_collections.graphops.msgraph.plugins.module_utils.photo_facts import PhotoFacts, photo_facts_from_bytes  # noqa: E402
 
 FIXTURES = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'fixtures', 'photos')
 PHOTOS = ('astronaut.jpg', 'cat.jpg', 'coffee.jpg', 'rocket.jpg', 'camera.jpg', 'logo-alpha.png')
@@ -350,7 +350,7 @@ def test_unknown_method_is_refused():
 
 def test_facts_without_signatures_cannot_be_compared_perceptually():
     full = facts(load('cat.jpg'))
-    bare = photo_facts_from_bytes.__globals__['PhotoFacts'](**full.to_dict())
+    bare = PhotoFacts(**full.to_dict())
     with pytest.raises(ValueError, match='signatures'):
         photo_distance(full, bare)
 
