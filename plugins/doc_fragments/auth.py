@@ -12,14 +12,23 @@ class ModuleDocFragment:
 options:
   auth_method:
     description:
-      - How to obtain the Microsoft Graph access token.
+      - How to obtain the Microsoft Graph access token. Every module run gets at most one token, kept in memory only.
       - V(auto) picks the one method that the given options and environment point to, and fails with a list of
-        what it found when they point to none or to more than one.
+        what it found when they point to none or to more than one. O(access_token), O(client_secret),
+        O(client_certificate_path) and O(federated_token_file) each point to their method; the environment variable
+        E(IDENTITY_ENDPOINT) or E(MSI_ENDPOINT) points to V(managed_identity). O(tenant_id) and O(client_id) point to none.
       - V(client_secret) uses O(tenant_id), O(client_id) and O(client_secret) (client credentials flow, app-only token).
+      - V(client_certificate) uses O(tenant_id), O(client_id) and the certificate in O(client_certificate_path), a PEM
+        file holding the private key and the certificate, or a PFX file opened with O(client_certificate_password).
+        The token request is signed with the key and carries the certificate's SHA-256 thumbprint.
+      - V(workload_identity) uses O(tenant_id), O(client_id) and the federated token (a JWT) in O(federated_token_file),
+        read again on every run, as on AKS workload identity or a CI job's OIDC token.
+      - V(managed_identity) uses the managed identity of the Azure resource the module runs on: the system-assigned one,
+        or the user-assigned one whose client id is O(client_id). The endpoint is found as MSAL finds it
+        (E(IDENTITY_ENDPOINT) and E(IDENTITY_HEADER) on App Service, Functions and Container Apps; Azure Arc;
+        E(MSI_ENDPOINT) and E(MSI_SECRET); otherwise the Azure VM metadata service).
       - V(access_token) uses a token obtained elsewhere, given in O(access_token). Use it for the signed-in user (V(me) as user),
         which needs a delegated token.
-      - V(client_certificate), V(workload_identity) and V(managed_identity) are reserved for the next release and fail
-        with a clear message in this one.
     type: str
     default: auto
     choices: [auto, client_secret, client_certificate, workload_identity, managed_identity, access_token]
@@ -31,6 +40,8 @@ options:
   client_id:
     description:
       - The application (client) id of the app registration.
+      - With O(auth_method=managed_identity), the client id of a user-assigned managed identity; leave it unset for
+        the system-assigned one.
       - If not set, the environment variable E(AZURE_CLIENT_ID) is used.
     type: str
   client_secret:
@@ -41,17 +52,20 @@ options:
     type: str
   client_certificate_path:
     description:
-      - Path to a PEM file holding the private key and certificate, or a PFX file, registered with the app.
+      - Path to a PEM file holding the private key and certificate, or a PFX (PKCS#12) file, of a certificate registered
+        with the app. The file is read in memory; nothing is written to disk.
       - If not set, the environment variable E(AZURE_CLIENT_CERTIFICATE_PATH) is used.
     type: path
   client_certificate_password:
     description:
-      - Password of O(client_certificate_path).
+      - Password of the PFX file or of the encrypted private key in O(client_certificate_path).
       - If not set, the environment variable E(AZURE_CLIENT_CERTIFICATE_PASSWORD) is used.
+      - Never shown in output, results, diffs or logs.
     type: str
   federated_token_file:
     description:
       - File holding a federated token (workload identity federation, for example on AKS or a CI runner).
+      - The file is read on every run, so a token the platform renews in place is always the current one.
       - If not set, the environment variable E(AZURE_FEDERATED_TOKEN_FILE) is used.
     type: path
   access_token:
@@ -111,7 +125,11 @@ requirements:
   - python >= 3.9
   - requests
   - msal
+  - cryptography (for O(auth_method=client_certificate); installed with msal)
 notes:
   - The modules run where the API calls are made, usually C(localhost) or an execution environment.
   - The proxy environment variables (E(HTTPS_PROXY), E(NO_PROXY)) are honoured.
+  - The environment variables of AWX's built-in Microsoft Azure Resource Manager credential (E(AZURE_TENANT),
+    E(AZURE_CLIENT_ID), E(AZURE_SECRET)) are enough to authenticate with O(auth_method=auto).
+  - See docs/authentication.md in the collection for each method, the Graph permissions to grant and known limits.
 '''
