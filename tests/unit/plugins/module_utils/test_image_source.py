@@ -12,7 +12,7 @@ import shutil
 
 import pytest
 
-pytest.importorskip('PIL')
+
 
 from PIL import Image  # noqa: E402
 

@@ -15,7 +15,6 @@ import os
 
 import pytest
 
-PIL = pytest.importorskip('PIL')
 
 from PIL import Image, ImageChops, ImageDraw, ImageOps, ImageStat, PngImagePlugin  # noqa: E402
 
@@ -301,15 +300,22 @@ def test_graph_rewrite_is_the_same_picture(photo, case_id, build):
     assert not photos_match(local_facts, remote_facts, 'sha256')
 
 
-@pytest.mark.parametrize('case_id, build, grey_ok', DIFFERENT_CASES, ids=[case[0] for case in DIFFERENT_CASES])
-@pytest.mark.parametrize('photo', PHOTOS)
-def test_visible_change_is_a_different_picture(photo, case_id, build, grey_ok):
-    data = load(photo)
-    if not grey_ok and is_grey(data):
-        pytest.skip('%s does not change a grey photo' % case_id)
+def _applicable_different_cases():
+    """Every (photo, change) pair that really changes the picture: a colour change on a grey photo, or a
+    photo compared with itself, is left out rather than skipped."""
+    combos = []
+    for photo in PHOTOS:
+        grey = is_grey(load(photo))
+        for case_id, build, grey_ok in DIFFERENT_CASES:
+            if (grey and not grey_ok) or case_id == 'another-photo-%s' % photo.split('.')[0]:
+                continue
+            combos.append(pytest.param(photo, case_id, build, id='%s-%s' % (photo, case_id)))
+    return combos
+
+
+@pytest.mark.parametrize('photo, case_id, build', _applicable_different_cases())
+def test_visible_change_is_a_different_picture(photo, case_id, build):
     pair = different_pair(photo, case_id, build)
-    if pair is None:
-        pytest.skip('the photo itself')
     local_facts, remote_facts = facts(pair[0]), facts(pair[1])
     distance = photo_distance(local_facts, remote_facts)
     assert distance > MATCH_THRESHOLD * DIFFERENT_MARGIN, distance_details(local_facts, remote_facts)

@@ -15,7 +15,7 @@ import sys
 
 import pytest
 
-pytest.importorskip('PIL')
+
 
 from PIL import Image  # noqa: E402
 
