@@ -4,7 +4,9 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 # ansible-core 2.20+ needs Python 3.12: use it when present (pyenv here has it), else python3 with ansible-core 2.19.
-PYTHON ?= $(shell command -v python3.12 2>/dev/null || ls -1d $$HOME/.pyenv/versions/3.12*/bin/python3.12 2>/dev/null | tail -n1 || true)
+# A pyenv shim may exist and still refuse to run, so each candidate must answer before it is chosen.
+PYTHON ?= $(shell for p in $$(ls -1d $$HOME/.pyenv/versions/3.12*/bin/python3.12 2>/dev/null) $$(command -v python3.12 2>/dev/null); do \
+	"$$p" -c 'import venv' >/dev/null 2>&1 && { echo "$$p"; break; }; done)
 ifeq ($(strip $(PYTHON)),)
 PYTHON := python3
 endif
