@@ -4,10 +4,11 @@ import socket
 import ssl
 import struct
 import sys
+import traceback
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from .http_messages import ApiRequest, ApiResponse
+from .http_messages import ApiRequest, ApiResponse, graph_error
 
 
 class EmulatorRequestHandler(BaseHTTPRequestHandler):
@@ -40,7 +41,13 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
             body=body,
             base_url="https://" + host,
         )
-        response = self.server.emulator.handle(request, client_host=self.client_address[0])
+        try:
+            response = self.server.emulator.handle(request, client_host=self.client_address[0])
+        except Exception:  # pylint: disable=broad-exception-caught
+            # A bug in the emulator must answer like a failing service, not hang up the client.
+            if not self.server.quiet:
+                traceback.print_exc()
+            response = graph_error(request, 500, "UnknownError", "The emulator failed to handle the request.")
         if response.reset:
             self._reset_connection()
             return
@@ -66,8 +73,13 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
         except OSError:
             pass
 
+    def log_request(self, code="-", size="-"):
+        # Method, path without the query, status: tokens travel in headers and are never printed.
+        if not self.server.quiet:
+            path = self.path.split("?", 1)[0]
+            sys.stderr.write("%s - %s %s %s\n" % (self.address_string(), self.command, path, getattr(code, "value", code)))
+
     def log_message(self, format, *args):  # pylint: disable=redefined-builtin
-        # Request lines only (method, path, status): tokens travel in headers and are never printed.
         if not self.server.quiet:
             sys.stderr.write("%s - %s\n" % (self.address_string(), format % args))
 

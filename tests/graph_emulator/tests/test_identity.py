@@ -8,6 +8,8 @@ import requests
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 
+from graph_emulator.seed import generate_certificate
+
 from emulator_testing import ALICE, CERT_APP, DEMO_APP, FEDERATED_APP, TENANT, GraphClient, trusting_session
 
 GRAPH_SCOPE = ["https://graph.microsoft.com/.default"]
@@ -61,7 +63,6 @@ def test_certificate_pfx_with_password(emulator):
 
 
 def test_unregistered_certificate_is_refused_700027(emulator, tmp_path):
-    from graph_emulator.seed import generate_certificate  # pylint: disable=import-outside-toplevel
     other = generate_certificate(str(tmp_path), "stranger", "")
     with open(other.pem_path, encoding="ascii") as handle:
         pem = handle.read()
@@ -73,7 +74,6 @@ def test_unregistered_certificate_is_refused_700027(emulator, tmp_path):
 
 
 def test_registered_thumbprint_with_wrong_key_is_refused_700027(emulator, tmp_path):
-    from graph_emulator.seed import generate_certificate  # pylint: disable=import-outside-toplevel
     info, _, _ = cert_material(emulator)
     other = generate_certificate(str(tmp_path), "impostor", "")
     with open(other.pem_path, encoding="ascii") as handle:

@@ -1,9 +1,17 @@
 """Every photo route: success shapes per target, and the errors Graph gives (404 kinds, 401, 403, 405, 413, 400, 500)."""
 
-import pytest
+import io
+import os
 
-from emulator_testing import (ALICE, ALICE_ID, BOB, BOB_ID, CAROL, CONTACT, ENGINEERING, FOLDER, FOLDER_CONTACT, MARKETING, NOROLES_APP,
-                      READONLY_APP, make_image, secret_token)
+import pytest
+from PIL import Image
+
+from emulator_testing import (
+    ALICE, ALICE_ID, BOB, BOB_ID, CAROL, CONTACT, ENGINEERING, FOLDER, FOLDER_CONTACT, MARKETING, NOROLES_APP, READONLY_APP,
+    GraphClient, make_image, secret_token,
+)
+
+from graph_emulator.photo_image import image_size
 
 IMAGE_NOT_FOUND = "Exception of type 'Microsoft.Fast.Profile.Core.Exception.ImageNotFoundException' was thrown."
 
@@ -83,7 +91,6 @@ def test_photos_list_and_sizes(graph):
     assert (size["id"], size["width"], size["height"]) == ("96x96", 96, 96)
     small = graph.get("/users/%s/photos/96x96/$value" % ALICE)
     assert small.status_code == 200 and small.headers["Content-Type"] == "image/jpeg"
-    from graph_emulator.photo_image import image_size  # pylint: disable=import-outside-toplevel
     assert image_size(small.content) == (96, 96)
     assert_graph_error(graph.get("/users/%s/photos/648x648" % ALICE), 404, "ImageNotFound")
 
@@ -98,9 +105,7 @@ def test_delete_user_and_group_photo(emulator, graph):
 
 @pytest.mark.parametrize("path", ["/teams/%s/photo/$value" % ENGINEERING, "/users/%s/contacts/%s/photo/$value" % (ALICE, CONTACT)])
 def test_delete_team_or_contact_photo_is_refused(emulator, path):
-    graph_client = emulator  # the delegated token covers the team; the demo app covers the contact
-    token = graph_client.admin.delegated_token(ALICE, ["TeamSettings.ReadWrite.All", "Contacts.ReadWrite", "Group.ReadWrite.All"])
-    from emulator_testing import GraphClient  # pylint: disable=import-outside-toplevel
+    token = emulator.admin.delegated_token(ALICE, ["TeamSettings.ReadWrite.All", "Contacts.ReadWrite", "Group.ReadWrite.All"])
     response = GraphClient(emulator.url, emulator.ca_path, token).request("DELETE", path)
     assert_graph_error(response, 405, "MethodNotAllowed")
 
@@ -190,9 +195,6 @@ def test_upload_validation(emulator, graph):
 
 
 def test_user_without_mailbox_takes_small_photos_only(emulator, graph):
-    import os  # pylint: disable=import-outside-toplevel
-    from PIL import Image  # pylint: disable=import-outside-toplevel
-    import io  # pylint: disable=import-outside-toplevel
     noisy = Image.frombytes("RGB", (400, 400), os.urandom(400 * 400 * 3))
     out = io.BytesIO()
     noisy.save(out, format="PNG")
