@@ -96,7 +96,10 @@ def generate_picture(*, color: str = "steelblue", text: str = "", width: int = 4
     image = Image.new("RGB", (width, height), color)
     if text:
         draw = ImageDraw.Draw(image)
-        draw.text((width // 10, height // 3), text, fill="white", font_size=max(10, height // 3))
+        try:
+            draw.text((width // 10, height // 3), text, fill="white", font_size=max(10, height // 3))
+        except TypeError:  # Pillow < 10.1 has no font_size
+            draw.text((width // 10, height // 3), text, fill="white")
     out = io.BytesIO()
     image.save(out, format="PNG")
     return out.getvalue()

@@ -85,14 +85,14 @@ def test_registered_thumbprint_with_wrong_key_is_refused_700027(emulator, tmp_pa
 
 def test_federated_assertion(emulator):
     assertion = emulator.admin.federated_token("https://token.actions.githubusercontent.com", "repo:graphops/msgraph:ref:refs/heads/main")
-    result = confidential_app(emulator, FEDERATED_APP, {"client_assertion": assertion}).acquire_token_for_client(GRAPH_SCOPE)
+    result = confidential_app(emulator, FEDERATED_APP, {"client_assertion": lambda: assertion}).acquire_token_for_client(GRAPH_SCOPE)
     assert "access_token" in result, result
     assert_graph_accepts(emulator, result["access_token"])
 
 
 def test_federated_assertion_without_matching_credential_70021(emulator):
     assertion = emulator.admin.federated_token("https://token.actions.githubusercontent.com", "repo:someone/else:ref:refs/heads/main")
-    result = confidential_app(emulator, FEDERATED_APP, {"client_assertion": assertion}).acquire_token_for_client(GRAPH_SCOPE)
+    result = confidential_app(emulator, FEDERATED_APP, {"client_assertion": lambda: assertion}).acquire_token_for_client(GRAPH_SCOPE)
     assert 70021 in result["error_codes"], result
 
 
@@ -207,6 +207,7 @@ class PortRestoringSession(requests.Session):
         return super().request(method, url, *args, **kwargs)
 
 
+@pytest.mark.filterwarnings("ignore:This API has been deprecated:DeprecationWarning")
 def test_ropc_gives_delegated_token_for_me(emulator):
     session = PortRestoringSession(emulator.url, emulator.ca_path)
     app = msal.PublicClientApplication(DEMO_APP[0], authority="%s/%s" % (emulator.url, TENANT), instance_discovery=False, http_client=session)
