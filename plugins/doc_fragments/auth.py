@@ -23,7 +23,7 @@ options:
         The token request is signed with the key and carries the certificate's SHA-256 thumbprint.
       - V(workload_identity) uses O(tenant_id), O(client_id) and the federated token (a JWT) in O(federated_token_file),
         read again on every run, as on AKS workload identity or a CI job's OIDC token.
-      - V(managed_identity) uses the managed identity of the Azure resource the module runs on: the system-assigned one,
+      - V(managed_identity) uses the managed identity of the Azure resource the module runs on, the system-assigned one
         or the user-assigned one whose client id is O(client_id). The endpoint is found as MSAL finds it
         (E(IDENTITY_ENDPOINT) and E(IDENTITY_HEADER) on App Service, Functions and Container Apps; Azure Arc;
         E(MSI_ENDPOINT) and E(MSI_SECRET); otherwise the Azure VM metadata service).
