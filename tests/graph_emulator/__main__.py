@@ -16,7 +16,7 @@ from .tls import create_server_context
 
 
 def _fault(text):
-    kind, _, rate = text.partition("=")
+    kind, dummy, rate = text.partition("=")
     try:
         value = float(rate)
     except ValueError:
@@ -89,7 +89,7 @@ def main(argv=None) -> int:
 
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
+        signal.signal(signum, lambda *args: stop.set())
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
     thread.start()
     _write_json_atomically(os.path.join(state_dir, "emulator.json"), info)

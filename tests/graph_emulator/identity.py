@@ -238,7 +238,7 @@ class IdentityService:
             if scope in RESERVED_SCOPES:
                 continue
             if "://" in scope:
-                resource, _, scope = scope.rpartition("/")
+                resource, dummy, scope = scope.rpartition("/")
             scopes.append(scope)
         if ".default" in scopes or not scopes:
             scopes = list(app.delegated_scopes or DEFAULT_DELEGATED_SCOPES)

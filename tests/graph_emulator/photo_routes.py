@@ -221,7 +221,7 @@ def store_photo(directory, slot: PhotoSlot, photo: StoredPhoto):
 def _parse_size(text):
     if not text:
         return None
-    width, _, height = text.lower().partition("x")
+    width, dummy, height = text.lower().partition("x")
     if width != height or not width.isdigit():
         return None
     return int(width)

@@ -43,20 +43,20 @@ def test_client_secret_with_msal(emulator):
 
 
 def test_certificate_sha1_thumbprint_rs256(emulator):
-    info, key_pem, _ = cert_material(emulator)
+    info, key_pem, dummy = cert_material(emulator)
     result = confidential_app(emulator, CERT_APP, {"private_key": key_pem, "thumbprint": info["sha1_thumbprint"]}).acquire_token_for_client(GRAPH_SCOPE)
     assert "access_token" in result, result
     assert_graph_accepts(emulator, result["access_token"])
 
 
 def test_certificate_public_certificate_ps256(emulator):
-    _, key_pem, cert_pem = cert_material(emulator)
+    dummy, key_pem, cert_pem = cert_material(emulator)
     result = confidential_app(emulator, CERT_APP, {"private_key": key_pem, "public_certificate": cert_pem}).acquire_token_for_client(GRAPH_SCOPE)
     assert "access_token" in result, result
 
 
 def test_certificate_pfx_with_password(emulator):
-    info, _, _ = cert_material(emulator)
+    info = cert_material(emulator)[0]
     credential = {"private_key_pfx_path": info["pfx_path"], "passphrase": info["pfx_password"]}
     result = confidential_app(emulator, CERT_APP, credential).acquire_token_for_client(GRAPH_SCOPE)
     assert "access_token" in result, result
@@ -74,7 +74,7 @@ def test_unregistered_certificate_is_refused_700027(emulator, tmp_path):
 
 
 def test_registered_thumbprint_with_wrong_key_is_refused_700027(emulator, tmp_path):
-    info, _, _ = cert_material(emulator)
+    info = cert_material(emulator)[0]
     other = generate_certificate(str(tmp_path), "impostor", "")
     with open(other.pem_path, encoding="ascii") as handle:
         pem = handle.read()
@@ -221,6 +221,6 @@ def test_ropc_gives_delegated_token_for_me(emulator):
 
 
 def test_thumbprints_in_emulator_json_match_the_certificate(emulator):
-    info, _, cert_pem = cert_material(emulator)
+    info, dummy, cert_pem = cert_material(emulator)
     cert = x509.load_pem_x509_certificate(cert_pem.encode())
     assert info["sha1_thumbprint"] == cert.fingerprint(hashes.SHA1()).hex().upper()

@@ -50,7 +50,7 @@ def test_large_upload_is_downscaled_keeping_aspect_ratio(graph):
 def test_identical_reupload_gets_new_etag_and_counts(emulator, graph):
     jpeg = make_image()
     etags = set()
-    for _ in range(3):
+    for dummy in range(3):
         assert graph.put_photo(PATH, jpeg).status_code == 200
         etags.add(graph.get("/users/%s/photo" % ALICE).json()["@odata.mediaEtag"])
     assert len(etags) == 3

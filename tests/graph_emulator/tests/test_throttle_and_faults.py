@@ -37,7 +37,7 @@ def test_different_mailboxes_do_not_interfere(emulator, graph):
 def test_scripted_faults_in_order(emulator, graph):
     emulator.admin.script_faults([{"status": 429, "retry_after": "2.5"}, {"status": 503}, {"status": 504, "retry_after": "http-date"}])
     path = "/users/%s/photo" % BOB
-    first, second, third, fourth = (graph.get(path) for _ in range(4))
+    first, second, third, fourth = (graph.get(path) for dummy in range(4))
     assert (first.status_code, first.headers["Retry-After"]) == (429, "2.5")
     assert first.json()["error"]["code"] == "TooManyRequests"
     assert second.status_code == 503 and "Retry-After" not in second.headers
@@ -59,14 +59,14 @@ def test_scripted_reset_closes_the_connection(emulator, graph):
 def test_random_faults_are_seeded_and_hit_token_requests_too(emulator, graph):
     emulator.admin.faults(rates={"429": 0.5, "reset": 0.2}, retry_after=["0.128"], seed=7)
     statuses = []
-    for _ in range(30):
+    for dummy in range(30):
         try:
             statuses.append(graph.get("/users/%s/photo" % BOB).status_code)
         except requests.exceptions.ConnectionError:
             statuses.append("reset")
     assert 429 in statuses and 200 in statuses and "reset" in statuses
     token_statuses = set()
-    for _ in range(20):
+    for dummy in range(20):
         try:
             token_statuses.add(requests.post("%s/%s/oauth2/v2.0/token" % (emulator.url, TENANT), verify=emulator.ca_path, timeout=10, data={
                 "grant_type": "client_credentials", "client_id": DEMO_APP[0], "client_secret": DEMO_APP[1],
@@ -75,12 +75,12 @@ def test_random_faults_are_seeded_and_hit_token_requests_too(emulator, graph):
             token_statuses.add("reset")
     assert 429 in token_statuses and 200 in token_statuses
     emulator.admin.clear_faults()
-    assert {graph.get("/users/%s/photo" % BOB).status_code for _ in range(5)} == {200}
+    assert {graph.get("/users/%s/photo" % BOB).status_code for dummy in range(5)} == {200}
 
 
 def test_admin_api_is_never_faulted_or_logged(emulator):
     emulator.admin.faults(rates={"503": 1.0})
-    for _ in range(5):
+    for dummy in range(5):
         emulator.admin.state()
     assert emulator.admin.log() == []
     assert emulator.admin.faults()["rates"] == {"503": 1.0}
