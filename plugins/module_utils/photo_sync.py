@@ -1,0 +1,219 @@
+# -*- coding: utf-8 -*-
+# Copyright: graphops.msgraph contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The bulk photo sync: many principals in one module run.
+
+Items go through a bounded pool of workers, one chunk of up to 20 at a time: load and check the local photos,
+read the current photos in one $batch, compare, and write what differs in another $batch. A chunk's images
+are dropped when its results are built, so memory stays flat however many principals there are. An item
+that fails is reported with its reason and does not stop the others.
+"""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from ansible_collections.graphops.msgraph.plugins.module_utils.batch_runner import BatchItemFailure, BatchRunner
+from ansible_collections.graphops.msgraph.plugins.module_utils.graph_batch import MAX_BATCH_REQUESTS, BatchRequest
+from ansible_collections.graphops.msgraph.plugins.module_utils.image_source import SourceImageError, load_source_image
+from ansible_collections.graphops.msgraph.plugins.module_utils.photo_bulk_writer import BatchPhotoWriter
+from ansible_collections.graphops.msgraph.plugins.module_utils.photo_diff import photo_diff, photo_facts_dict
+from ansible_collections.graphops.msgraph.plugins.module_utils.photo_error_messages import describe_photo_error, is_no_photo
+from ansible_collections.graphops.msgraph.plugins.module_utils.photo_facts import ImageDecodeError, photo_facts_from_bytes
+from ansible_collections.graphops.msgraph.plugins.module_utils.photo_state import (
+    ACTION_NONE,
+    ACTION_REMOVE,
+    ACTION_SET,
+    PhotoOperationError,
+    check_deletable,
+    plan_photo,
+)
+
+TOTAL_KEYS = ('unchanged', 'set', 'removed', 'failed')
+DEFAULT_CONCURRENCY = 16
+CHUNK_SIZE = MAX_BATCH_REQUESTS
+
+
+@dataclass
+class SyncReport:
+    """What the module returns: one result per item (input order), totals, diffs of changed items, counters."""
+
+    results: list
+    totals: dict
+    diffs: list
+    stats: dict = field(default_factory=dict)
+
+    @property
+    def failed(self) -> list:
+        return [result for result in self.results if result['error']]
+
+    @property
+    def changed(self) -> bool:
+        return any(result['changed'] for result in self.results)
+
+
+def describe_reason(plan, *, compare: str) -> str:
+    """One short sentence for reports: why the item needs (or needs no) change."""
+    if plan.action == ACTION_SET:
+        if plan.before is None:
+            return 'no photo yet'
+        return 'the photo differs from src' if compare == 'perceptual' else 'the photo bytes differ from src (compare=sha256)'
+    if plan.action == ACTION_REMOVE:
+        return 'a photo is set; declared absent'
+    if plan.after is None:
+        return 'no photo, as declared'
+    return 'the photo already shows src'
+
+
+def totals_of(results: list) -> dict:
+    totals = dict.fromkeys(TOTAL_KEYS, 0)
+    for result in results:
+        if result['error']:
+            totals['failed'] += 1
+        elif result['action'] == ACTION_SET:
+            totals['set'] += 1
+        elif result['action'] == ACTION_REMOVE:
+            totals['removed'] += 1
+        else:
+            totals['unchanged'] += 1
+    return totals
+
+
+class PhotoSync:
+    """Runs one sync; the only write path is the BatchPhotoWriter it holds."""
+
+    def __init__(self, client, *, check_mode: bool, compare: str = 'perceptual', want_diff: bool = False,
+                 concurrency: int = DEFAULT_CONCURRENCY, app_only: bool = False, runner: BatchRunner | None = None):
+        self.client = client
+        self.compare = compare
+        self.want_diff = want_diff
+        self.concurrency = max(1, concurrency)
+        self.app_only = app_only
+        self.runner = runner or BatchRunner(client)
+        self.writer = BatchPhotoWriter(self.runner, check_mode=check_mode)
+        # CPU seconds of each compare (both photos decoded, then matched); list.append is atomic across threads.
+        self._compare_cpu = []
+
+    def run(self, items: list) -> SyncReport:
+        started = time.monotonic()
+        outcomes = []
+        runnable = []
+        for item in items:
+            if item.error:
+                outcomes.append(self._failed(item, item.error))
+            elif item.target.needs_delegated_token and self.app_only:
+                outcomes.append(self._failed(item, 'user: me needs a delegated token (access_token of a signed-in user); '
+                                                   'the token in use is app-only. Name the user by id or userPrincipalName.'))
+            else:
+                runnable.append(item)
+        chunks = [runnable[start:start + CHUNK_SIZE] for start in range(0, len(runnable), CHUNK_SIZE)]
+        if chunks:
+            # Workers only wait on the network or decode images (Pillow lets other threads run meanwhile).
+            with ThreadPoolExecutor(max_workers=min(self.concurrency, len(chunks))) as pool:
+                for chunk_outcomes in pool.map(self._sync_chunk, chunks):
+                    outcomes.extend(chunk_outcomes)
+        outcomes.sort(key=lambda outcome: outcome[0])
+        results = [outcome[1] for outcome in outcomes]
+        diffs = [outcome[2] for outcome in outcomes if outcome[2] is not None]
+        stats = self.runner.stats
+        compared = len(self._compare_cpu)
+        return SyncReport(results=results, totals=totals_of(results), diffs=diffs, stats=dict(
+            items=len(items),
+            batches=stats.batches,
+            inner_requests=stats.inner_requests,
+            inner_retries=stats.inner_retries,
+            peak_per_mailbox=self.runner.slots.peak,
+            compared=compared,
+            compare_cpu_ms=round(sum(self._compare_cpu) * 1000.0, 1),
+            seconds=round(time.monotonic() - started, 3),
+        ))
+
+    # --- one chunk: local checks, one batched read, compare, one batched write ---
+    def _sync_chunk(self, chunk: list) -> list:
+        outcomes = []
+        sources = {}
+        cpu = {}
+        readable = []
+        for item in chunk:
+            started = time.thread_time()
+            try:
+                if item.state == 'absent':
+                    check_deletable(item.target)
+                else:
+                    sources[item.index] = load_source_image(item.src)
+            except (SourceImageError, PhotoOperationError) as exc:
+                outcomes.append(self._failed(item, str(exc)))
+                continue
+            cpu[item.index] = time.thread_time() - started
+            readable.append(item)
+
+        requests = {item.index: BatchRequest(id=str(item.index), method='GET', path=item.target.photo_value_path)
+                    for item in readable}
+        answers = self.runner.run(list(requests.values())) if requests else {}
+
+        plans = {}
+        for item in readable:
+            started = time.thread_time()
+            try:
+                current = self._current_facts(item, requests[item.index], answers[str(item.index)])
+                plans[item.index] = plan_photo(item.target, current, state=item.state, source=sources.get(item.index),
+                                               compare=self.compare)
+            except PhotoOperationError as exc:
+                outcomes.append(self._failed(item, str(exc)))
+                continue
+            if current is not None and item.state == 'present':
+                # A real compare: the local photo and Graph's decoded, then matched.
+                self._compare_cpu.append(cpu[item.index] + time.thread_time() - started)
+
+        errors = self.writer.apply(plans)
+        for item in readable:
+            plan = plans.get(item.index)
+            if plan is None:
+                continue
+            error = errors.get(item.index)
+            if error:
+                outcomes.append(self._failed(item, error, plan=plan))
+            else:
+                outcomes.append(self._done(item, plan))
+        return outcomes
+
+    def _current_facts(self, item, request, answer):
+        """The facts of the photo Graph holds for the item (None: no photo); PhotoOperationError when unreadable."""
+        target = item.target
+        if isinstance(answer, BatchItemFailure):
+            raise PhotoOperationError('Could not read the photo of %s: %s.' % (target.label, answer))
+        if answer.ok:
+            if not answer.body:
+                raise PhotoOperationError('Graph returned an empty photo for %s.' % target.label)
+            try:
+                return photo_facts_from_bytes(answer.body)
+            except ImageDecodeError as exc:
+                raise PhotoOperationError('Graph returned a photo for %s that cannot be decoded (%s).' % (target.label, exc)) from None
+        error = answer.error(request)
+        if is_no_photo(error):
+            return None
+        message = describe_photo_error(target, 'read', error)
+        if error.status == 404 and item.src and error.code not in ('ImageNotFound', 'ErrorItemNotFound'):
+            message += ' (The principal was taken from %s.)' % item.src
+        raise PhotoOperationError(message)
+
+    # --- results ---
+    @staticmethod
+    def _base(item) -> dict:
+        return dict(principal=item.principal, src=item.src, state=item.state)
+
+    def _failed(self, item, error: str, *, plan=None) -> tuple:
+        result = self._base(item)
+        result.update(action=plan.action if plan is not None else ACTION_NONE, changed=False, error=error, reason=error,
+                      photo=dict(before=photo_facts_dict(plan.before) if plan is not None else None,
+                                 after=photo_facts_dict(plan.before) if plan is not None else None))
+        return item.index, result, None
+
+    def _done(self, item, plan) -> tuple:
+        result = self._base(item)
+        result.update(action=plan.action, changed=plan.changed, error=None, reason=describe_reason(plan, compare=self.compare),
+                      photo=dict(before=photo_facts_dict(plan.before), after=photo_facts_dict(plan.after)))
+        diff = photo_diff(plan, src=item.src) if self.want_diff and plan.changed else None
+        return item.index, result, diff

@@ -1,0 +1,400 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: graphops.msgraph contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: graph_profile_photo_sync
+short_description: Keep the profile photos of many Microsoft Graph principals in the declared state in one task
+version_added: 0.1.0
+description:
+  - Syncs the photos of many users, groups, teams and contacts in one task, from a list (O(photos)) or from a
+    directory of files named after users (O(src_dir)). A loop of M(graphops.msgraph.graph_profile_photo) tasks pays
+    Ansible's per-task overhead for every principal; this module pays it once.
+  - Reads the current photos with JSON batching (20 requests per C($batch)), compares them with the local files in
+    a bounded pool of workers, and writes, again in batches, only the photos that differ. Each item is compared
+    like M(graphops.msgraph.graph_profile_photo) does (O(compare)).
+  - Never more than 4 requests are in flight for one mailbox (Outlook's limit); throttled requests (HTTP 429) and
+    unavailable answers (503, 504) are retried per item, after the C(Retry-After) that Graph sent with them.
+  - An item that fails does not stop the others. The task fails at the end when any item failed, naming each
+    failed item and why in RV(ignore:msg), and still returns every result.
+  - O(shard_index) and O(shard_count) split the items between several runs (AWX sliced job templates, or several
+    inventory hosts) by a stable hash of each principal, so that every item is handled by exactly one shard.
+  - Check mode sends no write request and reports what a real run would change.
+author:
+  - graphops.msgraph contributors
+extends_documentation_fragment:
+  - graphops.msgraph.auth
+  - graphops.msgraph.attributes
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+    details:
+      - One diff per changed item, with the facts of the photo before and after (sha256, perceptual hash, size, width,
+        height, content type), never the image bytes. Headers name the principal and the file.
+  idempotent:
+    support: full
+options:
+  photos:
+    description:
+      - The photos to keep, one item per principal. Each item names exactly one of O(photos[].user),
+        O(photos[].group) or O(photos[].team), or O(photos[].contact) together with O(photos[].user).
+      - Two items for the same principal both fail.
+      - Mutually exclusive with O(src_dir).
+    type: list
+    elements: dict
+    suboptions:
+      user:
+        description:
+          - The user, by object id or userPrincipalName; V(me) for the signed-in user (needs a delegated token).
+          - With O(photos[].contact), the user whose mailbox owns the contact.
+        type: str
+      group:
+        description:
+          - The object id of a Microsoft 365 or security group.
+        type: str
+      team:
+        description:
+          - The id of a team (the id of its group). A team's photo is its group's photo.
+        type: str
+      contact:
+        description:
+          - The id of an Outlook contact in the mailbox of O(photos[].user). Graph cannot delete contact photos.
+        type: str
+      contact_folder:
+        description:
+          - The id of the contact folder that holds O(photos[].contact).
+        type: str
+      src:
+        description:
+          - Local image file to set (JPEG, PNG, GIF or BMP, judged by its bytes; at most 4 MB). Required with
+            O(photos[].state=present).
+        type: path
+      state:
+        description:
+          - V(present) sets the photo to O(photos[].src) when it differs; V(absent) removes the photo when there is one.
+        type: str
+        default: present
+        choices: [present, absent]
+  src_dir:
+    description:
+      - A directory of photos named C(<userPrincipalName or object id>.<jpg|jpeg|png>), one per user, all with
+        state present. Not recursive; other files and hidden files are ignored.
+      - A photo file whose name is neither a userPrincipalName nor an object id, or that names a user the tenant does
+        not have, is reported as a failed item with the reason; its name is never guessed at.
+      - Mutually exclusive with O(photos).
+    type: path
+  compare:
+    description:
+      - How each current photo is compared with its file, as in M(graphops.msgraph.graph_profile_photo).
+      - V(perceptual) calls the photos equal when they show the same picture, whatever Graph did to the bytes.
+      - V(sha256) compares bytes only; against Microsoft Graph, which rewrites every upload, it reports a change on
+        every run.
+    type: str
+    default: perceptual
+    choices: [perceptual, sha256]
+  shard_index:
+    description:
+      - Which shard of the items this task handles, from V(0) to O(shard_count) minus one.
+    type: int
+    default: 0
+  shard_count:
+    description:
+      - Into how many shards the items are split. An item belongs to shard C(sha256(lower(principal)) mod shard_count),
+        whatever the order of the list or the directory, so the shards cover every item exactly once.
+      - V(1), the default, handles every item.
+    type: int
+    default: 1
+  concurrency:
+    description:
+      - How many workers run at once; each has at most one C($batch) request in flight.
+      - Whatever this value, at most 4 requests are in flight for one mailbox.
+    type: int
+    default: 16
+notes:
+  - Required Graph permissions are those of M(graphops.msgraph.graph_profile_photo) for each kind of principal.
+  - A user named once by object id and once by userPrincipalName counts as two principals for the duplicate check,
+    the shard split and the concurrency limit; name each user one way.
+  - Writes to Teams and Outlook clients can take minutes to hours to show.
+requirements:
+  - Pillow
+seealso:
+  - module: graphops.msgraph.graph_profile_photo
+  - name: JSON batching
+    description: Microsoft Graph documentation of C($batch).
+    link: https://learn.microsoft.com/graph/json-batching
+'''
+
+EXAMPLES = r'''
+- name: Sync a directory of user photos (alice@contoso.com.jpg, 4e5c8f37-....png, ...)
+  graphops.msgraph.graph_profile_photo_sync:
+    src_dir: /srv/hr-photos
+  register: photo_sync
+
+- name: Show the totals
+  ansible.builtin.debug:
+    msg: "{{ photo_sync.totals }}"
+
+- name: Declare photos for users, groups and teams, and remove one
+  graphops.msgraph.graph_profile_photo_sync:
+    photos:
+      - user: alice@contoso.com
+        src: photos/alice.jpg
+      - group: 02bd9fd6-8f93-4758-87c3-1fb73740a315
+        src: photos/marketing.png
+      - user: bob@contoso.com
+        state: absent
+
+- name: Handle one shard of four (for example one host of a group of four, or one AWX job slice)
+  graphops.msgraph.graph_profile_photo_sync:
+    src_dir: /srv/hr-photos
+    shard_index: "{{ groups['photo_shards'].index(inventory_hostname) }}"
+    shard_count: "{{ groups['photo_shards'] | length }}"
+
+- name: Audit without changing anything (also run with --diff to see each change)
+  graphops.msgraph.graph_profile_photo_sync:
+    src_dir: /srv/hr-photos
+  check_mode: true
+  register: photo_audit
+'''
+
+RETURN = r'''
+results:
+  description: One result per item of this shard, in the order of O(photos) or of the file names in O(src_dir).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    principal:
+      description: The principal, as a Graph path (or C(photos[N]) when the item names none).
+      type: str
+      returned: always
+      sample: users/alice@contoso.com
+    src:
+      description: The local file of the item, or null.
+      type: str
+      returned: always
+      sample: /srv/hr-photos/alice@contoso.com.jpg
+    state:
+      description: The declared state.
+      type: str
+      returned: always
+      sample: present
+    action:
+      description:
+        - What was done (or, in check mode, would be done), V(set), V(remove) or V(none); for a failed item, what was
+          attempted.
+      type: str
+      returned: always
+      sample: set
+    changed:
+      description: Whether the item changed (in check mode, would change). False for a failed item.
+      type: bool
+      returned: always
+      sample: true
+    error:
+      description: Why the item failed, as one sentence, or null when it did not.
+      type: str
+      returned: always
+      sample: null
+    reason:
+      description: A short sentence for reports, such as C(no photo yet), C(the photo differs from src), or the error.
+      type: str
+      returned: always
+      sample: the photo differs from src
+    photo:
+      description: Facts of the photo before and after (each null when there is no photo). Never the image bytes.
+      type: dict
+      returned: always
+      contains:
+        before:
+          description: Facts of the photo Graph held (sha256, phash, width, height, content_type, size), or null.
+          type: dict
+          returned: always
+        after:
+          description: Facts of the photo after the task, or null. After an upload, the facts of the file sent.
+          type: dict
+          returned: always
+totals:
+  description: How many items of this shard ended in each way.
+  returned: always
+  type: dict
+  contains:
+    unchanged:
+      description: Items already in the declared state.
+      type: int
+      returned: always
+      sample: 500
+    set:
+      description: Photos uploaded (in check mode, that would be).
+      type: int
+      returned: always
+      sample: 480
+    removed:
+      description: Photos removed (in check mode, that would be).
+      type: int
+      returned: always
+      sample: 0
+    failed:
+      description: Items that failed.
+      type: int
+      returned: always
+      sample: 2
+shard:
+  description: The split in effect.
+  returned: always
+  type: dict
+  contains:
+    index:
+      description: O(shard_index).
+      type: int
+      returned: always
+      sample: 0
+    count:
+      description: O(shard_count).
+      type: int
+      returned: always
+      sample: 1
+    items:
+      description: Items in this shard.
+      type: int
+      returned: always
+      sample: 1000
+    all_items:
+      description: Items declared in all shards.
+      type: int
+      returned: always
+      sample: 1000
+stats:
+  description:
+    - Counters of the run, for tuning and benchmarks. C(batches) is the number of C($batch) requests,
+      C(inner_requests) the requests they carried, C(inner_retries) the retried ones, C(peak_per_mailbox) the most
+      requests in flight for one mailbox, C(compared) how many items had both photos decoded and compared,
+      C(compare_cpu_ms) the CPU time those compares took, C(seconds) the wall time of the sync, and
+      C(max_rss_mb) the peak memory of the module process.
+  returned: always
+  type: dict
+  sample:
+    items: 1000
+    batches: 75
+    inner_requests: 1500
+    inner_retries: 0
+    peak_per_mailbox: 1
+    compared: 750
+    compare_cpu_ms: 980.4
+    seconds: 1.9
+    max_rss_mb: 71.2
+diff:
+  description: With C(--diff), one diff per changed item, with the facts before and after.
+  returned: when diff mode is on
+  type: list
+  elements: dict
+graph_retries:
+  description: Retries the module made (status or error, and the wait), at verbosity 3 or more when there were any.
+  returned: when retries happened and verbosity >= 3, or when the task failed
+  type: list
+  elements: str
+'''
+
+from ansible.module_utils.basic import missing_required_lib
+
+from ansible_collections.graphops.msgraph.plugins.module_utils.batch_runner import client_transport, widen_connection_pool
+from ansible_collections.graphops.msgraph.plugins.module_utils.graph_errors import GraphModuleError
+from ansible_collections.graphops.msgraph.plugins.module_utils.graph_module import GraphModule
+from ansible_collections.graphops.msgraph.plugins.module_utils.photo_compare import COMPARE_METHODS
+from ansible_collections.graphops.msgraph.plugins.module_utils.photo_facts import HAS_PIL, PIL_IMPORT_ERROR
+from ansible_collections.graphops.msgraph.plugins.module_utils.photo_shards import ShardError, select_shard
+from ansible_collections.graphops.msgraph.plugins.module_utils.photo_sync import TOTAL_KEYS, PhotoSync, SyncReport
+from ansible_collections.graphops.msgraph.plugins.module_utils.photo_sync_items import items_from_directory, items_from_photos
+from ansible_collections.graphops.msgraph.plugins.module_utils.photo_targets import target_argument_spec
+
+# Failed items named one by one in msg; all of them are in results.
+MAX_FAILURES_IN_MSG = 50
+
+
+def peak_memory_mb():
+    try:
+        import resource  # pylint: disable=import-outside-toplevel
+    except ImportError:  # not on Windows; modules run on Linux and macOS
+        return None
+    # ru_maxrss is in KiB on Linux (bytes on macOS, where this overstates: good enough for a counter).
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, 1)
+
+
+def failure_message(report: SyncReport) -> str:
+    failed = report.failed
+    lines = ['%s: %s' % (result['principal'], result['error']) for result in failed[:MAX_FAILURES_IN_MSG]]
+    more = ' ... and %d more (see results)' % (len(failed) - MAX_FAILURES_IN_MSG) if len(failed) > MAX_FAILURES_IN_MSG else ''
+    return '%d of %d items failed: %s%s' % (len(failed), len(report.results), '; '.join(lines), more)
+
+
+def main():
+    photo_options = target_argument_spec()
+    photo_options.update(
+        src=dict(type='path'),
+        state=dict(type='str', default='present', choices=['present', 'absent']),
+    )
+    graph = GraphModule(
+        argument_spec=dict(
+            photos=dict(type='list', elements='dict', options=photo_options),
+            src_dir=dict(type='path'),
+            compare=dict(type='str', default='perceptual', choices=list(COMPARE_METHODS)),
+            shard_index=dict(type='int', default=0),
+            shard_count=dict(type='int', default=1),
+            concurrency=dict(type='int', default=16),
+        ),
+        mutually_exclusive=[('photos', 'src_dir')],
+        required_one_of=[('photos', 'src_dir')],
+        supports_check_mode=True,
+    )
+    params = graph.params
+    if not HAS_PIL:
+        graph.fail_json(msg=missing_required_lib('Pillow'), exception=PIL_IMPORT_ERROR)
+    if params['concurrency'] < 1:
+        graph.fail_json(msg='concurrency must be 1 or more (got %d).' % params['concurrency'])
+
+    try:
+        if params['src_dir'] is not None:
+            all_items = items_from_directory(params['src_dir'])
+        else:
+            all_items = items_from_photos(params['photos'])
+        items = select_shard(all_items, shard_index=params['shard_index'], shard_count=params['shard_count'],
+                             key=lambda item: item.key)
+    except (ValueError, ShardError) as exc:
+        graph.fail_json(msg=str(exc))
+
+    report = SyncReport(results=[], totals=dict.fromkeys(TOTAL_KEYS, 0), diffs=[])
+    if items:
+        try:
+            client = graph.build_client()
+            widen_connection_pool(client_transport(client).session, params['concurrency'])
+            # One token before the workers start, so that they do not all ask for one at once.
+            client.token_provider.get_token()
+        except GraphModuleError as exc:
+            graph.fail_on_error(exc)
+        sync = PhotoSync(client, check_mode=graph.check_mode, compare=params['compare'],
+                         want_diff=graph.module._diff,  # pylint: disable=protected-access
+                         concurrency=params['concurrency'], app_only=client.token_provider.method.is_app_only)
+        report = sync.run(items)
+
+    stats = dict(report.stats, max_rss_mb=peak_memory_mb())
+    result = dict(
+        changed=report.changed,
+        results=report.results,
+        totals=report.totals,
+        shard=dict(index=params['shard_index'], count=params['shard_count'], items=len(items), all_items=len(all_items)),
+        stats=stats,
+    )
+    if graph.module._diff:  # pylint: disable=protected-access
+        result['diff'] = report.diffs
+    if report.failed:
+        graph.fail_json(msg=failure_message(report), **result)
+    graph.exit_json(**result)
+
+
+if __name__ == '__main__':
+    main()
