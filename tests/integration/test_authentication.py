@@ -14,9 +14,11 @@ from __future__ import annotations
 import os
 import socket
 
+import jinja2
 import pytest
+import yaml
 
-from conftest import ALICE, BOB, PHOTOS, READONLY_APP
+from conftest import ALICE, BOB, PHOTOS, READONLY_APP, REPO
 
 MODULE = 'graphops.msgraph.graph_profile_photo'
 
@@ -360,3 +362,38 @@ def test_auto_with_two_credentials(auth, emulator, admin):
 def test_readonly_app_gets_a_permission_message_not_an_auth_one(auth, emulator, admin):
     run = auth.run({'tenant_id': emulator.tenant_id, 'client_id': READONLY_APP[0], 'client_secret': READONLY_APP[1]}, target={'user': BOB})
     assert_fails_cleanly(run, admin, 'needs the Graph permission', READONLY_APP[1], refused_writes=True)
+
+
+# --- AWX: the custom credential types under extensions/awx, injected the way AWX injects them ---------------------
+
+def awx_inject(credential_type: str, inputs: dict, private_data_dir) -> dict:
+    """Render a credential type's injectors as AWX does: file templates into private files, then env templates."""
+    definition = yaml.safe_load((REPO / 'extensions' / 'awx' / credential_type).read_text())
+    namespace = {field['id']: field.get('default', '') for field in definition['inputs']['fields']}
+    namespace.update(inputs)
+    filenames = {}
+    for name, template in (definition['injectors'].get('file') or {}).items():
+        path = private_data_dir / ('awx_' + name.split('.', 1)[1])
+        path.write_text(jinja2.Template(template).render(namespace))
+        path.chmod(0o600)
+        filenames[name.split('.', 1)[1]] = str(path)
+    namespace['tower'] = {'filename': filenames}
+    return {name: jinja2.Template(template).render(namespace) for name, template in definition['injectors']['env'].items()}
+
+
+def test_awx_certificate_credential_type(auth, emulator, admin, tmp_path):
+    pem = open(auth.certificate['pem_path'], encoding='ascii').read()  # pylint: disable=consider-using-with
+    env = awx_inject('credential_type_graph_certificate.yml',
+                     {'tenant_id': emulator.tenant_id, 'client_id': CERT_APP, 'certificate': pem}, tmp_path)
+    assert env['AZURE_CLIENT_CERTIFICATE_PASSWORD'] == '' and env['AZURE_CLOUD'] == 'global'
+    run = auth.run({}, env=env)
+    assert_set_by(run, admin, 'app:%s' % CERT_APP)
+
+
+def test_awx_workload_identity_credential_type(auth, emulator, admin, tmp_path):
+    token_file = tmp_path / 'azure-identity-token'
+    token_file.write_text(auth.federated_token(AKS_ISSUER, AKS_SUBJECT))
+    env = awx_inject('credential_type_graph_workload_identity.yml',
+                     {'tenant_id': emulator.tenant_id, 'client_id': FEDERATED_APP, 'federated_token_file': str(token_file)}, tmp_path)
+    run = auth.run({}, env=env)
+    assert_set_by(run, admin, 'app:%s' % FEDERATED_APP)
