@@ -412,9 +412,14 @@ def choose_auth_method_name(options: dict, environ=None) -> str:
     """The method named by auth_method, or for auto the single one the given options and environment point to."""
     if options.get('auth_method', 'auto') != 'auto':
         return options['auth_method']
+    environ = os.environ if environ is None else environ
     found = find_auth_signals(options, environ)
     if len(found) == 1:
         return found[0][1]
+    if not found and environ.get('AZURE_AD_USER'):
+        raise GraphAuthError('auth_method auto found only AZURE_AD_USER and AZURE_PASSWORD, the user-and-password form of AWX\'s '
+                             'Microsoft Azure Resource Manager credential, which Microsoft Graph modules do not use: fill in the '
+                             'credential\'s Client ID, Client Secret and Tenant ID instead.')
     if not found:
         raise GraphAuthError('auth_method auto found no credentials: set one of client_secret, client_certificate_path or '
                              'federated_token_file (each with tenant_id and client_id), or access_token, or their environment '

@@ -83,6 +83,12 @@ def test_auto_with_nothing_lists_what_to_set():
         assert name in message
 
 
+def test_auto_explains_the_user_and_password_form_of_the_awx_azure_credential():
+    with pytest.raises(GraphAuthError, match="^auth_method auto found only AZURE_AD_USER and AZURE_PASSWORD, .* fill in the credential's "
+                                             "Client ID, Client Secret and Tenant ID instead.$"):
+        choose_auth_method_name(options(), {'AZURE_AD_USER': 'admin@contoso.com', 'AZURE_PASSWORD': 'pw'})
+
+
 @pytest.mark.parametrize('given, environ, listed', [
     (dict(access_token='t', client_secret='s'), {}, 'access_token from access_token, client_secret from client_secret'),
     (dict(client_secret='s', client_certificate_path='/c.pem'), {},
