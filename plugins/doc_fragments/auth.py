@@ -124,7 +124,7 @@ options:
 requirements:
   - python >= 3.9
   - requests
-  - msal
+  - msal (1.35 or later for O(auth_method=client_certificate))
   - cryptography (for O(auth_method=client_certificate); installed with msal)
 notes:
   - The modules run where the API calls are made, usually C(localhost) or an execution environment.

@@ -73,6 +73,14 @@ IMDS_HOST_ENV = 'AZURE_POD_IDENTITY_AUTHORITY_HOST'
 MANAGED_IDENTITY_CONNECT_TIMEOUT = 5.0
 
 
+def msal_version() -> tuple:
+    parts = []
+    for part in getattr(msal, '__version__', '0').split('.')[:2]:
+        digits = ''.join(character for character in part if character.isdigit())
+        parts.append(int(digits or 0))
+    return tuple(parts)
+
+
 def login_host(options: dict) -> str:
     """authority_host, or the cloud's login host; always with its scheme and without a trailing slash."""
     host = (options.get('authority_host') or CLOUDS[options['cloud']].authority_host).rstrip('/')
@@ -255,6 +263,10 @@ class ClientCertificateAuth(MsalConfidentialClientAuth):
 
     def validate(self) -> None:
         super().validate()
+        if msal_version() < (1, 35):
+            # Older MSAL needs a SHA-1 thumbprint given by hand, and signs with RS256 instead of PS256.
+            raise GraphAuthError('auth_method client_certificate needs msal 1.35 or later (found %s): pip install --upgrade msal.'
+                                 % msal.__version__)
         self._require('client_certificate_path')
         # Read the file now: a missing file or a wrong password fails before anything is sent.
         self.certificate = load_client_certificate(self.options['client_certificate_path'],
@@ -327,6 +339,9 @@ class ManagedIdentityAuth(AuthMethod):
 
     def validate(self) -> None:
         self._require_msal()
+        if not hasattr(msal, 'ManagedIdentityClient'):
+            raise GraphAuthError('auth_method managed_identity needs msal 1.29 or later (found %s): pip install --upgrade msal.'
+                                 % msal.__version__)
         env = self.environ
         # Half-configured endpoints make MSAL fall back to the VM metadata service, which would hide the real problem.
         if env.get('IDENTITY_ENDPOINT') and not (env.get('IDENTITY_HEADER') or env.get('IMDS_ENDPOINT')):

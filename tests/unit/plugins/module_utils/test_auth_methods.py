@@ -340,3 +340,9 @@ def test_workload_identity_token_file_problems(tmp_path, content, message):
     with pytest.raises(GraphAuthError) as caught:
         build_auth_method(options(tenant_id='t', client_id='c', federated_token_file=str(token_file)), None)
     assert str(caught.value).startswith(message.format(path=token_file))
+
+
+def test_client_certificate_needs_an_msal_that_sends_the_sha256_thumbprint(monkeypatch, tmp_path):
+    monkeypatch.setattr(auth_methods.msal, '__version__', '1.34.0')
+    with pytest.raises(GraphAuthError, match=r'^auth_method client_certificate needs msal 1.35 or later \(found 1.34.0\)'):
+        build_auth_method(options(tenant_id='t', client_id='c', client_certificate_path=str(tmp_path / 'c.pem')), None)
