@@ -11,11 +11,13 @@ that fails is reported with its reason and does not stop the others.
 
 from __future__ import annotations
 
+import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from ansible_collections.graphops.msgraph.plugins.module_utils.batch_runner import BatchItemFailure, BatchRunner
+from ansible_collections.graphops.msgraph.plugins.module_utils.compute_pool import PRIORITY_FINISH, PRIORITY_START, ComputePool
 from ansible_collections.graphops.msgraph.plugins.module_utils.graph_batch import MAX_BATCH_REQUESTS, BatchRequest
 from ansible_collections.graphops.msgraph.plugins.module_utils.image_source import SourceImageError, load_source_image
 from ansible_collections.graphops.msgraph.plugins.module_utils.photo_bulk_writer import BatchPhotoWriter
@@ -32,7 +34,7 @@ from ansible_collections.graphops.msgraph.plugins.module_utils.photo_state impor
 )
 
 TOTAL_KEYS = ('unchanged', 'set', 'removed', 'failed')
-DEFAULT_CONCURRENCY = 16
+DEFAULT_CONCURRENCY = 32
 CHUNK_SIZE = MAX_BATCH_REQUESTS
 
 
@@ -85,7 +87,8 @@ class PhotoSync:
     """Runs one sync; the only write path is the BatchPhotoWriter it holds."""
 
     def __init__(self, client, *, check_mode: bool, compare: str = 'perceptual', want_diff: bool = False,
-                 concurrency: int = DEFAULT_CONCURRENCY, app_only: bool = False, runner: BatchRunner | None = None):
+                 concurrency: int = DEFAULT_CONCURRENCY, app_only: bool = False, runner: BatchRunner | None = None,
+                 compute_threads: int | None = None):
         self.client = client
         self.compare = compare
         self.want_diff = want_diff
@@ -93,6 +96,8 @@ class PhotoSync:
         self.app_only = app_only
         self.runner = runner or BatchRunner(client)
         self.writer = BatchPhotoWriter(self.runner, check_mode=check_mode)
+        self.compute_threads = compute_threads or min(2, os.cpu_count() or 2)
+        self._compute = None
         # CPU seconds of each compare (both photos decoded, then matched); list.append is atomic across threads.
         self._compare_cpu = []
 
@@ -110,10 +115,14 @@ class PhotoSync:
                 runnable.append(item)
         chunks = [runnable[start:start + CHUNK_SIZE] for start in range(0, len(runnable), CHUNK_SIZE)]
         if chunks:
-            # Workers only wait on the network or decode images (Pillow lets other threads run meanwhile).
-            with ThreadPoolExecutor(max_workers=min(self.concurrency, len(chunks))) as pool:
-                for chunk_outcomes in pool.map(self._sync_chunk, chunks):
+            # Workers wait on the network; image work goes to a few compute threads, one per core: more threads
+            # than cores would only fight over the interpreter lock.
+            with ComputePool(self.compute_threads) as compute, \
+                    ThreadPoolExecutor(max_workers=min(self.concurrency, len(chunks))) as workers:
+                self._compute = compute
+                for chunk_outcomes in workers.map(self._sync_chunk, chunks):
                     outcomes.extend(chunk_outcomes)
+            self._compute = None
         outcomes.sort(key=lambda outcome: outcome[0])
         results = [outcome[1] for outcome in outcomes]
         diffs = [outcome[2] for outcome in outcomes if outcome[2] is not None]
@@ -133,39 +142,28 @@ class PhotoSync:
     # --- one chunk: local checks, one batched read, compare, one batched write ---
     def _sync_chunk(self, chunk: list) -> list:
         outcomes = []
-        sources = {}
-        cpu = {}
         readable = []
         for item in chunk:
-            started = time.thread_time()
-            try:
-                if item.state == 'absent':
+            if item.state == 'absent':
+                try:
                     check_deletable(item.target)
-                else:
-                    sources[item.index] = load_source_image(item.src)
-            except (SourceImageError, PhotoOperationError) as exc:
-                outcomes.append(self._failed(item, str(exc)))
-                continue
-            cpu[item.index] = time.thread_time() - started
+                except PhotoOperationError as exc:
+                    outcomes.append(self._failed(item, str(exc)))
+                    continue
             readable.append(item)
-
+        if not readable:
+            return outcomes
+        # The local photos are decoded on the compute threads while this thread waits for Graph's answer.
+        sources_future = self._compute.submit(PRIORITY_START, self._load_sources, readable)
         requests = {item.index: BatchRequest(id=str(item.index), method='GET', path=item.target.photo_value_path)
                     for item in readable}
-        answers = self.runner.run(list(requests.values())) if requests else {}
-
-        plans = {}
-        for item in readable:
-            started = time.thread_time()
-            try:
-                current = self._current_facts(item, requests[item.index], answers[str(item.index)])
-                plans[item.index] = plan_photo(item.target, current, state=item.state, source=sources.get(item.index),
-                                               compare=self.compare)
-            except PhotoOperationError as exc:
-                outcomes.append(self._failed(item, str(exc)))
-                continue
-            if current is not None and item.state == 'present':
-                # A real compare: the local photo and Graph's decoded, then matched.
-                self._compare_cpu.append(cpu[item.index] + time.thread_time() - started)
+        answers = self.runner.run(list(requests.values()))
+        sources = sources_future.result()
+        plans, failures = self._compute.submit(PRIORITY_FINISH, self._plan_chunk, readable, sources, requests, answers).result()
+        outcomes.extend(failures)
+        # Images of this chunk not needed for an upload can go now.
+        sources.clear()
+        answers.clear()
 
         errors = self.writer.apply(plans)
         for item in readable:
@@ -178,6 +176,42 @@ class PhotoSync:
             else:
                 outcomes.append(self._done(item, plan))
         return outcomes
+
+    @staticmethod
+    def _load_sources(items: list) -> dict:
+        """index -> (SourceImage or the error sentence, CPU seconds spent)."""
+        sources = {}
+        for item in items:
+            if item.state != 'present':
+                continue
+            started = time.thread_time()
+            try:
+                source = load_source_image(item.src)
+            except SourceImageError as exc:
+                source = str(exc)
+            sources[item.index] = (source, time.thread_time() - started)
+        return sources
+
+    def _plan_chunk(self, items: list, sources: dict, requests: dict, answers: dict) -> tuple:
+        """Decode what Graph holds and decide, per item: (index -> PhotoPlan, failed outcomes)."""
+        plans = {}
+        failures = []
+        for item in items:
+            source, source_cpu = sources.get(item.index, (None, 0.0))
+            if isinstance(source, str):
+                failures.append(self._failed(item, source))
+                continue
+            started = time.thread_time()
+            try:
+                current = self._current_facts(item, requests[item.index], answers[str(item.index)])
+                plans[item.index] = plan_photo(item.target, current, state=item.state, source=source, compare=self.compare)
+            except PhotoOperationError as exc:
+                failures.append(self._failed(item, str(exc)))
+                continue
+            if current is not None and item.state == 'present':
+                # A real compare: the local photo and Graph's decoded, then matched.
+                self._compare_cpu.append(source_cpu + time.thread_time() - started)
+        return plans, failures
 
     def _current_facts(self, item, request, answer):
         """The facts of the photo Graph holds for the item (None: no photo); PhotoOperationError when unreadable."""

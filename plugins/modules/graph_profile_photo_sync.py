@@ -114,7 +114,7 @@ options:
       - How many workers run at once; each has at most one C($batch) request in flight.
       - Whatever this value, at most 4 requests are in flight for one mailbox.
     type: int
-    default: 16
+    default: 32
 notes:
   - Required Graph permissions are those of M(graphops.msgraph.graph_profile_photo) for each kind of principal.
   - A user named once by object id and once by userPrincipalName counts as two principals for the duplicate check,
@@ -308,7 +308,7 @@ from ansible_collections.graphops.msgraph.plugins.module_utils.graph_module impo
 from ansible_collections.graphops.msgraph.plugins.module_utils.photo_compare import COMPARE_METHODS
 from ansible_collections.graphops.msgraph.plugins.module_utils.photo_facts import HAS_PIL, PIL_IMPORT_ERROR
 from ansible_collections.graphops.msgraph.plugins.module_utils.photo_shards import ShardError, select_shard
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_sync import TOTAL_KEYS, PhotoSync, SyncReport
+from ansible_collections.graphops.msgraph.plugins.module_utils.photo_sync import DEFAULT_CONCURRENCY, TOTAL_KEYS, PhotoSync, SyncReport
 from ansible_collections.graphops.msgraph.plugins.module_utils.photo_sync_items import items_from_directory, items_from_photos
 from ansible_collections.graphops.msgraph.plugins.module_utils.photo_targets import target_argument_spec
 
@@ -345,7 +345,7 @@ def main():
             compare=dict(type='str', default='perceptual', choices=list(COMPARE_METHODS)),
             shard_index=dict(type='int', default=0),
             shard_count=dict(type='int', default=1),
-            concurrency=dict(type='int', default=16),
+            concurrency=dict(type='int', default=DEFAULT_CONCURRENCY),
         ),
         mutually_exclusive=[('photos', 'src_dir')],
         required_one_of=[('photos', 'src_dir')],
