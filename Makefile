@@ -20,7 +20,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export PYTHONPATH := $(CURDIR)/tests:$(COLLECTIONS)
 export ANSIBLE_NOCOLOR := 1
 
-.PHONY: help venv collection-link test test-pytest sanity lint emulator demo clean
+.PHONY: help venv collection-link test test-pytest sanity lint emulator demo clean bench
 
 help:
 	@echo "make test      create .venv, run emulator, unit and integration tests, ansible-test sanity and ansible-lint"
@@ -60,3 +60,8 @@ demo: venv collection-link
 
 clean:
 	rm -rf $(VENV) .build tests/output
+
+# graph_profile_photo_sync against the emulator (20 ms latency, throttling on) at 100, 1,000 and 5,000 principals,
+# and a loop of graph_profile_photo for comparison. Not part of `make test`; figures in docs/performance.md.
+bench: venv collection-link
+	$(VPY) benchmarks/run_benchmark.py
