@@ -124,6 +124,7 @@ class AuthMethod:
     can_refresh = True
 
     def __init__(self, options: dict, session):
+        """session: what MSAL sends through, the module's RetryingTransport (anything with get/post/close)."""
         self.options = options
         self.session = session
 
@@ -381,8 +382,9 @@ class ManagedIdentityAuth(AuthMethod):
     def _http_client(self):
         timeout = self.options.get('timeout') or 30
         if self.environ.get('IDENTITY_SERVER_THUMBPRINT'):
-            # Service Fabric: MSAL derives a certificate-pinning session and needs the requests.Session itself.
-            return self.session
+            # Service Fabric: MSAL derives a certificate-pinning session and needs the requests.Session itself,
+            # so these calls go without the transport's retries.
+            return getattr(self.session, 'session', self.session)
         return TimeoutHttpClient(self.session, (min(timeout, MANAGED_IDENTITY_CONNECT_TIMEOUT), timeout))
 
     def acquire_token(self) -> str:

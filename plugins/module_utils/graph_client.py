@@ -13,7 +13,6 @@ from ansible_collections.graphops.msgraph.plugins.module_utils.graph_errors impo
     GraphConnectionError,
     GraphError,
 )
-from ansible_collections.graphops.msgraph.plugins.module_utils.retry_policy import RetryPolicy
 
 try:
     import requests
@@ -74,20 +73,15 @@ def describe_connection_error(exc, url: str) -> str:
 class GraphClient:
     """Sends requests to one Graph base URL with one token provider.
 
-    Every request goes through request(): retries (429/503/504 and connection errors, Retry-After honoured),
-    one token refresh on 401, and Graph's error envelope turned into GraphError.
+    Every request goes through request(): the transport's retries (429/503/504 and connection errors,
+    Retry-After honoured), one token refresh on 401, and Graph's error envelope turned into GraphError.
     """
 
-    def __init__(self, *, base_url: str, api_version: str, token_provider, session, timeout: float,
-                 retry_policy: RetryPolicy, on_retry=None):
+    def __init__(self, *, base_url: str, api_version: str, token_provider, transport):
         self.base_url = base_url.rstrip('/')
         self.api_version = api_version
         self.token_provider = token_provider
-        self.session = session
-        self.timeout = timeout
-        self.retry_policy = retry_policy
-        self.on_retry = on_retry or (lambda message: None)
-        self.request_count = 0
+        self.transport = transport
 
     def url(self, path: str) -> str:
         return '%s/%s%s' % (self.base_url, self.api_version, path)
@@ -96,7 +90,6 @@ class GraphClient:
                 ok_statuses=(200, 201, 204)):
         """Send one request; return the response when its status is in ok_statuses, else raise GraphError."""
         url = self.url(path)
-        attempt = 0
         refreshed = False
         while True:
             request_headers = {
@@ -104,38 +97,18 @@ class GraphClient:
                 'client-request-id': str(uuid.uuid4()),
             }
             request_headers.update(headers or {})
-            self.request_count += 1
             try:
-                response = self.session.request(method, url, data=data, headers=request_headers, timeout=self.timeout)
-            except requests.exceptions.SSLError as exc:
-                # A certificate problem does not fix itself on retry.
+                response = self.transport.request(method, url, data=data, headers=request_headers)
+            except requests.exceptions.RequestException as exc:
                 raise GraphConnectionError(describe_connection_error(exc, url)) from None
-            except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
-                if not self.retry_policy.may_retry(attempt):
-                    raise GraphConnectionError(describe_connection_error(exc, url)) from None
-                wait = self.retry_policy.delay(attempt)
-                self.on_retry('%s %s: %s, retry %d of %d in %.1fs' % (
-                    method, path, type(exc).__name__, attempt + 1, self.retry_policy.retries, wait))
-                self.retry_policy.sleep(wait)
-                attempt += 1
-                continue
-
             if response.status_code in ok_statuses:
                 return response
-
             error = GraphError.from_response(response, method=method, path=path)
             if response.status_code == 401 and error.code == 'InvalidAuthenticationToken' and not refreshed \
                     and self.token_provider.can_refresh:
                 # A token can expire in the middle of a long run: get one fresh token and try once more.
                 refreshed = True
                 self.token_provider.get_token(force_refresh=True)
-                self.on_retry('%s %s: token rejected, retrying once with a fresh token' % (method, path))
-                continue
-            if self.retry_policy.should_retry_status(response.status_code, attempt):
-                wait = self.retry_policy.delay(attempt, error.retry_after)
-                self.on_retry('%s %s: HTTP %d %s, retry %d of %d in %.1fs' % (
-                    method, path, response.status_code, error.code or '', attempt + 1, self.retry_policy.retries, wait))
-                self.retry_policy.sleep(wait)
-                attempt += 1
+                self.transport.on_retry('%s %s: token refused (401), retrying once with a fresh token' % (method, path))
                 continue
             raise error

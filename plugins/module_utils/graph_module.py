@@ -22,6 +22,7 @@ from ansible_collections.graphops.msgraph.plugins.module_utils.graph_client impo
     build_session,
 )
 from ansible_collections.graphops.msgraph.plugins.module_utils.graph_errors import GraphModuleError
+from ansible_collections.graphops.msgraph.plugins.module_utils.http_transport import RetryingTransport
 from ansible_collections.graphops.msgraph.plugins.module_utils.retry_policy import RetryPolicy
 
 
@@ -59,16 +60,16 @@ class GraphModule:
         """Create the session, the auth method (validated) and the client; raises GraphModuleError."""
         params = self.params
         session = build_session(validate_certs=params['validate_certs'], ca_path=params.get('ca_path'))
-        method = build_auth_method(params, session)
+        # One transport for Graph and for MSAL: the token endpoint is throttled and fails like Graph does.
+        transport = RetryingTransport(session, RetryPolicy(params['retries']), timeout=params['timeout'],
+                                      on_retry=self.retry_messages.append)
+        method = build_auth_method(params, transport)
         base_url = params.get('graph_endpoint') or CLOUDS[params['cloud']].graph_endpoint
         return GraphClient(
             base_url=base_url,
             api_version=params['api_version'],
             token_provider=TokenProvider(method),
-            session=session,
-            timeout=params['timeout'],
-            retry_policy=RetryPolicy(params['retries']),
-            on_retry=self.retry_messages.append,
+            transport=transport,
         )
 
     def exit_json(self, **result) -> None:

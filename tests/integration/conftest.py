@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-import requests
 import yaml
 
 REPO = Path(__file__).resolve().parents[2]
@@ -35,7 +34,10 @@ READONLY_APP = ('3a9e6b1d-7c42-4f85-9d0e-6b2a4c8f1e57', 'demo-readonly-secret')
 
 AUTH_ENV_NAMES = ('AZURE_TENANT_ID', 'AZURE_TENANT', 'AZURE_CLIENT_ID', 'AZURE_CLIENT_SECRET', 'AZURE_SECRET',
                   'AZURE_CLIENT_CERTIFICATE_PATH', 'AZURE_CLIENT_CERTIFICATE_PASSWORD', 'AZURE_FEDERATED_TOKEN_FILE',
-                  'GRAPH_ACCESS_TOKEN', 'GRAPH_ENDPOINT', 'AZURE_AUTHORITY_HOST', 'REQUESTS_CA_BUNDLE', 'AZURE_CLOUD')
+                  'GRAPH_ACCESS_TOKEN', 'GRAPH_ENDPOINT', 'AZURE_AUTHORITY_HOST', 'REQUESTS_CA_BUNDLE', 'AZURE_CLOUD',
+                  # Managed identity endpoints: no run may inherit them (and so probe a metadata service).
+                  'IDENTITY_ENDPOINT', 'IDENTITY_HEADER', 'IDENTITY_SERVER_THUMBPRINT', 'IMDS_ENDPOINT', 'MSI_ENDPOINT',
+                  'MSI_SECRET', 'AZURE_POD_IDENTITY_AUTHORITY_HOST')
 
 
 def ensure_collection_link() -> None:
@@ -60,58 +62,6 @@ class PlaybookRun:
     def result(self, index: int = -1) -> dict:
         """The result of a module task (the recorded callback results, in order)."""
         return self.results[index]['result']
-
-
-class EmulatorAdmin:
-    """The emulator's admin API: state and request log, seen from the side, not through the module."""
-
-    def __init__(self, emulator):
-        self.url = emulator.url
-        self.session = requests.Session()
-        # Passed with each request: REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE in the environment beat Session.verify.
-        self.verify = str(emulator.ca_path)
-
-    def _request(self, method: str, path: str, **kwargs):
-        return self.session.request(method, self.url + path, verify=self.verify, timeout=10, **kwargs)
-
-    def _get(self, path: str) -> dict:
-        response = self._request('GET', path)
-        response.raise_for_status()
-        return response.json()
-
-    def log(self) -> list:
-        return self._get('/_emulator/log')['entries']
-
-    def writes(self) -> list:
-        return [entry for entry in self.log() if entry['write']]
-
-    def clear_log(self) -> None:
-        self._request('DELETE', '/_emulator/log').raise_for_status()
-
-    def state(self) -> dict:
-        return self._get('/_emulator/state')
-
-    def photo_bytes(self, principal: str) -> bytes | None:
-        response = self._request('GET', '/_emulator/photo/' + principal)
-        if response.status_code == 404:
-            return None
-        response.raise_for_status()
-        return response.content
-
-    def put_photo(self, principal: str, data: bytes) -> None:
-        self._request('PUT', '/_emulator/photo/' + principal, data=data).raise_for_status()
-
-    def delete_photo(self, principal: str) -> None:
-        self._request('DELETE', '/_emulator/photo/' + principal).raise_for_status()
-
-    def delegated_token(self, user: str, scopes: list) -> str:
-        response = self._request('POST', '/_emulator/tokens/delegated', json={
-            'tenant_id': '8f2c1e4a-3b6d-4c9e-a1f0-5d7e2b9c4a10', 'user': user, 'scopes': scopes})
-        response.raise_for_status()
-        return response.json()['access_token']
-
-    def issued_tokens(self) -> list:
-        return self._get('/_emulator/tokens')['tokens']
 
 
 class PlaybookRunner:
@@ -181,8 +131,9 @@ class PlaybookRunner:
 
 
 @pytest.fixture
-def admin(emulator) -> EmulatorAdmin:
-    return EmulatorAdmin(emulator)
+def admin(emulator):
+    """The emulator's admin API (graph_emulator.process.AdminClient): state and request log, seen from the side."""
+    return emulator.admin
 
 
 @pytest.fixture

@@ -1,0 +1,143 @@
+# -*- coding: utf-8 -*-
+# Copyright: graphops.msgraph contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The transport's retries and the client's token refresh, with a scripted fake session."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import requests
+
+from ansible_collections.graphops.msgraph.plugins.module_utils.graph_client import GraphClient, build_session
+from ansible_collections.graphops.msgraph.plugins.module_utils.graph_errors import GraphConnectionError, GraphError
+from ansible_collections.graphops.msgraph.plugins.module_utils.http_transport import RetryingTransport
+from ansible_collections.graphops.msgraph.plugins.module_utils.retry_policy import RetryPolicy
+
+
+def response(status, body=None, headers=None):
+    answer = requests.Response()
+    answer.status_code = status
+    answer._content = json.dumps(body or {}).encode()  # pylint: disable=protected-access
+    answer._content_consumed = True  # pylint: disable=protected-access
+    answer.headers.update(headers or {})
+    return answer
+
+
+def graph_error_body(code, message='m', request_id='rid-1'):
+    return {'error': {'code': code, 'message': message, 'innerError': {'request-id': request_id}}}
+
+
+class ScriptedSession:
+    """Answers each request with the next scripted item (a response or an exception to raise)."""
+
+    def __init__(self, *script):
+        self.script = list(script)
+        self.calls = []
+
+    def request(self, method, url, **kwargs):
+        self.calls.append((method, url, kwargs))
+        item = self.script.pop(0)
+        if isinstance(item, Exception):
+            raise item
+        return item
+
+
+class Tokens:
+    def __init__(self, can_refresh=True):
+        self.can_refresh = can_refresh
+        self.issued = 0
+
+    def get_token(self, force_refresh=False):
+        if force_refresh or not self.issued:
+            self.issued += 1
+        return 'token-%d' % self.issued
+
+
+def transport(session, retries=3):
+    sleeps, messages = [], []
+    policy = RetryPolicy(retries, sleep=sleeps.append)
+    return RetryingTransport(session, policy, timeout=7, on_retry=messages.append), sleeps, messages
+
+
+def test_throttling_and_unavailability_are_retried_honouring_retry_after():
+    session = ScriptedSession(response(429, headers={'Retry-After': '2.128'}), response(503, headers={'Retry-After': '1'}),
+                              requests.exceptions.ConnectionError('reset'), response(200))
+    sender, sleeps, messages = transport(session)
+    assert sender.request('GET', 'https://graph.test/v1.0/me').status_code == 200
+    assert sleeps[:2] == [2.128, 1.0] and len(sleeps) == 3
+    assert len(messages) == 3 and 'HTTP 429 (Retry-After 2.128), retry 1 of 3' in messages[0]
+    assert all(call[2]['timeout'] == 7 for call in session.calls)
+
+
+def test_retries_are_capped_and_the_last_answer_is_returned():
+    session = ScriptedSession(*[response(503) for _ in range(3)])
+    sender, sleeps, _ = transport(session, retries=2)
+    assert sender.request('GET', 'https://graph.test/x').status_code == 503
+    assert len(session.calls) == 3 and len(sleeps) == 2
+
+
+@pytest.mark.parametrize('status', [400, 401, 403, 404, 409, 413, 500])
+def test_other_statuses_are_not_retried(status):
+    session = ScriptedSession(response(status))
+    sender, sleeps, _ = transport(session)
+    assert sender.request('PUT', 'https://graph.test/x').status_code == status
+    assert sleeps == []
+
+
+def test_tls_errors_are_not_retried_and_mention_ca_path():
+    session = ScriptedSession(requests.exceptions.SSLError('bad cert'))
+    sender, sleeps, _ = transport(session)
+    client = GraphClient(base_url='https://graph.test', api_version='v1.0', token_provider=Tokens(), transport=sender)
+    with pytest.raises(GraphConnectionError, match='TLS verification failed for graph.test: .* Set ca_path'):
+        client.request('GET', '/users/a/photo/$value')
+    assert sleeps == []
+
+
+def test_connection_errors_past_the_retries_name_the_host():
+    session = ScriptedSession(*[requests.exceptions.ConnectTimeout('slow') for _ in range(2)])
+    sender, _, _ = transport(session, retries=1)
+    client = GraphClient(base_url='https://graph.test:8443', api_version='v1.0', token_provider=Tokens(), transport=sender)
+    with pytest.raises(GraphConnectionError, match='No answer from graph.test:8443 within the timeout'):
+        client.request('GET', '/users/a/photo')
+
+
+def test_a_refused_token_is_refreshed_once():
+    session = ScriptedSession(response(401, graph_error_body('InvalidAuthenticationToken')), response(200))
+    sender, _, messages = transport(session)
+    tokens = Tokens()
+    client = GraphClient(base_url='https://graph.test', api_version='v1.0', token_provider=tokens, transport=sender)
+    assert client.request('GET', '/users/a/photo').status_code == 200
+    assert [call[2]['headers']['Authorization'] for call in session.calls] == ['Bearer token-1', 'Bearer token-2']
+    assert 'fresh token' in messages[-1]
+
+
+def test_a_second_refusal_is_an_error_and_a_given_token_is_not_refreshed():
+    refused = graph_error_body('InvalidAuthenticationToken', 'Access token has expired.')
+    client = GraphClient(base_url='https://graph.test', api_version='v1.0', token_provider=Tokens(),
+                         transport=transport(ScriptedSession(response(401, refused), response(401, refused)))[0])
+    with pytest.raises(GraphError, match='HTTP 401 InvalidAuthenticationToken'):
+        client.request('GET', '/x')
+    session = ScriptedSession(response(401, refused))
+    client = GraphClient(base_url='https://graph.test', api_version='v1.0', token_provider=Tokens(can_refresh=False),
+                         transport=transport(session)[0])
+    with pytest.raises(GraphError):
+        client.request('GET', '/x')
+    assert len(session.calls) == 1
+
+
+def test_graph_error_carries_status_code_message_and_request_id_but_no_header():
+    session = ScriptedSession(response(403, graph_error_body('Authorization_RequestDenied', 'Insufficient privileges.', 'r-9')))
+    client = GraphClient(base_url='https://graph.test', api_version='beta', token_provider=Tokens(), transport=transport(session)[0])
+    with pytest.raises(GraphError) as caught:
+        client.request('PUT', '/groups/g/photo/$value', data=b'x', headers={'Content-Type': 'image/png'})
+    assert str(caught.value) == 'HTTP 403 Authorization_RequestDenied (Insufficient privileges), request-id r-9'
+    assert 'token-' not in str(caught.value)
+    assert session.calls[0][1] == 'https://graph.test/beta/groups/g/photo/$value'
+
+
+@pytest.mark.parametrize('validate_certs, ca_path, expected', [(True, None, True), (True, '/ca.pem', '/ca.pem'), (False, '/ca.pem', False)])
+def test_the_tls_choice_is_passed_with_every_request(validate_certs, ca_path, expected):
+    session = build_session(validate_certs=validate_certs, ca_path=ca_path)
+    assert session.tls_verify == expected
