@@ -11,10 +11,7 @@ import os
 import shutil
 
 import pytest
-
-
-
-from PIL import Image  # noqa: E402
+from PIL import Image
 
 from ansible_collections.graphops.msgraph.plugins.module_utils import image_source  # noqa: E402
 from ansible_collections.graphops.msgraph.plugins.module_utils.image_source import (  # noqa: E402

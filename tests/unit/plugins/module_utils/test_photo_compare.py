@@ -14,9 +14,7 @@ import io
 import os
 
 import pytest
-
-
-from PIL import Image, ImageChops, ImageDraw, ImageOps, ImageStat, PngImagePlugin  # noqa: E402
+from PIL import Image, ImageChops, ImageDraw, ImageOps, ImageStat, PngImagePlugin
 
 from ansible_collections.graphops.msgraph.plugins.module_utils import photo_compare  # noqa: E402
 from ansible_collections.graphops.msgraph.plugins.module_utils.photo_compare import (  # noqa: E402

@@ -14,10 +14,7 @@ import os
 import sys
 
 import pytest
-
-
-
-from PIL import Image  # noqa: E402
+from PIL import Image
 
 from ansible_collections.graphops.msgraph.plugins.module_utils import photo_facts as photo_facts_module  # noqa: E402
 from ansible_collections.graphops.msgraph.plugins.module_utils.photo_facts import (  # noqa: E402
