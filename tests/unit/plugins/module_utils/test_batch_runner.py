@@ -1,0 +1,165 @@
+# -*- coding: utf-8 -*-
+# Copyright: graphops.msgraph contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Many requests through $batch: inner 429s retried per item after their Retry-After, mailbox limit of 4."""
+
+from __future__ import annotations
+
+import collections
+import threading
+import time
+
+import pytest
+
+from ansible_collections.graphops.msgraph.plugins.module_utils.batch_runner import BatchItemFailure, BatchRunner
+from ansible_collections.graphops.msgraph.plugins.module_utils.graph_batch import BatchRequest
+from ansible_collections.graphops.msgraph.plugins.module_utils.graph_errors import GraphConnectionError
+from ansible_collections.graphops.msgraph.plugins.module_utils.mailbox_limit import MailboxSlots, mailbox_of
+
+from batch_fakes import FakeBatchClient, graph_error_body, inner
+
+JPEG = b'\xff\xd8\xff\xe0photo'
+
+
+def get(item_id, path):
+    return BatchRequest(id=str(item_id), method='GET', path=path)
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 100.0
+        self.sleeps = []
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.sleeps.append(round(seconds, 3))
+        self.now += seconds
+
+
+def runner_for(client, **kwargs):
+    clock = FakeClock()
+    return BatchRunner(client, clock=clock, sleep=clock.sleep, **kwargs), clock
+
+
+def test_only_the_throttled_items_are_retried_after_their_own_retry_after():
+    answered = collections.Counter()
+
+    def handler(entry):
+        answered[entry['id']] += 1
+        if entry['id'] == '2' and answered['2'] == 1:
+            return inner('2', 429, graph_error_body('TooManyRequests'), headers={'Retry-After': '1.5'})
+        return inner(entry['id'], 200, JPEG)
+
+    client = FakeBatchClient(handler)
+    runner, clock = runner_for(client)
+    results = runner.run([get(n, '/users/u%d/photo/$value' % n) for n in range(1, 4)])
+    assert all(result.ok and result.body == JPEG for result in results.values())
+    # The second batch holds the throttled item alone, sent after the Retry-After it came with.
+    assert [[entry['id'] for entry in payload['requests']] for payload in client.payloads] == [['1', '2', '3'], ['2']]
+    assert clock.sleeps == [1.5]
+    assert runner.stats.inner_retries == 1 and runner.stats.batches == 2
+    assert client.retry_messages == ['GET /users/u2/photo/$value (in $batch): HTTP 429, retry 1 of 5 in 1.5s']
+
+
+def test_an_item_throttled_beyond_the_retries_keeps_its_429_and_the_others_succeed():
+    def handler(entry):
+        if entry['id'] == '1':
+            return inner('1', 429, graph_error_body('TooManyRequests'), headers={'Retry-After': '0.5'})
+        return inner(entry['id'], 200, JPEG)
+
+    client = FakeBatchClient(handler, retries=2)
+    runner, clock = runner_for(client)
+    results = runner.run([get(1, '/users/a/photo/$value'), get(2, '/users/b/photo/$value')])
+    assert results['1'].status == 429 and results['2'].ok
+    assert len(client.payloads) == 3 and clock.sleeps == [0.5, 0.5]
+
+
+def test_errors_that_retrying_cannot_fix_are_returned_at_once():
+    client = FakeBatchClient(lambda entry: inner(entry['id'], 403, graph_error_body('Authorization_RequestDenied')))
+    runner, dummy = runner_for(client)
+    results = runner.run([get(1, '/users/a/photo/$value')])
+    assert results['1'].status == 403 and len(client.payloads) == 1
+
+
+def test_a_failed_batch_fails_its_items_with_a_reason():
+    def handler(entry):
+        raise GraphConnectionError('Could not connect to graph.example (ConnectionError).')
+
+    runner, dummy = runner_for(FakeBatchClient(handler))
+    results = runner.run([get(1, '/users/a/photo/$value'), get(2, '/users/b/photo/$value')])
+    assert all(isinstance(result, BatchItemFailure) for result in results.values())
+    assert 'the $batch request failed: Could not connect' in str(results['1'])
+
+
+def test_an_expired_token_is_refreshed_once_and_the_items_retried():
+    seen = collections.Counter()
+
+    def handler(entry):
+        seen[entry['id']] += 1
+        if seen[entry['id']] == 1:
+            return inner(entry['id'], 401, graph_error_body('InvalidAuthenticationToken'))
+        return inner(entry['id'], 200, JPEG)
+
+    client = FakeBatchClient(handler)
+    runner, dummy = runner_for(client)
+    results = runner.run([get(1, '/users/a/photo/$value'), get(2, '/users/b/photo/$value')])
+    assert all(result.ok for result in results.values())
+    assert client.token_provider.refreshes == 1
+
+
+def test_more_than_four_requests_for_one_mailbox_never_share_the_wire():
+    # Six contacts of one mailbox plus two other users: Outlook allows four in flight per mailbox.
+    requests = [get('c%d' % n, '/users/alice@contoso.com/contacts/c%d/photo/$value' % n) for n in range(6)]
+    requests += [get('b', '/users/bob@contoso.com/photo/$value'), get('g', '/groups/g1/photo/$value')]
+    client = FakeBatchClient(lambda entry: inner(entry['id'], 200, JPEG))
+    runner, dummy = runner_for(client)
+    results = runner.run(requests)
+    assert len(results) == 8
+    per_batch = [collections.Counter(mailbox_of(entry['url']) for entry in payload['requests']) for payload in client.payloads]
+    assert max(counts['users/alice@contoso.com'] for counts in per_batch) == 4
+    assert sum(counts['users/alice@contoso.com'] for counts in per_batch) == 6
+
+
+def test_threads_sharing_the_slots_stay_within_four_per_mailbox():
+    slots = MailboxSlots()
+    in_flight = collections.Counter()
+    peak = collections.Counter()
+    lock = threading.Lock()
+
+    class SlowClient(FakeBatchClient):
+        def request(self, method, path, **kwargs):
+            import json
+            mailboxes = [mailbox_of(entry['url']) for entry in json.loads(kwargs['data'])['requests']]
+            with lock:
+                in_flight.update(mailboxes)
+                for mailbox in mailboxes:
+                    peak[mailbox] = max(peak[mailbox], in_flight[mailbox])
+            time.sleep(0.01)
+            with lock:
+                in_flight.subtract(mailboxes)
+            return super().request(method, path, **kwargs)
+
+    client = SlowClient(lambda entry: inner(entry['id'], 200, JPEG))
+    runner = BatchRunner(client, slots=slots)
+    work = [[get('%d-%d' % (thread, n), '/users/shared@contoso.com/contacts/%d-%d/photo/$value' % (thread, n)) for n in range(5)]
+            for thread in range(6)]
+    threads = [threading.Thread(target=runner.run, args=(requests,)) for requests in work]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert peak['users/shared@contoso.com'] == 4
+    assert slots.peak == 4 and slots.in_flight('users/shared@contoso.com') == 0
+
+
+@pytest.mark.parametrize('path, mailbox', [
+    ('/users/Alice@Contoso.com/photo/$value', 'users/alice@contoso.com'),
+    ('/users/alice@contoso.com/contactFolders/f/contacts/c/photo/$value', 'users/alice@contoso.com'),
+    ('/teams/t1/photo/$value', 'groups/t1'),
+    ('/groups/t1/photo/$value', 'groups/t1'),
+    ('/me/photo/$value', 'me'),
+])
+def test_the_mailbox_of_a_request(path, mailbox):
+    assert mailbox_of(path) == mailbox

@@ -1,0 +1,106 @@
+# -*- coding: utf-8 -*-
+# Copyright: graphops.msgraph contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The $batch protocol: request bodies, base64 both ways, splitting into batches of 20, reading inner errors."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+
+from ansible_collections.graphops.msgraph.plugins.module_utils.graph_batch import (
+    MAX_BATCH_REQUESTS,
+    BatchProtocolError,
+    BatchRequest,
+    build_batch_body,
+    parse_batch_response,
+    send_batch,
+    split_into_batches,
+)
+
+from batch_fakes import FakeBatchClient, graph_error_body, inner
+
+JPEG = b'\xff\xd8\xff\xe0' + bytes(range(256)) * 4
+
+
+def get(item_id, user='alice@contoso.com'):
+    return BatchRequest(id=str(item_id), method='GET', path='/users/%s/photo/$value' % user)
+
+
+def test_a_read_is_id_method_and_relative_url_without_body():
+    body = json.loads(build_batch_body([get(1)]))
+    assert body == {'requests': [{'id': '1', 'method': 'GET', 'url': '/users/alice@contoso.com/photo/$value'}]}
+
+
+def test_an_upload_carries_its_image_base64_encoded_with_its_content_type():
+    put = BatchRequest(id='7', method='PUT', path='/groups/g1/photo/$value', body=JPEG, content_type='image/jpeg')
+    entry = json.loads(build_batch_body([put]))['requests'][0]
+    assert entry['headers'] == {'Content-Type': 'image/jpeg'}
+    assert base64.b64decode(entry['body']) == JPEG
+    assert entry['body'] != JPEG.decode('latin-1')
+
+
+@pytest.mark.parametrize('requests, message', [
+    ([], 'at least one'),
+    ([get(n) for n in range(MAX_BATCH_REQUESTS + 1)], 'at most 20'),
+    ([get(1), get(1, 'bob@contoso.com')], 'unique ids'),
+])
+def test_batches_graph_would_reject_are_never_built(requests, message):
+    with pytest.raises(ValueError, match=message):
+        build_batch_body(requests)
+
+
+@pytest.mark.parametrize('count, sizes', [(1, [1]), (20, [20]), (21, [20, 1]), (45, [20, 20, 5]), (0, [])])
+def test_requests_are_split_into_batches_of_at_most_20_in_order(count, sizes):
+    requests = [get(n) for n in range(count)]
+    batches = split_into_batches(requests)
+    assert [len(batch) for batch in batches] == sizes
+    assert [request.id for batch in batches for request in batch] == [request.id for request in requests]
+
+
+def test_large_uploads_are_split_by_body_size_and_a_huge_one_goes_alone():
+    big = [BatchRequest(id=str(n), method='PUT', path='/users/u%d/photo/$value' % n, body=b'x' * 1000, content_type='image/jpeg')
+           for n in range(5)]
+    # Each adds about 1,400 bytes once base64-encoded: three fit under 4,500, the fourth does not.
+    assert [len(batch) for batch in split_into_batches(big, max_body_bytes=4500)] == [3, 2]
+    assert [len(batch) for batch in split_into_batches(big, max_body_bytes=10)] == [1, 1, 1, 1, 1]
+
+
+def test_binary_answers_are_base64_decoded_and_json_answers_kept():
+    requests = [get(1), get(2, 'bob@contoso.com')]
+    answers = parse_batch_response({'responses': [
+        inner('2', 404, graph_error_body('ImageNotFound')),
+        inner('1', 200, JPEG),
+    ]}, requests)
+    assert answers['1'].ok and answers['1'].body == JPEG
+    assert answers['2'].status == 404 and answers['2'].body is None
+    assert answers['2'].json_body['error']['code'] == 'ImageNotFound'
+
+
+def test_an_inner_error_becomes_a_graph_error_with_its_retry_after():
+    request = get(3)
+    answer = parse_batch_response({'responses': [
+        inner('3', 429, graph_error_body('TooManyRequests', 'slow down'), headers={'Retry-After': '2.5'})]}, [request])['3']
+    error = answer.error(request)
+    assert (error.status, error.code, error.retry_after, error.request_id) == (429, 'TooManyRequests', '2.5', 'req-TooManyRequests')
+    assert error.path == request.path and error.method == 'GET'
+
+
+@pytest.mark.parametrize('payload, message', [
+    ({}, 'no "responses"'),
+    ({'responses': [inner('1', 200, JPEG)]}, 'lacks the responses to 2'),
+    ({'responses': [{'id': '1', 'status': 200, 'headers': {'Content-Type': 'image/jpeg'}, 'body': '***'},
+                    inner('2', 200, JPEG)]}, 'not valid base64'),
+])
+def test_answers_that_break_the_protocol_are_reported(payload, message):
+    with pytest.raises(BatchProtocolError, match=message):
+        parse_batch_response(payload, [get(1), get(2, 'bob@contoso.com')])
+
+
+def test_send_batch_posts_json_to_the_batch_endpoint():
+    client = FakeBatchClient(lambda entry: inner(entry['id'], 200, JPEG))
+    answers = send_batch(client, [get(1), get(2, 'bob@contoso.com')])
+    assert sorted(answers) == ['1', '2']
+    assert [entry['id'] for entry in client.payloads[0]['requests']] == ['1', '2']
