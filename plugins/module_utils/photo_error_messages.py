@@ -32,6 +32,9 @@ def describe_photo_error(target, operation: str, error: GraphError) -> str:
         return sentence + hint
     if error.status == 400 and target.needs_delegated_token and 'delegated' in (error.graph_message or ''):
         return sentence + ' user: me needs a delegated token (access_token of a signed-in user), not an app-only one.'
+    if error.status == 401 and 'audience' in (error.graph_message or '').lower():
+        return sentence + (' The token was issued for another resource than this Graph endpoint: a token from another cloud, '
+                           'or an access_token obtained for another API; set cloud to match graph_endpoint, or get a token for Graph.')
     if error.status == 401:
         return sentence + ' The access token was refused: it may have expired or be meant for another cloud or resource.'
     if error.status == 413:

@@ -89,3 +89,71 @@ def test_bad_input_fails_clearly_and_writes_nothing(playbook, admin, emulator, t
     assert 'Traceback' not in run.output
     assert admin.writes() == [], 'a write request was sent'
     assert emulator.client_secret not in run.output
+
+
+@pytest.fixture
+def silent_endpoint():
+    """A loopback TCP server that accepts connections and never answers."""
+    import threading
+
+    server = socket.socket()
+    server.bind(('127.0.0.1', 0))
+    server.listen(16)
+    held = []
+    stop = threading.Event()
+
+    def accept():
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(server.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield server.getsockname()[1]
+    stop.set()
+    thread.join(5)
+    for connection in held:
+        connection.close()
+    server.close()
+
+
+def test_a_silent_endpoint_fails_within_timeout_times_attempts_naming_the_host(playbook, silent_endpoint):
+    import time
+
+    endpoint = 'https://127.0.0.1:%d' % silent_endpoint
+    options = {'user': ALICE, 'state': 'absent', 'graph_endpoint': endpoint, 'authority_host': endpoint, 'timeout': 1, 'retries': 1}
+    started = time.monotonic()
+    run = playbook.run([{'name': 'silent', MODULE: options}])
+    elapsed = time.monotonic() - started
+    assert run.rc != 0
+    assert 'No answer from 127.0.0.1:%d within the timeout' % silent_endpoint in run.result()['msg']
+    # Two attempts of one second, a short backoff and ansible-playbook's own start: far from a hang.
+    assert elapsed < 60, elapsed
+
+
+def test_a_token_for_another_resource_is_explained(playbook, admin, emulator):
+    import requests
+
+    response = requests.post('%s/%s/oauth2/v2.0/token' % (emulator.url, emulator.tenant_id), verify=str(emulator.ca_path), timeout=10, data={
+        'grant_type': 'client_credentials', 'client_id': emulator.client_id, 'client_secret': emulator.client_secret,
+        'scope': 'https://management.azure.com/.default'})
+    token = response.json()['access_token']
+    admin.clear_log()
+    run = playbook.run([{'name': 'wrong audience', MODULE: {'user': ALICE, 'src': GOOD_SRC, 'access_token': token}}], use_default_auth=False)
+    assert run.rc != 0
+    assert 'HTTP 401 InvalidAuthenticationToken' in run.result()['msg']
+    assert 'issued for another resource than this Graph endpoint' in run.result()['msg']
+    assert token not in run.output
+    assert admin.writes() == []
+
+
+def test_validate_certs_false_works_and_warns(playbook, admin):
+    run = playbook.run([{'name': 'no tls check', MODULE: {'user': ALICE, 'src': GOOD_SRC, 'validate_certs': False}}],
+                       module_defaults={'ca_path': None})
+    assert run.rc == 0, run.output
+    assert run.result()['changed'] is True
+    assert any('validate_certs is false' in warning for warning in run.result().get('warnings', [])), run.result()
+    assert '[WARNING]: validate_certs is false' in run.output

@@ -86,8 +86,15 @@ def test_every_principal_reaches_its_declared_state_under_throttling_and_faults(
 
     log = admin.log()
     faults = [entry for entry in log if entry.get('fault')]
+    # The figures docs/troubleshooting.md quotes (pytest -s shows them).
+    print('\nfault run: %d principals, %d Graph requests, %d injected faults (%d x 429, %d x 503, %d resets), %d writes' % (
+        len(USERS), len(log), len(faults), sum(1 for e in faults if e['status'] == 429), sum(1 for e in faults if e['status'] == 503),
+        sum(1 for e in faults if e['status'] is None), sum(1 for e in log if e['write'] and e['status'] in (200, 204))))
     assert any(entry['status'] == 429 for entry in faults)
     assert any(entry['status'] == 503 for entry in faults)
+    # Every principal was written exactly once although requests were retried: nothing wrong, nothing twice.
+    written = [entry['principal'] for entry in log if entry['write'] and entry['status'] in (200, 204)]
+    assert len(written) == len(set(written)) == len(USERS)
     # Retries are visible at -vvv, in the result of the iteration that made them.
     assert 'graph_retries' in run.output and 'Retry-After' in run.output
 
