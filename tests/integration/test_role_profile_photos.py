@@ -1,0 +1,91 @@
+# -*- coding: utf-8 -*-
+# Copyright: graphops.msgraph contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The profile_photos role through real ansible-playbook: an audit under --check --diff writes its report and
+nothing to Graph; a real run syncs; a failed item fails the role after the report is written."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+
+from conftest import ALICE, BOB, CAROL, PHOTOS
+
+NOBODY = 'nobody@contoso.com'
+
+
+def role_task(**role_vars) -> dict:
+    return {'name': 'profile photos', 'ansible.builtin.include_role': {'name': 'graphops.msgraph.profile_photos'},
+            'vars': role_vars}
+
+
+def photo_directory(tmp_path, files: dict):
+    directory = tmp_path / 'photos'
+    directory.mkdir()
+    for name, fixture in files.items():
+        shutil.copy(PHOTOS / fixture, directory / name)
+    return directory
+
+
+def read_csv(path):
+    with open(path, newline='', encoding='utf-8') as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_check_diff_is_an_audit_with_a_report_and_no_write(playbook, admin, tmp_path):
+    admin.put_photo('users/%s' % BOB, (PHOTOS / 'cat.jpg').read_bytes())
+    directory = photo_directory(tmp_path, {'%s.jpg' % ALICE: 'astronaut.jpg', '%s.jpg' % BOB: 'cat.jpg',
+                                           '%s.jpg' % CAROL: 'rocket.jpg'})
+    reports = tmp_path / 'reports'
+    admin.clear_log()
+    run = playbook.run([role_task(profile_photos_src_dir=str(directory), profile_photos_report_dir=str(reports))],
+                       check=True, diff=True)
+    assert run.rc == 0, run.output
+    assert admin.writes() == [], 'an audit must not write'
+    assert admin.photo_bytes('users/%s' % ALICE) is None
+
+    rows = read_csv(reports / 'profile-photos-audit.csv')
+    assert rows == [
+        {'principal': 'users/%s' % ALICE, 'state': 'present', 'would_change': 'yes', 'reason': 'no photo yet'},
+        {'principal': 'users/%s' % BOB, 'state': 'present', 'would_change': 'no', 'reason': 'the photo already shows src'},
+        {'principal': 'users/%s' % CAROL, 'state': 'present', 'would_change': 'yes', 'reason': 'no photo yet'},
+    ]
+    markdown = (reports / 'profile-photos-audit.md').read_text()
+    assert markdown.startswith('# Profile photos audit (check mode: nothing was changed)')
+    assert '| users/%s | present | no | the photo already shows src |' % BOB in markdown
+    assert 'Totals: 2 to set, 0 to remove, 1 unchanged, 0 failed' in markdown
+    # The summary, and one diff per principal that would change.
+    assert 'Audit (check mode, nothing changed) of %s' % directory in run.stdout
+    assert '+++ after: users/%s (photo from %s/%s.jpg)' % (ALICE, directory, ALICE) in run.stdout
+    assert '+++ after: users/%s (photo' % BOB not in run.stdout
+
+
+def test_a_real_run_syncs_then_a_failed_item_fails_the_role_after_the_report(playbook, admin, tmp_path):
+    directory = photo_directory(tmp_path, {'%s.jpg' % ALICE: 'astronaut.jpg', '%s.jpg' % NOBODY: 'rocket.jpg'})
+    reports = tmp_path / 'reports'
+    admin.clear_log()
+    run = playbook.run([role_task(profile_photos_src_dir=str(directory), profile_photos_report_dir=str(reports),
+                                  profile_photos_report_name='sync')])
+    assert run.rc != 0
+    assert admin.photo_bytes('users/%s' % ALICE) is not None, 'the good item is synced although another failed'
+    rows = {row['principal']: row for row in read_csv(reports / 'sync.csv')}
+    assert rows['users/%s' % ALICE]['changed'] == 'yes'
+    assert rows['users/%s' % NOBODY]['changed'] == 'failed'
+    assert 'was not found' in rows['users/%s' % NOBODY]['reason']
+    assert 'FAILED users/%s' % NOBODY in run.stdout
+    assert run.results[-1]['status'] == 'failed'
+    assert run.results[-1]['result']['msg'].startswith('1 of 2 items failed')
+
+
+def test_shards_write_their_own_reports_and_cover_every_file_once(playbook, admin, tmp_path):
+    directory = photo_directory(tmp_path, {'%s.jpg' % ALICE: 'astronaut.jpg', '%s.jpg' % BOB: 'cat.jpg',
+                                           '%s.jpg' % CAROL: 'rocket.jpg'})
+    reports = tmp_path / 'reports'
+    for index in range(2):
+        run = playbook.run([role_task(profile_photos_src_dir=str(directory), profile_photos_report_dir=str(reports),
+                                      profile_photos_shard_index=index, profile_photos_shard_count=2)], check=True)
+        assert run.rc == 0, run.output
+    principals = [row['principal'] for index in range(2)
+                  for row in read_csv(reports / ('profile-photos-audit-shard-%d-of-2.csv' % index))]
+    assert sorted(principals) == sorted('users/%s' % upn for upn in (ALICE, BOB, CAROL))
+    assert admin.writes() == []
