@@ -50,19 +50,23 @@ class GraphError(GraphModuleError):
     @classmethod
     def from_response(cls, response, *, method: str, path: str) -> 'GraphError':
         """Read Graph's error envelope; tolerate bodies that are not JSON (proxies, load balancers)."""
-        code = message = request_id = None
         try:
-            error = response.json().get('error') or {}
+            body = response.json()
         except ValueError:
-            error = {}
-        if isinstance(error, dict):
-            code = error.get('code')
-            message = error.get('message')
-            inner = error.get('innerError') or error.get('innererror') or {}
-            if isinstance(inner, dict):
-                request_id = inner.get('request-id')
+            body = None
+        code, message, request_id = parse_error_envelope(body)
         request_id = request_id or response.headers.get('request-id')
         if not message and not code:
             message = (response.text or '').strip()[:200] or response.reason
         return cls(status=response.status_code, code=code, message=message, request_id=request_id,
                    method=method, path=path, retry_after=response.headers.get('Retry-After'))
+
+
+def parse_error_envelope(body) -> tuple:
+    """(code, message, request-id) from {"error": {"code", "message", "innerError": {"request-id"}}}, or Nones."""
+    error = body.get('error') if isinstance(body, dict) else None
+    if not isinstance(error, dict):
+        return None, None, None
+    inner = error.get('innerError') or error.get('innererror') or {}
+    request_id = inner.get('request-id') if isinstance(inner, dict) else None
+    return error.get('code'), error.get('message'), request_id
