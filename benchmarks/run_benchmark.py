@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # -*- coding: utf-8 -*-
 # Copyright: graphops.msgraph contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
@@ -62,12 +61,12 @@ GOAL_PEAK_MB = 250
 def picture(seed: int) -> bytes:
     """A 256x256 JPEG with its own colours and shapes, so that every compare is a real one."""
     rng = random.Random(seed)
-    image = Image.new('RGB', (PHOTO_SIDE, PHOTO_SIDE), tuple(rng.randrange(256) for _ in range(3)))
+    image = Image.new('RGB', (PHOTO_SIDE, PHOTO_SIDE), tuple(rng.randrange(256) for dummy in range(3)))
     draw = ImageDraw.Draw(image)
-    for _ in range(10):
+    for dummy in range(10):
         x, y = rng.randrange(-40, PHOTO_SIDE), rng.randrange(-40, PHOTO_SIDE)
         w, h = rng.randrange(30, 160), rng.randrange(30, 160)
-        colour = tuple(rng.randrange(256) for _ in range(3))
+        colour = tuple(rng.randrange(256) for dummy in range(3))
         if rng.random() < 0.5:
             draw.ellipse((x, y, x + w, y + h), fill=colour)
         else:
@@ -259,7 +258,7 @@ def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ['--measure-children']:
         return measure_children(argv[2:])
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n', maxsplit=1)[0])
     parser.add_argument('--sizes', default=os.environ.get('BENCH_SIZES', '100,1000,5000'),
                         help='comma-separated numbers of principals (default 100,1000,5000, or $BENCH_SIZES)')
     parser.add_argument('--latency-ms', type=int, default=20, help='latency the emulator adds to every Graph request')

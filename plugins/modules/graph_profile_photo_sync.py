@@ -149,11 +149,11 @@ EXAMPLES = r'''
       - user: bob@contoso.com
         state: absent
 
-- name: Handle one shard of four (for example one host of a group of four, or one AWX job slice)
+- name: Handle one shard (host variables photo_shard 0..3 and photo_shard_count 4; see docs/bulk-sync.md)
   graphops.msgraph.graph_profile_photo_sync:
     src_dir: /srv/hr-photos
-    shard_index: "{{ groups['photo_shards'].index(inventory_hostname) }}"
-    shard_count: "{{ groups['photo_shards'] | length }}"
+    shard_index: "{{ photo_shard }}"
+    shard_count: "{{ photo_shard_count }}"
 
 - name: Audit without changing anything (also run with --diff to see each change)
   graphops.msgraph.graph_profile_photo_sync:
@@ -259,12 +259,12 @@ shard:
       type: int
       returned: always
       sample: 1
-    items:
+    in_shard:
       description: Items in this shard.
       type: int
       returned: always
       sample: 1000
-    all_items:
+    declared:
       description: Items declared in all shards.
       type: int
       returned: always
@@ -386,7 +386,7 @@ def main():
         changed=report.changed,
         results=report.results,
         totals=report.totals,
-        shard=dict(index=params['shard_index'], count=params['shard_count'], items=len(items), all_items=len(all_items)),
+        shard=dict(index=params['shard_index'], count=params['shard_count'], in_shard=len(items), declared=len(all_items)),
         stats=stats,
     )
     if graph.module._diff:  # pylint: disable=protected-access

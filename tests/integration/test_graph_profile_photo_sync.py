@@ -155,7 +155,7 @@ def test_shards_cover_every_item_exactly_once_whatever_the_order(playbook, admin
         principals = [item['principal'] for item in first.result()['results']]
         # The same shard whatever the order of the list: the split hashes principals, not positions.
         assert sorted(principals) == sorted(item['principal'] for item in second.result()['results'])
-        assert first.result()['shard'] == {'index': index, 'count': 3, 'items': len(principals), 'all_items': 7}
+        assert first.result()['shard'] == {'index': index, 'count': 3, 'in_shard': len(principals), 'declared': 7}
         seen.extend(principals)
     assert sorted(seen) == sorted(every), 'each item in exactly one shard'
     assert len(seen) == len(set(seen)) == 7

@@ -19,10 +19,10 @@ def make_dir(tmp_path, names):
 
 
 def test_directory_files_name_users_by_upn_or_object_id(tmp_path):
-    items = items_from_directory(make_dir(tmp_path, ['bob@contoso.com.JPG', 'alice@contoso.com.jpg', '%s.png' % GUID,
-                                                      'carol@contoso.com.jpeg']))
-    assert [item.principal for item in items] == ['users/%s' % GUID, 'users/alice@contoso.com', 'users/bob@contoso.com',
-                                                   'users/carol@contoso.com']
+    names = ['bob@contoso.com.JPG', 'alice@contoso.com.jpg', '%s.png' % GUID, 'carol@contoso.com.jpeg']
+    items = items_from_directory(make_dir(tmp_path, names))
+    expected = ['users/%s' % GUID, 'users/alice@contoso.com', 'users/bob@contoso.com', 'users/carol@contoso.com']
+    assert [item.principal for item in items] == expected
     assert all(item.error is None and item.state == 'present' and item.target.kind == 'user' for item in items)
     assert items[1].src == str(tmp_path / 'alice@contoso.com.jpg')
 
