@@ -18,7 +18,7 @@ description:
     With O(compare=perceptual), the default, two photos are equal when they show the same picture.
   - Check mode sends no write request and reports the C(changed) that the real run would report.
 author:
-  - graphops.msgraph contributors
+  - graphops.msgraph contributors (!UNKNOWN)
 extends_documentation_fragment:
   - graphops.msgraph.photo_target
   - graphops.msgraph.auth

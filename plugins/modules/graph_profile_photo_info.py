@@ -15,7 +15,7 @@ description:
   - With O(dest), saves the photo to a local file (the chosen O(size), or the largest).
   - Never changes anything in Graph. C(changed) is true only when O(dest) was written.
 author:
-  - graphops.msgraph contributors
+  - graphops.msgraph contributors (!UNKNOWN)
 extends_documentation_fragment:
   - graphops.msgraph.photo_target
   - graphops.msgraph.auth

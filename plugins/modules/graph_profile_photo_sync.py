@@ -24,7 +24,7 @@ description:
     inventory hosts) by a stable hash of each principal, so that every item is handled by exactly one shard.
   - Check mode sends no write request and reports what a real run would change.
 author:
-  - graphops.msgraph contributors
+  - graphops.msgraph contributors (!UNKNOWN)
 extends_documentation_fragment:
   - graphops.msgraph.auth
   - graphops.msgraph.attributes
