@@ -16,7 +16,7 @@ from ansible_collections.graphops.msgraph.plugins.module_utils.graph_batch impor
 from ansible_collections.graphops.msgraph.plugins.module_utils.graph_errors import GraphConnectionError
 from ansible_collections.graphops.msgraph.plugins.module_utils.mailbox_limit import MailboxSlots, mailbox_of
 
-from batch_fakes import FakeBatchClient, graph_error_body, inner
+from ansible_collections.graphops.msgraph.tests.unit.plugins.module_utils.batch_fakes import FakeBatchClient, graph_error_body, inner
 
 JPEG = b'\xff\xd8\xff\xe0photo'
 

@@ -20,7 +20,7 @@ from ansible_collections.graphops.msgraph.plugins.module_utils.graph_batch impor
     split_into_batches,
 )
 
-from batch_fakes import FakeBatchClient, graph_error_body, inner
+from ansible_collections.graphops.msgraph.tests.unit.plugins.module_utils.batch_fakes import FakeBatchClient, graph_error_body, inner
 
 JPEG = b'\xff\xd8\xff\xe0' + bytes(range(256)) * 4
 

@@ -72,8 +72,8 @@ def test_throttling_and_unavailability_are_retried_honouring_retry_after():
 
 
 def test_retries_are_capped_and_the_last_answer_is_returned():
-    session = ScriptedSession(*[response(503) for _ in range(3)])
-    sender, sleeps, _ = transport(session, retries=2)
+    session = ScriptedSession(*[response(503) for dummy in range(3)])
+    sender, sleeps, dummy = transport(session, retries=2)
     assert sender.request('GET', 'https://graph.test/x').status_code == 503
     assert len(session.calls) == 3 and len(sleeps) == 2
 
@@ -81,14 +81,14 @@ def test_retries_are_capped_and_the_last_answer_is_returned():
 @pytest.mark.parametrize('status', [400, 401, 403, 404, 409, 413, 500])
 def test_other_statuses_are_not_retried(status):
     session = ScriptedSession(response(status))
-    sender, sleeps, _ = transport(session)
+    sender, sleeps, dummy = transport(session)
     assert sender.request('PUT', 'https://graph.test/x').status_code == status
     assert sleeps == []
 
 
 def test_tls_errors_are_not_retried_and_mention_ca_path():
     session = ScriptedSession(requests.exceptions.SSLError('bad cert'))
-    sender, sleeps, _ = transport(session)
+    sender, sleeps, dummy = transport(session)
     client = GraphClient(base_url='https://graph.test', api_version='v1.0', token_provider=Tokens(), transport=sender)
     with pytest.raises(GraphConnectionError, match='TLS verification failed for graph.test: .* Set ca_path'):
         client.request('GET', '/users/a/photo/$value')
@@ -96,8 +96,8 @@ def test_tls_errors_are_not_retried_and_mention_ca_path():
 
 
 def test_connection_errors_past_the_retries_name_the_host():
-    session = ScriptedSession(*[requests.exceptions.ConnectTimeout('slow') for _ in range(2)])
-    sender, _, _ = transport(session, retries=1)
+    session = ScriptedSession(*[requests.exceptions.ConnectTimeout('slow') for dummy in range(2)])
+    sender, dummy, dummy = transport(session, retries=1)
     client = GraphClient(base_url='https://graph.test:8443', api_version='v1.0', token_provider=Tokens(), transport=sender)
     with pytest.raises(GraphConnectionError, match='No answer from graph.test:8443 within the timeout'):
         client.request('GET', '/users/a/photo')
@@ -105,7 +105,7 @@ def test_connection_errors_past_the_retries_name_the_host():
 
 def test_a_refused_token_is_refreshed_once():
     session = ScriptedSession(response(401, graph_error_body('InvalidAuthenticationToken')), response(200))
-    sender, _, messages = transport(session)
+    sender, dummy, messages = transport(session)
     tokens = Tokens()
     client = GraphClient(base_url='https://graph.test', api_version='v1.0', token_provider=tokens, transport=sender)
     assert client.request('GET', '/users/a/photo').status_code == 200

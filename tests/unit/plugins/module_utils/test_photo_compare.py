@@ -192,7 +192,10 @@ def _same_cases():
     cases = []
 
     def add(case_id, make_local, **rewrite):
-        cases.append((case_id, lambda data: (lambda local: (local, graph_rewrite(local, **rewrite)))(make_local(data))))
+        def build(data):
+            local = make_local(data)
+            return local, graph_rewrite(local, **rewrite)
+        cases.append((case_id, build))
 
     def unchanged(data):
         return data
@@ -218,7 +221,10 @@ def _same_cases():
         for size in (648, 96, 48):
             add('alpha-flattened-on-%s-%d' % (bg_name, size), cutout, size=size, background=background)
     # The remote photo saved with dest and used as the next src: Graph rewrites it once more.
-    cases.append(('rewrite-of-rewrite', lambda data: (lambda first: (first, graph_rewrite(first, size=240)))(graph_rewrite(data))))
+    def rewrite_of_rewrite(data):
+        first = graph_rewrite(data)
+        return first, graph_rewrite(first, size=240)
+    cases.append(('rewrite-of-rewrite', rewrite_of_rewrite))
     return cases
 
 
@@ -233,7 +239,7 @@ def _different_cases():
         cases.append((case_id, build, grey))
 
     for other in PHOTOS:
-        cases.append(('another-photo-%s' % other.split('.')[0],
+        cases.append(('another-photo-%s' % other.split('.', maxsplit=1)[0],
                       lambda data, name, o=other: (data, graph_rewrite(load(o), size=240)) if o != name else None, True))
     for size in (240, 48):
         add('mirrored-%d' % size, lambda im: im.transpose(Image.Transpose.FLIP_LEFT_RIGHT), size=size)
@@ -305,7 +311,7 @@ def _applicable_different_cases():
     for photo in PHOTOS:
         grey = is_grey(load(photo))
         for case_id, build, grey_ok in DIFFERENT_CASES:
-            if (grey and not grey_ok) or case_id == 'another-photo-%s' % photo.split('.')[0]:
+            if (grey and not grey_ok) or case_id == 'another-photo-%s' % photo.split('.', maxsplit=1)[0]:
                 continue
             combos.append(pytest.param(photo, case_id, build, id='%s-%s' % (photo, case_id)))
     return combos

@@ -25,7 +25,7 @@ from ansible_collections.graphops.msgraph.plugins.module_utils.photo_sync import
 from ansible_collections.graphops.msgraph.plugins.module_utils.photo_sync_items import items_from_photos
 from ansible_collections.graphops.msgraph.plugins.module_utils.photo_targets import target_from_options
 
-from batch_fakes import FakeBatchClient, graph_error_body, inner
+from ansible_collections.graphops.msgraph.tests.unit.plugins.module_utils.batch_fakes import FakeBatchClient, graph_error_body, inner
 
 MODULE_UTILS = Path(__file__).resolve().parents[4] / 'plugins' / 'module_utils'
 
