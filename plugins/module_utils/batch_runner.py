@@ -18,7 +18,7 @@ from ansible_collections.graphops.msgraph.plugins.module_utils.graph_batch impor
     BatchProtocolError,
     send_batch,
 )
-from ansible_collections.graphops.msgraph.plugins.module_utils.graph_errors import GraphModuleError
+from ansible_collections.graphops.msgraph.plugins.module_utils.graph_errors import GraphModuleError, parse_error_envelope
 from ansible_collections.graphops.msgraph.plugins.module_utils.mailbox_limit import MailboxSlots, mailbox_of
 
 # How long a thread that got no mailbox slot waits for another thread to release one before it looks again.
@@ -141,8 +141,7 @@ class BatchRunner:
         return False
 
     def _refresh_token(self, answer) -> bool:
-        error = answer.json_body.get('error') if isinstance(answer.json_body, dict) else None
-        if not isinstance(error, dict) or error.get('code') != 'InvalidAuthenticationToken':
+        if parse_error_envelope(answer.json_body)[0] != 'InvalidAuthenticationToken':
             return False
         provider = self.client.token_provider
         if not provider.can_refresh:

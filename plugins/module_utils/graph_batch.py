@@ -16,7 +16,7 @@ import binascii
 import json
 from dataclasses import dataclass, field
 
-from ansible_collections.graphops.msgraph.plugins.module_utils.graph_errors import GraphError
+from ansible_collections.graphops.msgraph.plugins.module_utils.graph_errors import GraphError, parse_error_envelope
 
 MAX_BATCH_REQUESTS = 20
 # A soft cap on the JSON body of one batch, so that uploads of large images do not build a body of 100 MB
@@ -77,14 +77,7 @@ class BatchResponse:
 
     def error(self, request: BatchRequest) -> GraphError:
         """The inner error as a GraphError, read from Graph's envelope like a response of its own."""
-        envelope = self.json_body.get('error') if isinstance(self.json_body, dict) else None
-        code = message = request_id = None
-        if isinstance(envelope, dict):
-            code = envelope.get('code')
-            message = envelope.get('message')
-            inner = envelope.get('innerError') or envelope.get('innererror') or {}
-            if isinstance(inner, dict):
-                request_id = inner.get('request-id')
+        code, message, request_id = parse_error_envelope(self.json_body)
         if not code and not message:
             message = 'no error details in the batch response'
         return GraphError(status=self.status, code=code, message=message,
