@@ -12,6 +12,9 @@ PYTHON := python3
 endif
 VENV := .venv
 VPY := $(VENV)/bin/python
+# The oldest ansible-core the collection supports (tests/utils/requirements-oldest.txt), for ansible-test and ansible-doc.
+VENV_OLDEST := .venv-2.16
+VPY_OLDEST := $(VENV_OLDEST)/bin/python
 # Ansible finds the collection through this symlink; ansible-test needs a real copy (tests/utils/run_sanity.sh).
 COLLECTIONS := $(CURDIR)/.build/collections
 COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/graphops/msgraph
@@ -20,12 +23,14 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export PYTHONPATH := $(CURDIR)/tests:$(COLLECTIONS)
 export ANSIBLE_NOCOLOR := 1
 
-.PHONY: help venv collection-link test test-pytest sanity lint emulator demo clean bench
+.PHONY: help venv venv-oldest collection-link test test-pytest sanity units docs changelog changelog-check build lint emulator demo clean bench
 
 help:
 	@echo "make test      create .venv, run emulator, unit and integration tests, ansible-test sanity and ansible-lint"
 	@echo "make demo      start the Graph emulator, run examples/demo.yml against it (check, apply, apply again), stop it"
 	@echo "make emulator  run the Graph emulator in the foreground (prints URL, CA file and demo credentials)"
+	@echo "make changelog write CHANGELOG.md for the version in galaxy.yml from changelogs/fragments (keeps the fragments)"
+	@echo "make build     ansible-galaxy collection build into .build/dist"
 
 venv: $(VENV)/.installed
 
@@ -34,19 +39,48 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(VPY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
+venv-oldest: $(VENV_OLDEST)/.installed
+
+$(VENV_OLDEST)/.installed: tests/utils/requirements-oldest.txt
+	$(PYTHON) -m venv $(VENV_OLDEST)
+	$(VPY_OLDEST) -m pip install -q --disable-pip-version-check -r tests/utils/requirements-oldest.txt
+	touch $@
+
 collection-link:
 	mkdir -p $(dir $(COLLECTION_LINK))
 	ln -sfn $(CURDIR) $(COLLECTION_LINK)
 
-test: venv collection-link test-pytest sanity lint
+test: venv collection-link test-pytest units sanity docs changelog-check lint
 	@echo "make test: all checks passed"
 
 # Emulator tests, unit tests and integration tests (real ansible-playbook against the emulator) in one run.
-test-pytest: venv collection-link
+# ANSIBLE_DOC_OLDEST: tests/integration/test_docs.py renders the docs with the oldest ansible-doc too.
+test-pytest: venv venv-oldest collection-link
+	ANSIBLE_DOC_OLDEST=$(abspath $(VENV_OLDEST))/bin/ansible-doc \
 	$(VPY) -m pytest -p graph_emulator.pytest_plugin tests/graph_emulator/tests tests/unit tests/integration
 
-sanity: venv
-	tests/utils/run_sanity.sh $(abspath $(VPY))
+# ansible-test on the newest (.venv) and the oldest (.venv-2.16) ansible-core, each in its own --venv.
+sanity: venv venv-oldest
+	tests/utils/run_ansible_test.sh $(abspath $(VPY)) sanity
+	tests/utils/run_ansible_test.sh $(abspath $(VPY_OLDEST)) sanity
+
+units: venv venv-oldest
+	tests/utils/run_ansible_test.sh $(abspath $(VPY)) units --requirements
+	tests/utils/run_ansible_test.sh $(abspath $(VPY_OLDEST)) units --requirements
+
+# Plugin and role docs as the Ansible docsite builds them (ansible-doc rendering: tests/integration/test_docs.py).
+docs: venv collection-link
+	cd $(COLLECTION_LINK) && PATH=$(abspath $(VENV))/bin:$$PATH antsibull-docs lint-collection-docs --plugin-docs .
+
+# CHANGELOG.md from the fragments, through a release in a throw-away copy (tests/utils/changelog.sh says why).
+changelog: venv
+	tests/utils/changelog.sh $(abspath $(VENV))/bin write
+
+changelog-check: venv
+	tests/utils/changelog.sh $(abspath $(VENV))/bin check
+
+build: venv
+	$(VENV)/bin/ansible-galaxy collection build --force --output-path .build/dist
 
 lint: venv collection-link
 	$(VENV)/bin/ansible-lint --offline
@@ -59,7 +93,7 @@ demo: venv collection-link
 	$(VPY) examples/run_demo.py
 
 clean:
-	rm -rf $(VENV) .build tests/output
+	rm -rf $(VENV) $(VENV_OLDEST) .build tests/output
 
 # graph_profile_photo_sync against the emulator (20 ms latency, throttling on) at 100, 1,000 and 5,000 principals,
 # and a loop of graph_profile_photo for comparison. Not part of `make test`; figures in docs/performance.md.
