@@ -1,0 +1,91 @@
+# -*- coding: utf-8 -*-
+# Copyright: graphops.msgraph contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""ansible-doc renders every module and the role's entry point, with the newest ansible-core and the oldest one.
+
+`make test-pytest` sets ANSIBLE_DOC_OLDEST to .venv-2.16's ansible-doc; without it only this venv's ansible-doc runs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ansible_collections.graphops.msgraph.plugins.module_utils.auth_options import AUTH_ARGUMENT_SPEC
+from conftest import COLLECTIONS, REPO, ensure_collection_link
+
+MODULES = sorted(path.stem for path in (REPO / 'plugins' / 'modules').glob('*.py') if path.stem != '__init__')
+ROLE = 'graphops.msgraph.profile_photos'
+ANSIBLE_DOCS = [pytest.param(str(Path(sys.executable).parent / 'ansible-doc'), id='newest')]
+if os.environ.get('ANSIBLE_DOC_OLDEST'):
+    ANSIBLE_DOCS.append(pytest.param(os.environ['ANSIBLE_DOC_OLDEST'], id='oldest'))
+
+
+def ansible_doc(binary: str, *args: str, tmp_path: Path) -> subprocess.CompletedProcess:
+    ensure_collection_link()
+    env = {key: value for key, value in os.environ.items() if key != 'PYTHONPATH'}
+    env.update(ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS), ANSIBLE_COLLECTIONS_SCAN_SYS_PATH='false', ANSIBLE_NOCOLOR='1',
+               ANSIBLE_HOME=str(tmp_path / 'ansible-home'), ANSIBLE_LOCAL_TEMP=str(tmp_path / 'tmp'), COLUMNS='120')
+    completed = subprocess.run([binary] + list(args), env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert 'Traceback' not in completed.stderr and 'ERROR' not in completed.stderr, completed.stderr
+    assert 'graphops' not in completed.stderr, completed.stderr  # no warning about our docs
+    return completed
+
+
+def plain(text: str) -> str:
+    """The rendering without emphasis: 2.16 writes NAME, 2.18+ *name* (or bold with colour), in other places."""
+    return re.sub(r'\x1b\[[0-9;]*m', '', text).replace('*', '')
+
+
+def test_every_module_is_in_the_graph_action_group():
+    runtime = yaml.safe_load((REPO / 'meta' / 'runtime.yml').read_text())
+    assert sorted(runtime['action_groups']['graph']) == MODULES
+
+
+@pytest.mark.parametrize('binary', ANSIBLE_DOCS)
+def test_the_collection_lists_every_module(binary, tmp_path):
+    listed = ansible_doc(binary, '-l', 'graphops.msgraph', tmp_path=tmp_path).stdout
+    assert sorted(line.split()[0] for line in listed.splitlines() if line.strip()) == ['graphops.msgraph.%s' % m for m in MODULES]
+
+
+@pytest.mark.parametrize('module', MODULES)
+@pytest.mark.parametrize('binary', ANSIBLE_DOCS)
+def test_each_module_renders_with_the_shared_options_examples_and_return_values(binary, module, tmp_path):
+    name = 'graphops.msgraph.%s' % module
+    text = plain(ansible_doc(binary, name, tmp_path=tmp_path).stdout)
+    assert text.startswith('> ') and name in text.splitlines()[0].lower(), text[:200]
+    for heading in ('\nOPTIONS (', '\nEXAMPLES:', '\nRETURN VALUES:'):
+        assert heading in text, heading
+    for option in ('tenant_id', 'client_secret', 'graph_endpoint', 'ca_path', 'retries'):
+        assert re.search(r'^\s*[-=] %s\b' % option, text, re.MULTILINE), option
+
+    data = json.loads(ansible_doc(binary, '--json', name, tmp_path=tmp_path).stdout)[name]
+    options = data['doc']['options']
+    # The auth doc fragment and the auth argument spec are one concept: every module documents all of its options.
+    assert set(AUTH_ARGUMENT_SPEC) <= set(options), sorted(set(AUTH_ARGUMENT_SPEC) - set(options))
+    assert data['doc']['short_description'] and data['return']
+    examples = yaml.safe_load(data['examples'])
+    # The examples parse as YAML and call the module by its FQCN, never by a short name.
+    assert any(name in task for task in examples), examples
+    assert not any(module in task for task in examples), examples
+
+
+@pytest.mark.parametrize('binary', ANSIBLE_DOCS)
+def test_the_role_entry_point_renders_its_argument_specs(binary, tmp_path):
+    specs = yaml.safe_load((REPO / 'roles' / 'profile_photos' / 'meta' / 'argument_specs.yml').read_text())['argument_specs']
+    text = plain(ansible_doc(binary, '-t', 'role', ROLE, tmp_path=tmp_path).stdout)
+    assert 'ENTRY POINT: main - %s' % specs['main']['short_description'] in text
+    data = json.loads(ansible_doc(binary, '-t', 'role', '--json', ROLE, tmp_path=tmp_path).stdout)[ROLE]
+    assert sorted(data['entry_points']) == sorted(specs)
+    for entry_point, spec in specs.items():
+        assert sorted(data['entry_points'][entry_point]['options']) == sorted(spec['options'])
+        for option in spec['options']:
+            assert re.search(r'^\s*[-=] %s\b' % option, text, re.MULTILINE), option
