@@ -220,6 +220,7 @@ def _same_cases():
     for bg_name, background in (('white', WHITE), ('black', BLACK)):
         for size in (648, 96, 48):
             add('alpha-flattened-on-%s-%d' % (bg_name, size), cutout, size=size, background=background)
+
     # The remote photo saved with dest and used as the next src: Graph rewrites it once more.
     def rewrite_of_rewrite(data):
         first = graph_rewrite(data)
