@@ -229,7 +229,7 @@ class PhotoSync:
         if is_no_photo(error):
             return None
         message = describe_photo_error(target, 'read', error)
-        if error.status == 404 and item.src and error.code not in ('ImageNotFound', 'ErrorItemNotFound'):
+        if error.status == 404 and item.src:
             message += ' (The principal was taken from %s.)' % item.src
         raise PhotoOperationError(message)
 
