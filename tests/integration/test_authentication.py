@@ -341,7 +341,7 @@ def test_token_for_the_wrong_audience(auth, emulator, admin):
     token = response.json()['access_token']
     run = auth.run({'access_token': token})
     message = assert_fails_cleanly(run, admin, 'InvalidAuthenticationToken (Access token validation failure. Invalid audience)', token)
-    assert 'meant for another cloud or resource' in message
+    assert 'issued for another resource than this Graph endpoint' in message
 
 
 def test_auto_with_no_credentials(auth, emulator, admin):
