@@ -2,6 +2,8 @@
 # Run `ansible-test <command>` (sanity, units) on a copy of the tracked files laid out as
 # ansible_collections/graphops/msgraph (ansible-test resolves symlinks, so the collection must really live under
 # that path). --venv: ansible-test builds its own virtualenvs from PyPI, with pip seeded by seed_ansible_test_pip.sh.
+# TARGET_PYTHONS="3.9 3.10": after the run, also the sanity tests compile and import on those Pythons (module code
+# runs on the managed side with any Python that tests/config.yml allows), each an interpreter here that runs.
 # Usage: run_ansible_test.sh <python of a venv with ansible-core> <sanity|units> [ansible-test args...]
 set -euo pipefail
 python="$1"; command="$2"; shift 2
@@ -18,3 +20,16 @@ core=$("$python" -c 'from ansible.release import __version__; print(__version__)
 echo "ansible-test $command: ansible-core $core, Python $pyver"
 cd "$dest"
 "$(dirname "$python")/ansible-test" "$command" --venv --python "$pyver" --color no "$@"
+for version in ${TARGET_PYTHONS:-}; do
+  target=""
+  for candidate in "$HOME"/.pyenv/versions/"$version".*/bin/python"$version" $(command -v "python$version" || true); do
+    if "$candidate" -c 'import venv' >/dev/null 2>&1; then target="$candidate"; break; fi
+  done
+  if [ -z "$target" ]; then
+    echo "WARNING: no python$version that runs here: compile and import on Python $version NOT checked" >&2
+    continue
+  fi
+  echo "ansible-test sanity compile, import: ansible-core $core, target Python $version ($target)"
+  PATH="$(dirname "$target"):$PATH" "$(dirname "$python")/ansible-test" sanity --venv --python "$version" --color no \
+    --test compile --test import
+done
