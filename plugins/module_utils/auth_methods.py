@@ -464,6 +464,14 @@ class TokenProvider:
     def can_refresh(self) -> bool:
         return self.method.can_refresh
 
+    @property
+    def is_app_only(self) -> bool:
+        return self.method.is_app_only
+
+    @property
+    def method_name(self) -> str:
+        return self.method.name
+
     def get_token(self, force_refresh: bool = False) -> str:
         if self._token is None or force_refresh:
             self._token = self.method.acquire_token()

@@ -56,9 +56,9 @@ class BatchRunner:
                  max_body_bytes: int = MAX_BATCH_BODY_BYTES):
         self.client = client
         self.slots = slots or MailboxSlots()
-        transport = client_transport(client)
-        self.retry_policy = retry_policy or transport.policy
-        self.on_retry = transport.on_retry
+        # The client's RetryingTransport: its retry policy and retry log are shared with the batches.
+        self.retry_policy = retry_policy or client.transport.policy
+        self.on_retry = client.transport.on_retry
         self.stats = stats or BatchStats()
         self.clock = clock
         self.sleep = sleep
@@ -152,17 +152,3 @@ class BatchRunner:
                 provider.get_token(force_refresh=True)
         return True
 
-
-def client_transport(client):
-    """The client's RetryingTransport: its session, retry policy and retry log are shared with the batches."""
-    return client.transport
-
-
-def widen_connection_pool(session, connections: int) -> None:
-    """Keep one pooled HTTPS connection per worker thread (requests keeps 10 per host by default, and opens,
-    handshakes and throws away the extra ones)."""
-    from requests.adapters import HTTPAdapter  # pylint: disable=import-outside-toplevel
-
-    adapter = HTTPAdapter(pool_connections=4, pool_maxsize=max(10, connections))
-    session.mount('https://', adapter)
-    session.mount('http://', adapter)

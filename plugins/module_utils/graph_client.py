@@ -47,15 +47,24 @@ if HAS_REQUESTS:
             return super().request(method, url, *args, **kwargs)
 
 
-def build_session(*, validate_certs: bool, ca_path: str | None):
-    """One session per module run: connection reuse, proxies from the environment, our TLS choice."""
+def build_session(*, validate_certs: bool, ca_path: str | None, pool_size: int | None = None):
+    """One session per module run: connection reuse, proxies from the environment, our TLS choice.
+
+    pool_size: connections kept per host, for modules that send from many threads at once (requests keeps 10
+    and opens, handshakes and throws away the extra ones).
+    """
     if not validate_certs:
         tls_verify = False
     elif ca_path:
         tls_verify = ca_path
     else:
         tls_verify = True
-    return TLSSession(tls_verify)
+    session = TLSSession(tls_verify)
+    if pool_size and pool_size > 10:
+        adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=pool_size)
+        session.mount('https://', adapter)
+        session.mount('http://', adapter)
+    return session
 
 
 def describe_connection_error(exc, url: str) -> str:

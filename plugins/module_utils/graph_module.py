@@ -56,10 +56,13 @@ class GraphModule:
     def check_mode(self) -> bool:
         return self.module.check_mode
 
-    def build_client(self) -> GraphClient:
-        """Create the session, the auth method (validated) and the client; raises GraphModuleError."""
+    def build_client(self, *, pool_size: int | None = None) -> GraphClient:
+        """Create the session, the auth method (validated) and the client; raises GraphModuleError.
+
+        pool_size: connections to keep per host when the module sends from that many threads.
+        """
         params = self.params
-        session = build_session(validate_certs=params['validate_certs'], ca_path=params.get('ca_path'))
+        session = build_session(validate_certs=params['validate_certs'], ca_path=params.get('ca_path'), pool_size=pool_size)
         # One transport for Graph and for MSAL: the token endpoint is throttled and fails like Graph does.
         transport = RetryingTransport(session, RetryPolicy(params['retries']), timeout=params['timeout'],
                                       on_retry=self.retry_messages.append)

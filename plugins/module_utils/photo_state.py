@@ -36,18 +36,30 @@ class PhotoPlan:
         return self.action != ACTION_NONE
 
 
-def fetch_current_photo(client, target):
-    """The facts of the photo Graph holds for target, or None when it holds none."""
+def read_photo_resource(client, target, path: str):
+    """GET one of target's photo resources: the response, or None when Graph says there is no photo."""
     try:
-        response = client.request('GET', target.photo_value_path)
+        return client.request('GET', path)
     except GraphError as error:
         if is_no_photo(error):
             return None
         raise PhotoOperationError(describe_photo_error(target, 'read', error)) from None
+
+
+def graph_photo_facts(target, data: bytes):
+    """Facts of the photo bytes Graph served for target; PhotoOperationError when they are empty or undecodable."""
+    if not data:
+        raise PhotoOperationError('Graph returned an empty photo for %s.' % target.label)
     try:
-        return photo_facts_from_bytes(response.content)
+        return photo_facts_from_bytes(data)
     except ImageDecodeError as exc:
         raise PhotoOperationError('Graph returned a photo for %s that cannot be decoded (%s).' % (target.label, exc)) from None
+
+
+def fetch_current_photo(client, target):
+    """The facts of the photo Graph holds for target, or None when it holds none."""
+    response = read_photo_resource(client, target, target.photo_value_path)
+    return None if response is None else graph_photo_facts(target, response.content)
 
 
 def plan_photo(target, current, *, state: str, source=None, compare: str = 'perceptual') -> PhotoPlan:

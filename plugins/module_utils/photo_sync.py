@@ -23,13 +23,13 @@ from ansible_collections.graphops.msgraph.plugins.module_utils.image_source impo
 from ansible_collections.graphops.msgraph.plugins.module_utils.photo_bulk_writer import BatchPhotoWriter
 from ansible_collections.graphops.msgraph.plugins.module_utils.photo_diff import photo_diff, photo_facts_dict
 from ansible_collections.graphops.msgraph.plugins.module_utils.photo_error_messages import describe_photo_error, is_no_photo
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_facts import ImageDecodeError, photo_facts_from_bytes
 from ansible_collections.graphops.msgraph.plugins.module_utils.photo_state import (
     ACTION_NONE,
     ACTION_REMOVE,
     ACTION_SET,
     PhotoOperationError,
     check_deletable,
+    graph_photo_facts,
     plan_photo,
 )
 
@@ -219,12 +219,7 @@ class PhotoSync:
         if isinstance(answer, BatchItemFailure):
             raise PhotoOperationError('Could not read the photo of %s: %s.' % (target.label, answer))
         if answer.ok:
-            if not answer.body:
-                raise PhotoOperationError('Graph returned an empty photo for %s.' % target.label)
-            try:
-                return photo_facts_from_bytes(answer.body)
-            except ImageDecodeError as exc:
-                raise PhotoOperationError('Graph returned a photo for %s that cannot be decoded (%s).' % (target.label, exc)) from None
+            return graph_photo_facts(target, answer.body)
         error = answer.error(request)
         if is_no_photo(error):
             return None

@@ -50,6 +50,13 @@ class PhotoTarget:
         return '/%s/photo' % self.path
 
     @property
+    def sizes_root(self) -> str:
+        """Where Graph lists and serves the photo's sizes (…/photos): a team's photo is its group's."""
+        if self.kind == 'team':
+            return '/groups/%s' % self.path.split('/', 1)[1]
+        return '/' + self.path
+
+    @property
     def can_delete(self) -> bool:
         return self.delete_path is not None
 

@@ -220,10 +220,10 @@ def main():
         else:
             source = load_source_image(params['src'])
         client = graph.build_client()
-        if target.needs_delegated_token and client.token_provider.method.is_app_only:
+        if target.needs_delegated_token and client.token_provider.is_app_only:
             graph.fail_json(msg='user: me needs a delegated token (access_token of a signed-in user); '
                                 'auth_method %s gives an app-only token. Name the user by id or userPrincipalName instead.'
-                                % client.token_provider.method.name)
+                                % client.token_provider.method_name)
         current = fetch_current_photo(client, target)
         plan = plan_photo(target, current, state=params['state'], source=source, compare=params['compare'])
         changed = PhotoWriter(client, check_mode=graph.check_mode).apply(plan)

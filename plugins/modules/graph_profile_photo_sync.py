@@ -302,7 +302,6 @@ graph_retries:
 
 from ansible.module_utils.basic import missing_required_lib
 
-from ansible_collections.graphops.msgraph.plugins.module_utils.batch_runner import client_transport, widen_connection_pool
 from ansible_collections.graphops.msgraph.plugins.module_utils.graph_errors import GraphModuleError
 from ansible_collections.graphops.msgraph.plugins.module_utils.graph_module import GraphModule
 from ansible_collections.graphops.msgraph.plugins.module_utils.photo_compare import COMPARE_METHODS
@@ -370,15 +369,14 @@ def main():
     report = SyncReport(results=[], totals=dict.fromkeys(TOTAL_KEYS, 0), diffs=[])
     if items:
         try:
-            client = graph.build_client()
-            widen_connection_pool(client_transport(client).session, params['concurrency'])
+            client = graph.build_client(pool_size=params['concurrency'])
             # One token before the workers start, so that they do not all ask for one at once.
             client.token_provider.get_token()
         except GraphModuleError as exc:
             graph.fail_on_error(exc)
         sync = PhotoSync(client, check_mode=graph.check_mode, compare=params['compare'],
                          want_diff=graph.module._diff,  # pylint: disable=protected-access
-                         concurrency=params['concurrency'], app_only=client.token_provider.method.is_app_only)
+                         concurrency=params['concurrency'], app_only=client.token_provider.is_app_only)
         report = sync.run(items)
 
     stats = dict(report.stats, max_rss_mb=peak_memory_mb())

@@ -141,3 +141,9 @@ def test_graph_error_carries_status_code_message_and_request_id_but_no_header():
 def test_the_tls_choice_is_passed_with_every_request(validate_certs, ca_path, expected):
     session = build_session(validate_certs=validate_certs, ca_path=ca_path)
     assert session.tls_verify == expected
+
+
+@pytest.mark.parametrize('pool_size, expected', [(None, 10), (8, 10), (32, 32)])
+def test_a_module_that_sends_from_many_threads_keeps_that_many_connections(pool_size, expected):
+    session = build_session(validate_certs=True, ca_path=None, pool_size=pool_size)
+    assert session.get_adapter('https://graph.test/')._pool_maxsize == expected  # pylint: disable=protected-access

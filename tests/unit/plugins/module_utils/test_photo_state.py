@@ -158,3 +158,13 @@ def test_app_only_group_denial_mentions_the_known_issue():
         PhotoWriter(client, check_mode=False).apply(plan_photo(group, None, state='present', source=source(BLUE)))
     assert 'ProfilePhoto.ReadWrite.All (or Group.ReadWrite.All)' in str(caught.value)
     assert 'known issue with group photos and app-only tokens' in str(caught.value)
+
+
+@pytest.mark.parametrize('content, message', [
+    (b'', 'Graph returned an empty photo for users/alice@contoso.com.'),
+    (b'\xff\xd8\xff\xe0 not really a jpeg', 'Graph returned a photo for users/alice@contoso.com that cannot be decoded'),
+], ids=['empty', 'undecodable'])
+def test_a_photo_graph_serves_but_that_cannot_be_read_is_one_sentence(content, message):
+    with pytest.raises(PhotoOperationError) as caught:
+        fetch_current_photo(RecordingClient({'GET': SimpleNamespace(content=content)}), USER)
+    assert str(caught.value).startswith(message)

@@ -44,3 +44,13 @@ def test_permissions_named_for_each_kind():
     assert 'ProfilePhoto.ReadWrite.All' in target_from_options(user='u').permission('write')
     assert 'TeamSettings.ReadWrite.All' in target_from_options(team='t').permission('write')
     assert target_from_options(user='u', contact='c').permission('write') == 'Contacts.ReadWrite'
+
+
+@pytest.mark.parametrize('options, root', [
+    ({'user': 'alice@contoso.com'}, '/users/alice@contoso.com'),
+    ({'user': 'me'}, '/me'),
+    ({'group': 'g1'}, '/groups/g1'),
+    ({'team': 't1'}, '/groups/t1'),
+], ids=['user', 'me', 'group', 'team-sizes-are-its-groups'])
+def test_sizes_root(options, root):
+    assert target_from_options(**options).sizes_root == root
