@@ -41,16 +41,9 @@ def run_and_echo(command, env) -> tuple:
 def main() -> int:
     with EmulatorProcess() as emulator:
         env = dict(os.environ)
-        env.update({
-            'GRAPH_ENDPOINT': emulator.url,
-            'AZURE_AUTHORITY_HOST': emulator.url,
-            'REQUESTS_CA_BUNDLE': str(emulator.ca_path),
-            'AZURE_TENANT_ID': emulator.tenant_id,
-            'AZURE_CLIENT_ID': emulator.client_id,
-            'AZURE_CLIENT_SECRET': emulator.client_secret,
-            'ANSIBLE_LOCALHOST_WARNING': '0',
-            'ANSIBLE_INVENTORY_UNPARSED_WARNING': '0',
-        })
+        # What the emulator prints as export lines: its URL for Graph and login, its CA, the demo app.
+        env.update(emulator.client_environment())
+        env.update(ANSIBLE_LOCALHOST_WARNING='0', ANSIBLE_INVENTORY_UNPARSED_WARNING='0')
         print('Graph emulator at %s (CA %s)\n' % (emulator.url, emulator.ca_path), flush=True)
         playbook = [str(Path(sys.executable).parent / 'ansible-playbook'), '-i', 'localhost,', '-c', 'local',
                     '-e', 'ansible_python_interpreter=%s' % sys.executable, str(EXAMPLES / 'demo.yml')]

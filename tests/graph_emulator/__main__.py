@@ -8,6 +8,7 @@ import sys
 import tempfile
 import threading
 
+from .client_environment import client_environment
 from .emulator import Emulator
 from .faults import FAULT_KINDS
 from .seed import DEFAULT_SEED
@@ -59,12 +60,7 @@ def _banner(info):
         "  client secret: %s   (demo value, valid only here)" % info["client_secret"],
         "  state dir:     %s" % info["state_dir"],
         "",
-        "export GRAPH_ENDPOINT=%s" % info["url"],
-        "export AZURE_AUTHORITY_HOST=%s" % info["url"],
-        "export REQUESTS_CA_BUNDLE=%s" % info["ca_path"],
-        "export AZURE_TENANT_ID=%s" % info["tenant_id"],
-        "export AZURE_CLIENT_ID=%s" % info["client_id"],
-        "export AZURE_CLIENT_SECRET=%s" % info["client_secret"],
+    ] + ["export %s=%s" % item for item in client_environment(info).items()] + [
         "",
         "Press Ctrl-C to stop.",
     ])

@@ -10,6 +10,8 @@ import time
 
 import requests
 
+from .client_environment import client_environment
+
 TESTS_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -134,6 +136,10 @@ class EmulatorProcess:
         if name in info:
             return info[name]
         raise AttributeError(name)
+
+    def client_environment(self) -> dict:
+        """See client_environment(): the variables that point a playbook at this emulator."""
+        return client_environment(self.info)
 
     def start(self):
         os.makedirs(self.state_dir, exist_ok=True)

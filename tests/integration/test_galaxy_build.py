@@ -125,14 +125,7 @@ def test_the_installed_copy_runs_the_demo_against_the_emulator(installed, emulat
     listed = subprocess.run([str(BIN / 'ansible-galaxy'), 'collection', 'list', 'graphops.msgraph', '--format', 'json'],
                             env=env, capture_output=True, text=True, timeout=120, check=True)
     assert list(json.loads(listed.stdout)) == [str(installed / 'ansible_collections')]
-    env.update({
-        'GRAPH_ENDPOINT': emulator.url,
-        'AZURE_AUTHORITY_HOST': emulator.url,
-        'REQUESTS_CA_BUNDLE': str(emulator.ca_path),
-        'AZURE_TENANT_ID': emulator.tenant_id,
-        'AZURE_CLIENT_ID': emulator.client_id,
-        'AZURE_CLIENT_SECRET': emulator.client_secret,
-    })
+    env.update(emulator.client_environment())
     command = [str(BIN / 'ansible-playbook'), '-i', 'localhost,', '-c', 'local',
                '-e', 'ansible_python_interpreter=%s' % sys.executable, str(copy / 'examples' / 'demo.yml')]
     recaps = []
