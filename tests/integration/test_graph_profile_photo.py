@@ -239,3 +239,12 @@ def test_the_secret_is_not_in_the_output(playbook, emulator):
                        verbosity=4, diff=True)
     assert run.rc == 0, run.output
     assert emulator.client_secret not in run.output
+
+
+def test_api_version_beta_is_used_for_every_graph_request(playbook, admin):
+    admin.clear_log()
+    run = playbook.run([photo_task({'user': ALICE}, src=str(PHOTOS / 'cat.jpg'), api_version='beta')])
+    assert run.rc == 0, run.output
+    assert run.result()['changed'] is True
+    paths = [entry['path'] for entry in admin.log()]
+    assert paths and all(path.startswith('/beta/users/') for path in paths), paths

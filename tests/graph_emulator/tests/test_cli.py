@@ -23,6 +23,10 @@ def test_emulator_json_and_banner(emulator):
     banner = emulator.output()
     for name in ("GRAPH_ENDPOINT", "AZURE_AUTHORITY_HOST", "REQUESTS_CA_BUNDLE", "AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET"):
         assert "export %s=" % name in banner
+    # What it prints is what make demo and the tests set: one source for both.
+    for name, value in emulator.client_environment().items():
+        assert "export %s=%s\n" % (name, value) in banner
+    assert emulator.client_environment()["GRAPH_ENDPOINT"] == info["url"]
 
 
 def test_no_rewrite_option_and_sigterm_exit(tmp_path):
