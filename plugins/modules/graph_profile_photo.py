@@ -175,7 +175,7 @@ diff:
   type: dict
 graph_retries:
   description: Retries the module made (status or error, and the wait), at verbosity 3 or more when there were any.
-  returned: when retries happened and verbosity >= 3
+  returned: when retries happened and verbosity >= 3, or when the task failed
   type: list
   elements: str
 '''

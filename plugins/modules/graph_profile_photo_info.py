@@ -126,6 +126,11 @@ photo:
     size: 24107
     etag: '"BA09D118"'
     sizes: [48x48, 64x64, 96x96, 120x120, 240x240, 360x360]
+graph_retries:
+  description: Retries the module made (status or error, and the wait), at verbosity 3 or more when there were any.
+  returned: when retries happened and verbosity >= 3, or when the task failed
+  type: list
+  elements: str
 dest:
   description: The file the photo was saved to.
   returned: when O(dest) is given and a photo exists
