@@ -151,4 +151,3 @@ class BatchRunner:
                 self._token_refreshed = True
                 provider.get_token(force_refresh=True)
         return True
-
