@@ -11,7 +11,8 @@ import threading
 from .client_environment import client_environment
 from .emulator import Emulator
 from .faults import FAULT_KINDS
-from .seed import DEFAULT_SEED
+from .runtime_config import DEFAULTS, parse_setting
+from .seed import DEFAULT_SEED, SeedError
 from .server import EmulatorHTTPServer
 from .tls import create_server_context
 
@@ -27,6 +28,13 @@ def _fault(text):
     return kind, value
 
 
+def _behaviour(text):
+    try:
+        return parse_setting(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError("%s (KEY among %s)" % (exc, ", ".join(sorted(DEFAULTS)))) from None
+
+
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(prog="graph_emulator", description="Local Microsoft Graph + Entra ID emulator (profile photos).")
     parser.add_argument("--seed", default=DEFAULT_SEED, help="seed file (YAML); default: the packaged demo seed")
@@ -38,7 +46,10 @@ def parse_args(argv=None):
     parser.add_argument("--latency-ms", type=int, default=0, help="added to every Graph and token request")
     parser.add_argument("--fault", type=_fault, action="append", default=[], metavar="KIND=RATE",
                         help="random fault rate, KIND among 429, 503, 504, reset (repeatable)")
-    parser.add_argument("--group-photo-app-only", choices=("allow", "deny"), default="allow")
+    parser.add_argument("--group-photo-app-only", choices=("allow", "deny", "deny_writes"),
+                        help="app-only tokens on group photos: allowed (default), refused, or refused for writes only")
+    parser.add_argument("--behaviour", type=_behaviour, action="append", default=[], metavar="KEY=VALUE",
+                        help="a setting of POST /_emulator/config, e.g. aspect=crop_square (repeatable; wins over the seed's behaviour:)")
     parser.add_argument("--quiet", action="store_true", help="no per-request lines on stderr")
     return parser.parse_args(argv)
 
@@ -66,17 +77,34 @@ def _banner(info):
     ])
 
 
+def _command_line_config(args):
+    """Only what the command line names: the seed's behaviour: fills in the rest."""
+    config = {}
+    if args.no_rewrite:
+        config["rewrite"] = False
+    if args.no_throttle:
+        config["throttle"] = False
+    if args.group_photo_app_only:
+        config["group_photo_app_only"] = args.group_photo_app_only
+    config.update(dict(args.behaviour))
+    return config
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     state_dir = os.path.abspath(args.state_dir or tempfile.mkdtemp(prefix="graph-emulator-"))
     os.makedirs(state_dir, exist_ok=True)
-    emulator = Emulator(
-        seed_path=args.seed,
-        state_dir=state_dir,
-        config={"rewrite": not args.no_rewrite, "throttle": not args.no_throttle, "group_photo_app_only": args.group_photo_app_only},
-        fault_rates=dict(args.fault),
-        latency_ms=args.latency_ms,
-    )
+    try:
+        emulator = Emulator(
+            seed_path=args.seed,
+            state_dir=state_dir,
+            config=_command_line_config(args),
+            fault_rates=dict(args.fault),
+            latency_ms=args.latency_ms,
+        )
+    except SeedError as exc:
+        sys.stderr.write("graph_emulator: error: %s\n" % exc)
+        return 2
     ssl_context, ca_path = create_server_context(state_dir, args.host)
     server = EmulatorHTTPServer((args.host, args.port), emulator, ssl_context, quiet=args.quiet)
     host, port = server.server_address[:2]

@@ -96,8 +96,7 @@ class AdminApi:
             if request.query.get("rewrite", "1") in ("0", "false", "no"):
                 photo = StoredPhoto.from_bytes(request.body, photo_image.sniff_content_type(request.body))
             else:
-                data = photo_image.rewrite(request.body, quality=config["jpeg_quality"], background=config["flatten_background"])
-                photo = StoredPhoto.from_bytes(data)
+                photo = StoredPhoto.from_bytes(*photo_image.Rewrite.from_config(config).apply(request.body))
         except photo_image.InvalidImage as exc:
             raise ValueError("not an image: %s" % exc) from exc
         with self.emulator.directory.lock:
@@ -116,7 +115,10 @@ class AdminApi:
         return ApiResponse.json(200, self.emulator.config.as_dict())
 
     def _set_config(self, request):
-        self.emulator.config.update(self._json(request))
+        changes = self._json(request)
+        self.emulator.config.update(changes)
+        if "batch_shuffle_seed" in changes:
+            self.emulator.graph.batch.reseed()
         return ApiResponse.json(200, self.emulator.config.as_dict())
 
     def _get_faults(self, _request):

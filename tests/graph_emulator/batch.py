@@ -2,11 +2,16 @@
 
 Requests without dependsOn are launched together, as Graph does: each takes a throttling slot before
 any of them runs, so more than four to one mailbox get an inner 429 with Retry-After.
+
+Graph promises no order of the answers ("may come in any order: match them by id"), so by default they come back
+shuffled (never in request order when there are two or more); ``batch_order: request`` keeps the request order.
 """
 
 import base64
 import binascii
 import json
+import random
+import threading
 import urllib.parse
 
 from .http_messages import ApiRequest, ApiResponse, graph_error
@@ -23,6 +28,26 @@ class BatchRejected(Exception):
 class BatchProcessor:
     def __init__(self, graph):
         self.graph = graph
+        self._lock = threading.Lock()
+        self._random = random.Random()
+        self.reseed()
+
+    def reseed(self):
+        """Start the shuffle sequence again from batch_shuffle_seed (at start, on reset, when the admin API sets it)."""
+        with self._lock:
+            self._random = random.Random(self.graph.emulator.config["batch_shuffle_seed"])
+
+    def _ordered(self, items):
+        """The items in the order their answers go out."""
+        config = self.graph.emulator.config
+        if config["batch_order"] == "request" or len(items) < 2:
+            return list(items)
+        with self._lock:
+            order = list(items)
+            self._random.shuffle(order)
+        if order == list(items):  # a shuffle may leave the order as it was: a client must not get away with that
+            order = order[1:] + order[:1]
+        return order
 
     def handle(self, request: ApiRequest, version: str) -> ApiResponse:
         if request.method != "POST":
@@ -56,7 +81,7 @@ class BatchProcessor:
                     results[item["id"]] = (inner, response)
                 else:
                     results[item["id"]] = self._run(self._prepare(request, version, item))
-        return ApiResponse.json(200, {"responses": [self._encode(item["id"], results[item["id"]][1]) for item in items]})
+        return ApiResponse.json(200, {"responses": [self._encode(item["id"], results[item["id"]][1]) for item in self._ordered(items)]})
 
     @staticmethod
     def _validate(request):

@@ -3,6 +3,7 @@
 import ipaddress
 import os
 
+from . import photo_image
 from .admin import AdminApi
 from .faults import FaultInjector
 from .graph_api import GraphApi
@@ -20,7 +21,8 @@ class Emulator:
         self.state_dir = state_dir
         self.seed = SeedLoader(seed_path, state_dir)
         self.identity_header = self.seed.identity_header
-        self.config = RuntimeConfig(**(config or {}))
+        # The baseline a reset goes back to: defaults, then the seed's behaviour, then the command line.
+        self.config = RuntimeConfig(**dict(self.seed.behaviour, **(config or {})))
         self.faults = FaultInjector(rates=fault_rates, latency_ms=latency_ms)
         self.limiter = ConcurrencyLimiter()
         self.tokens = TokenTable()
@@ -32,7 +34,7 @@ class Emulator:
         self.info = {}
 
     def _load_directory(self):
-        return self.seed.load(quality=self.config["jpeg_quality"], background=self.config["flatten_background"])
+        return self.seed.load(photo_image.Rewrite.from_config(self.config))
 
     def reset(self):
         """Back to the seed: config overrides, faults, the log and all tokens go."""
@@ -40,6 +42,7 @@ class Emulator:
         self.faults.clear()
         self.request_log.clear()
         self.tokens.revoke_all()
+        self.graph.batch.reseed()
         directory = self._load_directory()
         with self.directory.lock:
             self.directory = directory

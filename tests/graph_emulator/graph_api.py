@@ -152,14 +152,21 @@ class GraphApi:
         else:
             user, own = None, False
         granted = token.permissions
-        if route.kind == "team" and route.is_photo and request.method in WRITE_METHODS and token.kind == "app":
+        permitted = bool(granted & required_permissions(route, request.method, own=own))
+        app_only = self.emulator.config["group_photo_app_only"]
+        app_write = route.is_photo and request.method in WRITE_METHODS and token.kind == "app"
+        if route.kind == "team" and app_write:
+            if permitted and app_only == "deny_writes":
+                return _app_only_group_update(request)
             # Team photo writes have no application permission.
             return graph_error(request, 403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
-        if not granted & required_permissions(route, request.method, own=own):
+        if not permitted:
             return graph_error(request, 403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
-        if route.kind == "group" and route.is_photo and token.kind == "app" and self.emulator.config["group_photo_app_only"] == "deny":
+        if route.kind == "group" and route.is_photo and token.kind == "app" and app_only == "deny":
             # The long-standing known issue: app-only access to group photos is refused.
             return graph_error(request, 403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.")
+        if route.kind == "group" and app_write and app_only == "deny_writes":
+            return _app_only_group_update(request)
         if route.kind in ("user", "contact"):
             return self._resolve_user(call, user, own)
         group = tenant.find_group(route.principal_ref)
@@ -206,3 +213,10 @@ class GraphApi:
             method=request.method, path=path, status=None if response.reset else response.status,
             write=request.method in WRITE_METHODS and is_photo_path, batch=request.batch, principal=principal,
             client_request_id=request.header("client-request-id"), identity=identity, fault=response.fault)
+
+
+def _app_only_group_update(request):
+    # Code and message as reported for an app-only PATCH of a group photo
+    # (microsoft-graph-docs-contrib issue 1802, microsoft-graph-docs issue 18507); reads still work.
+    return graph_error(request, 403, "AppOnlyTokenNotSupportedForGroupUpdate",
+                       "Exception of type 'Microsoft.Fast.Profile.Core.Exception.ProfileAccessDeniedException' was thrown.")

@@ -8,6 +8,7 @@ or ETags with the local file; this module reproduces that behaviour so tests cat
 import hashlib
 import io
 import secrets
+from dataclasses import dataclass
 
 from PIL import Image, ImageDraw, ImageOps
 
@@ -38,11 +39,25 @@ def sniff_content_type(data: bytes) -> str:
     return Image.MIME.get(image.format or "", "application/octet-stream")
 
 
+def has_transparency(image: Image.Image) -> bool:
+    """True when some pixel is not fully opaque (an alpha channel that is all 255 is no transparency)."""
+    if image.mode == "P" and "transparency" in image.info:
+        image = image.convert("RGBA")
+    if image.mode not in ("RGBA", "LA", "PA"):
+        return False
+    low, dummy = image.getchannel("A").getextrema()
+    return low < 255
+
+
 def _flatten(image: Image.Image, background: str) -> Image.Image:
+    """RGB without alpha: composited onto white or black, or (``drop``) the alpha thrown away so that
+    whatever RGB lies under transparent pixels shows."""
     has_alpha = image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info)
     if not has_alpha:
         return image.convert("RGB")
     rgba = image.convert("RGBA")
+    if background == "drop":
+        return rgba.convert("RGB")
     flat = Image.new("RGB", rgba.size, background)
     flat.paste(rgba, mask=rgba.getchannel("A"))
     return flat
@@ -55,13 +70,69 @@ def _encode_jpeg(image: Image.Image, quality: int) -> bytes:
     return out.getvalue()
 
 
+def _encode_png(image: Image.Image) -> bytes:
+    out = io.BytesIO()
+    image.save(out, format="PNG")  # no pnginfo= / exif=: no metadata either
+    return out.getvalue()
+
+
+def snapped_side(longest: int) -> int:
+    """The largest standard size not above ``longest`` (512 -> 504); a side under 48 stays as it is."""
+    fitting = [size for size in PHOTO_SIZES if size <= longest]
+    return fitting[-1] if fitting else longest
+
+
+def _crop_square(image: Image.Image) -> Image.Image:
+    width, height = image.size
+    side = min(width, height)
+    left, top = (width - side) // 2, (height - side) // 2
+    return image.crop((left, top, left + side, top + side))
+
+
+@dataclass(frozen=True)
+class Rewrite:
+    """How the service turns an upload into the stored photo. Graph's documentation leaves several of these
+    open (GRAPH_PHOTO_API.md, "Unconfirmed, so handle each way"); each is a switch of the emulator (runtime_config.py)."""
+
+    quality: int = 85
+    background: str = "white"  # white, black or drop
+    exif_orientation: str = "apply"  # apply or ignore (tag stripped, pixels as they are)
+    aspect: str = "keep"  # keep or crop_square
+    snap_sizes: bool = False
+    keep_alpha: bool = False  # an upload with transparency is stored as PNG with its alpha
+
+    @classmethod
+    def from_config(cls, config) -> "Rewrite":
+        return cls(quality=config["jpeg_quality"], background=config["flatten_background"],
+                   exif_orientation=config["exif_orientation"], aspect=config["aspect"],
+                   snap_sizes=config["snap_sizes"], keep_alpha=config["value_keeps_alpha"])
+
+    def apply(self, data: bytes):
+        """Return (bytes, content type) that Graph would store for an upload.
+
+        Order: decode; EXIF orientation; alpha; crop; downscale (and snap); encode without metadata.
+        """
+        image = open_image(data)
+        if self.exif_orientation == "apply":
+            image = ImageOps.exif_transpose(image)
+        keeps_alpha = self.keep_alpha and has_transparency(image)
+        image = image.convert("RGBA") if keeps_alpha else _flatten(image, self.background)
+        if self.aspect == "crop_square":
+            image = _crop_square(image)
+        longest = max(image.size)
+        target = min(longest, MAX_SIDE)
+        if self.snap_sizes:
+            target = snapped_side(target)
+        if target < longest:
+            image = image.resize(fitted_dimensions(image.width, image.height, target), Image.LANCZOS)
+        if keeps_alpha:
+            return _encode_png(image), "image/png"
+        return _encode_jpeg(image, self.quality), "image/jpeg"
+
+
 def rewrite(data: bytes, *, quality: int = 85, background: str = "white") -> bytes:
-    """Return the bytes Graph would store for an upload."""
-    image = ImageOps.exif_transpose(open_image(data))
-    image = _flatten(image, background)
-    if max(image.size) > MAX_SIDE:
-        image.thumbnail((MAX_SIDE, MAX_SIDE), Image.LANCZOS)
-    return _encode_jpeg(image, quality)
+    """The JPEG Graph would store for an upload, with the default answers to the open questions."""
+    return Rewrite(quality=quality, background=background).apply(data)[0]
 
 
 def offered_sizes(width: int, height: int):

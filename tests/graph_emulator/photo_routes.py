@@ -145,21 +145,33 @@ class PhotoOperations:
             sizes = photo_image.offered_sizes(photo.width, photo.height)
             return ApiResponse.json(200, {"@odata.context": self._context(request, version, route, target, "photos"),
                                           "value": [self._photo_entity(photo, s) for s in sizes]})
+        config = self.emulator.config
         size = _parse_size(route.size)
-        if size is None or size not in photo_image.offered_sizes(photo.width, photo.height):
+        entity = None
+        if size is not None and size not in photo_image.offered_sizes(photo.width, photo.height) and config["missing_size"] == "1x1":
+            # The beta docs: "If the specified size is not available in the user's mailbox or in Azure Active Directory,
+            # the size 1x1 is returned with the rest of the metadata" (profilephoto-get, beta; also in
+            # microsoftgraph/msgraph-beta-sdk-dotnet docs/v4-reference-docs/profilephoto-get.md).
+            entity = {"@odata.mediaContentType": "image/jpeg", "@odata.mediaEtag": photo.etag, "id": "1x1", "height": 1, "width": 1}
+            # What .../photos/{size}/$value then answers is documented nowhere: answer with the photo's largest
+            # rendition (the stored photo at its own size, as a sized JPEG); a client then falls back anyway.
+            size = max(photo.width, photo.height)
+        elif size is None or size not in photo_image.offered_sizes(photo.width, photo.height):
             return self.not_found(request)
         if route.resource == "size":
             payload = {"@odata.context": self._context(request, version, route, target, "photos/$entity")}
-            payload.update(self._photo_entity(photo, size))
+            payload.update(entity or self._photo_entity(photo, size))
             return ApiResponse.json(200, payload)
-        config = self.emulator.config
+        # Sized renditions are always flattened JPEG, even when .../photo/$value keeps an alpha channel
+        # (microsoft-graph-docs-contrib issue 2566).
         data = photo_image.downscale(photo.data, size, quality=config["jpeg_quality"], background=config["flatten_background"])
         return ApiResponse(status=200, body=data, headers={"Content-Type": "image/jpeg", "ETag": photo.etag})
 
     @staticmethod
     def _photo_entity(photo: StoredPhoto, size: int):
         width, height = photo_image.fitted_dimensions(photo.width, photo.height, size)
-        return {"@odata.mediaContentType": photo.content_type, "@odata.mediaEtag": photo.etag, "id": "%dx%d" % (size, size),
+        # A sized rendition is a JPEG whatever the stored photo is (see downscale).
+        return {"@odata.mediaContentType": "image/jpeg", "@odata.mediaEtag": photo.etag, "id": "%dx%d" % (size, size),
                 "height": height, "width": width}
 
     @staticmethod
@@ -189,8 +201,9 @@ class PhotoOperations:
         config = self.emulator.config
         body = request.body
         content_type = request.header("content-type").split(";")[0].strip().lower()
-        if content_type == "application/octet-stream":
-            # Reported real behaviour: Graph fails with a 500 rather than a 4xx for this content type.
+        if not content_type.startswith("image/"):
+            # Reported real behaviour for application/octet-stream (msgraph-sdk-dotnet issue 237): Graph fails with
+            # a 500 rather than a 4xx; the emulator answers the same for any content type that is not an image's.
             return graph_error(request, 500, "ErrorInternalServerError", "An internal server error occurred. The operation failed.")
         if not body:
             return graph_error(request, 400, "BadRequest", "The request body is empty; a photo is required.")
@@ -198,12 +211,14 @@ class PhotoOperations:
             return graph_error(request, 413, "RequestEntityTooLarge", "The photo is larger than the limit of 4 MB.")
         if route.kind == "user" and not target.principal.mailbox and len(body) > config["no_mailbox_max_bytes"]:
             # Without an Exchange mailbox the photo is kept in Entra ID only, which takes about 100 KB.
+            if config["no_mailbox_oversize"] == "404":
+                # A "really weird 404 Not found" is what such an upload got (microsoft-graph-docs issue 8236).
+                return graph_error(request, 404, "ResourceNotFound", "Resource could not be discovered.")
             return graph_error(request, 413, "RequestEntityTooLarge",
                                "The photo is larger than %d bytes, the limit for a user without a mailbox." % config["no_mailbox_max_bytes"])
         try:
             if config["rewrite"]:
-                data = photo_image.rewrite(body, quality=config["jpeg_quality"], background=config["flatten_background"])
-                stored = StoredPhoto.from_bytes(data, "image/jpeg")
+                stored = StoredPhoto.from_bytes(*photo_image.Rewrite.from_config(config).apply(body))
             else:
                 stored = StoredPhoto.from_bytes(body, photo_image.sniff_content_type(body))
         except photo_image.InvalidImage:

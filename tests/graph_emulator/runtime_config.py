@@ -1,4 +1,5 @@
-"""Behaviour switches of the emulator: CLI values are the baseline, the admin API overrides them."""
+"""Behaviour switches of the emulator: defaults, then the seed's ``behaviour:`` and the command line make the
+baseline; the admin API overrides it until the next reset."""
 
 import threading
 
@@ -12,18 +13,42 @@ DEFAULTS = {
     "not_found_code": "ImageNotFound",
     "no_mailbox_max_bytes": 100 * 1024,
     "max_photo_bytes": 4 * 1024 * 1024,
+    # Where public sources leave Graph's behaviour open (GRAPH_PHOTO_API.md, "More facts from public reports"): one switch each.
+    "aspect": "keep",
+    "exif_orientation": "apply",
+    "snap_sizes": False,
+    "missing_size": "404",
+    "value_keeps_alpha": False,
+    "no_mailbox_oversize": "404",
+    "batch_order": "shuffled",
+    "batch_shuffle_seed": None,
 }
 
 _CHOICES = {
-    "group_photo_app_only": ("allow", "deny"),
-    "flatten_background": ("white", "black"),
+    "group_photo_app_only": ("allow", "deny", "deny_writes"),
+    "flatten_background": ("white", "black", "drop"),
     "not_found_code": ("ImageNotFound", "ErrorItemNotFound"),
+    "aspect": ("keep", "crop_square"),
+    "exif_orientation": ("apply", "ignore"),
+    "missing_size": ("404", "1x1"),
+    "no_mailbox_oversize": ("404", "413"),
+    "batch_order": ("shuffled", "request"),
 }
+# Values that look like numbers are kept as strings, so that a YAML or JSON 404 means the same as "404".
+_NUMERIC_CHOICES = ("missing_size", "no_mailbox_oversize")
+_TRUE, _FALSE = ("true", "yes", "on", "1"), ("false", "no", "off", "0")
 
 
-def _validate(key, value):
+def validate(key, value):
+    """The checked (and normalised) value of one setting; ValueError names the key and what it accepts."""
     if key not in DEFAULTS:
         raise ValueError("unknown setting %r; known: %s" % (key, ", ".join(sorted(DEFAULTS))))
+    if key in _NUMERIC_CHOICES and isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if key == "batch_shuffle_seed":
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            raise ValueError("batch_shuffle_seed must be an integer or null")
+        return value
     expected = type(DEFAULTS[key])
     if expected is bool and not isinstance(value, bool):
         raise ValueError("%s must be true or false" % key)
@@ -36,10 +61,36 @@ def _validate(key, value):
     return value
 
 
+def parse_setting(text: str):
+    """``KEY=VALUE`` from the command line -> (key, value), typed like the admin API's JSON and validated."""
+    key, sep, raw = text.partition("=")
+    key, raw = key.strip(), raw.strip()
+    if not sep or not key:
+        raise ValueError("expected KEY=VALUE, got %r" % text)
+    if key not in DEFAULTS:
+        return key, validate(key, raw)  # raises: unknown setting
+    default = DEFAULTS[key]
+    value = raw
+    if isinstance(default, bool):
+        lowered = raw.lower()
+        if lowered not in _TRUE + _FALSE:
+            raise ValueError("%s must be true or false" % key)
+        value = lowered in _TRUE
+    elif isinstance(default, int) or key == "batch_shuffle_seed":
+        if key == "batch_shuffle_seed" and raw.lower() in ("", "none", "null"):
+            value = None
+        else:
+            try:
+                value = int(raw)
+            except ValueError:
+                raise ValueError("%s must be an integer, got %r" % (key, raw)) from None
+    return key, validate(key, value)
+
+
 class RuntimeConfig:
     def __init__(self, **baseline):
         self._baseline = dict(DEFAULTS)
-        self._baseline.update({k: _validate(k, v) for k, v in baseline.items()})
+        self._baseline.update({k: validate(k, v) for k, v in baseline.items()})
         self._overrides = {}
         self._lock = threading.Lock()
 
@@ -49,7 +100,7 @@ class RuntimeConfig:
 
     def update(self, changes: dict):
         """Apply overrides; raises ValueError (and changes nothing) when one is invalid."""
-        checked = {k: _validate(k, v) for k, v in changes.items()}
+        checked = {k: validate(k, v) for k, v in changes.items()}
         with self._lock:
             self._overrides.update(checked)
 

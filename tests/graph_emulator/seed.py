@@ -13,6 +13,7 @@ from cryptography.x509.oid import NameOID
 
 from . import photo_image
 from .directory import App, Certificate, Contact, Directory, Group, ManagedIdentity, PhotoSlot, StoredPhoto, Tenant, User
+from .runtime_config import validate as validate_setting
 
 DEFAULT_SEED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "seeds", "demo.yml")
 DEFAULT_IDENTITY_HEADER = "graph-emulator-identity-header"
@@ -28,19 +29,31 @@ class SeedLoader:
         self.seed_dir = os.path.dirname(self.seed_path)
         self.state_dir = state_dir
         self._generated = {}  # certificate name -> Certificate, so a reset reuses the same key
-        self._quality, self._background = 85, "white"
+        self._rewrite = photo_image.Rewrite()
         with open(self.seed_path, encoding="utf-8") as handle:
             self.raw = yaml.safe_load(handle) or {}
         if not isinstance(self.raw.get("tenants"), list) or not self.raw["tenants"]:
             raise SeedError("%s: 'tenants' must be a non-empty list" % self.seed_path)
+        self.behaviour = self._behaviour(self.raw.get("behaviour"))
 
     @property
     def identity_header(self) -> str:
         return str(self.raw.get("identity_header") or DEFAULT_IDENTITY_HEADER)
 
-    def load(self, *, quality: int = 85, background: str = "white") -> Directory:
-        """Build a fresh Directory (called at start and on every admin reset)."""
-        self._quality, self._background = quality, background
+    def _behaviour(self, raw) -> dict:
+        """The seed's ``behaviour:`` mapping: the same keys and values as POST /_emulator/config."""
+        if raw is None:
+            return {}
+        if not isinstance(raw, dict):
+            raise SeedError("%s: 'behaviour' must be a mapping of setting: value" % self.seed_path)
+        try:
+            return {str(key): validate_setting(str(key), value) for key, value in raw.items()}
+        except ValueError as exc:
+            raise SeedError("%s: behaviour: %s" % (self.seed_path, exc)) from None
+
+    def load(self, rewrite: photo_image.Rewrite = photo_image.Rewrite()) -> Directory:
+        """Build a fresh Directory (called at start and on every admin reset), photos stored per ``rewrite``."""
+        self._rewrite = rewrite
         return Directory([self._tenant(raw) for raw in self.raw["tenants"]])
 
     def _tenant(self, raw: dict) -> Tenant:
@@ -105,7 +118,8 @@ class SeedLoader:
             with open(path, "rb") as handle:
                 data = handle.read()
         # Seeded photos are stored the way the service would have stored an upload.
-        return PhotoSlot(photo=StoredPhoto.from_bytes(photo_image.rewrite(data, quality=self._quality, background=self._background)))
+        stored, content_type = self._rewrite.apply(data)
+        return PhotoSlot(photo=StoredPhoto.from_bytes(stored, content_type))
 
     def _certificate(self, spec) -> Certificate:
         if isinstance(spec, str):
