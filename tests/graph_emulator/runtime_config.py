@@ -12,12 +12,14 @@ DEFAULTS = {
     "not_found_code": "ImageNotFound",
     "no_mailbox_max_bytes": 100 * 1024,
     "max_photo_bytes": 4 * 1024 * 1024,
+    "photo_settings_patch_status": 204,  # PATCH photoUpdateSettings: 204, or 200 with the object (docs disagree)
 }
 
 _CHOICES = {
     "group_photo_app_only": ("allow", "deny"),
     "flatten_background": ("white", "black"),
     "not_found_code": ("ImageNotFound", "ErrorItemNotFound"),
+    "photo_settings_patch_status": (200, 204),
 }
 
 
@@ -32,7 +34,7 @@ def _validate(key, value):
     if key == "jpeg_quality" and not 75 <= value <= 95:
         raise ValueError("jpeg_quality must be between 75 and 95")
     if key in _CHOICES and value not in _CHOICES[key]:
-        raise ValueError("%s must be one of %s" % (key, ", ".join(_CHOICES[key])))
+        raise ValueError("%s must be one of %s" % (key, ", ".join(str(choice) for choice in _CHOICES[key])))
     return value
 
 
