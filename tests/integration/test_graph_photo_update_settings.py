@@ -5,9 +5,15 @@
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
-from conftest import ALICE, BOB, READONLY_APP
+from conftest import ALICE, AUTH_ENV_NAMES, BOB, COLLECTIONS, READONLY_APP, REPO, ensure_collection_link
 
 MODULE = 'graphops.msgraph.graph_photo_update_settings'
 PATH = '/admin/people/photoUpdateSettings'
@@ -175,3 +181,20 @@ def test_graphs_400_is_quoted(playbook, admin):
     message = run.result()['msg']
     assert message.startswith("Could not read the tenant's photo update settings: HTTP 400 UnknownError (An injected error), request-id "), message
     assert stored(admin) == (None, [])
+
+
+def test_the_example_playbook_sets_the_settings_then_changes_nothing(emulator, admin, tmp_path):
+    ensure_collection_link()
+    env = {key: value for key, value in os.environ.items() if key not in AUTH_ENV_NAMES}
+    env.update(emulator.client_environment())
+    env.update(ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS), ANSIBLE_NOCOLOR='1', ANSIBLE_HOME=str(tmp_path / 'ansible-home'),
+               ANSIBLE_LOCAL_TEMP=str(tmp_path / 'tmp'), ANSIBLE_LOCALHOST_WARNING='0', ANSIBLE_INVENTORY_UNPARSED_WARNING='0')
+    command = [str(Path(sys.executable).parent / 'ansible-playbook'), '-i', 'localhost,', '-c', 'local',
+               '-e', 'ansible_python_interpreter=%s' % sys.executable, str(REPO / 'examples' / 'photo_update_settings.yml')]
+    recaps = []
+    for _ in range(2):
+        completed = subprocess.run(command, env=env, cwd=str(tmp_path), capture_output=True, text=True, timeout=300, check=False)
+        assert completed.returncode == 0, completed.stdout + completed.stderr
+        recaps.append(re.findall(r'ok=(\d+)\s+changed=(\d+)\s+unreachable=0\s+failed=0', completed.stdout))
+    assert recaps == [[('2', '1')], [('2', '0')]], recaps
+    assert stored(admin) == ('cloud', sorted([PEOPLE_ADMINISTRATOR, USER_ADMINISTRATOR]))
