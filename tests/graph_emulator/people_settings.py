@@ -77,7 +77,8 @@ def validate_patch(body) -> dict:
             changes["source"] = value
         elif name == "allowedRoles":
             if not isinstance(value, list) or not all(isinstance(role, str) for role in value):
-                raise InvalidSettings("Invalid value specified for property 'allowedRoles' of resource 'photoUpdateSettings': expected a collection of strings.")
+                raise InvalidSettings("Invalid value specified for property 'allowedRoles' of resource 'photoUpdateSettings': "
+                                      "expected a collection of strings.")
             bad = [role for role in value if not GUID.match(role)]
             if bad:
                 raise InvalidSettings("Invalid value specified for property 'allowedRoles' of resource 'photoUpdateSettings': "

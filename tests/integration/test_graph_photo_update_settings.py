@@ -124,7 +124,7 @@ def test_api_version_v1_0_still_calls_beta(playbook, admin):
     run = playbook.run([task(source='cloud')], module_defaults={'api_version': 'v1.0'})
     assert run.rc == 0, run.output
     assert run.result()['changed'] is True
-    assert {version for _, version in settings_requests(admin)} == {'beta'}
+    assert {request[1] for request in settings_requests(admin)} == {'beta'}
     assert stored(admin)[0] == 'cloud'
 
 
@@ -192,9 +192,9 @@ def test_the_example_playbook_sets_the_settings_then_changes_nothing(emulator, a
     command = [str(Path(sys.executable).parent / 'ansible-playbook'), '-i', 'localhost,', '-c', 'local',
                '-e', 'ansible_python_interpreter=%s' % sys.executable, str(REPO / 'examples' / 'photo_update_settings.yml')]
     recaps = []
-    for _ in range(2):
+    for run in ('first', 'second'):
         completed = subprocess.run(command, env=env, cwd=str(tmp_path), capture_output=True, text=True, timeout=300, check=False)
-        assert completed.returncode == 0, completed.stdout + completed.stderr
+        assert completed.returncode == 0, (run, completed.stdout + completed.stderr)
         recaps.append(re.findall(r'ok=(\d+)\s+changed=(\d+)\s+unreachable=0\s+failed=0', completed.stdout))
     assert recaps == [[('2', '1')], [('2', '0')]], recaps
     assert stored(admin) == ('cloud', sorted([PEOPLE_ADMINISTRATOR, USER_ADMINISTRATOR]))
