@@ -3,7 +3,7 @@
 import json
 import re
 
-from . import photo_image
+from . import people_settings, photo_image
 from .directory import StoredPhoto
 from .http_messages import ApiRequest, ApiResponse
 
@@ -25,6 +25,8 @@ class AdminApi:
             ("GET", r"photo/(?P<path>.+)", self._get_photo),
             ("PUT", r"photo/(?P<path>.+)", self._put_photo),
             ("DELETE", r"photo/(?P<path>.+)", self._delete_photo),
+            ("GET", r"people/photoUpdateSettings", self._get_photo_update_settings),
+            ("PUT", r"people/photoUpdateSettings", self._set_photo_update_settings),
             ("GET", r"config", self._get_config),
             ("POST", r"config", self._set_config),
             ("GET", r"faults", self._get_faults),
@@ -110,6 +112,16 @@ class AdminApi:
         with self.emulator.directory.lock:
             slot.photo = None
         return ApiResponse.json(200, {"deleted": True})
+
+    def _get_photo_update_settings(self, request):
+        directory = self.emulator.directory
+        tenant = directory.find_tenant(request.query.get("tenant_id") or directory.tenants[0].id)
+        if tenant is None:
+            return _error(404, "no such tenant: %s" % request.query.get("tenant_id"))
+        return ApiResponse.json(200, tenant.photo_update_settings.as_graph())
+
+    def _set_photo_update_settings(self, request):
+        return ApiResponse.json(200, people_settings.set_settings(self.emulator.directory, self._json(request)))
 
     def _get_config(self, _request):
         return ApiResponse.json(200, self.emulator.config.as_dict())

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
 from . import photo_image
+from .people_settings import PhotoUpdateSettings, snapshot as people_settings_snapshot
 
 
 @dataclass
@@ -86,6 +87,7 @@ class User:
     mailbox: bool = True
     password: Optional[str] = None
     slot: PhotoSlot = field(default_factory=PhotoSlot)
+    roles: List[str] = field(default_factory=list)  # directory roles (template ids or names), e.g. People Administrator
     contacts: Dict[str, Contact] = field(default_factory=dict)
     contact_folders: Dict[str, Dict[str, Contact]] = field(default_factory=dict)
 
@@ -106,6 +108,7 @@ class Tenant:
     managed_identities: List[ManagedIdentity] = field(default_factory=list)
     users: Dict[str, User] = field(default_factory=dict)
     groups: Dict[str, Group] = field(default_factory=dict)
+    photo_update_settings: PhotoUpdateSettings = field(default_factory=PhotoUpdateSettings)
 
     def find_user(self, ref: str) -> Optional[User]:
         ref = ref.lower()
@@ -179,7 +182,8 @@ class Directory:
                         "photo": group.slot.facts(),
                         "uploads": group.slot.uploads,
                     }
-        return {"users": users, "groups": groups, "upn_index": upn_index}
+            people_settings = people_settings_snapshot(self)
+        return {"users": users, "groups": groups, "upn_index": upn_index, "people_settings": people_settings}
 
 
 def _resolve_in_tenant(tenant: Tenant, parts: List[str]) -> Optional[PhotoSlot]:

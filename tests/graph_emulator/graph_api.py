@@ -6,6 +6,7 @@ from typing import List, Optional
 
 from .batch import BatchProcessor
 from .http_messages import ApiRequest, ApiResponse, graph_error
+from .people_settings import PeopleSettingsApi
 from .photo_routes import WRITE_METHODS, PhotoOperations, PhotoRoute, RouteError, parse_route, required_permissions
 from .tokens import IssuedToken
 
@@ -47,6 +48,7 @@ class GraphApi:
         self.emulator = emulator
         self.operations = PhotoOperations(emulator)
         self.batch = BatchProcessor(self)
+        self.people_settings = PeopleSettingsApi(emulator)
 
     @staticmethod
     def handles(path: str) -> bool:
@@ -65,6 +67,11 @@ class GraphApi:
         if [s.lower() for s in segments] == ["$batch"]:
             response = self.batch.handle(request, version)
             self.log(request, response, None, self._identity_of(request))
+            return response
+        if self.people_settings.handles(segments):
+            call = GraphCall(request=request, version=version, segments=segments)
+            response = self._finish(request, self._authenticate(call) or self.people_settings.handle(request, version, segments, call.token))
+            self.log(request, response, None, call.token.identity if call.token else None)
             return response
         call = self.prepare(request, version, segments)
         response = self.run(call)

@@ -76,6 +76,16 @@ class AdminClient:
     def delete_photo(self, principal: str):
         self._call("DELETE", "photo/" + principal)
 
+    # tenant settings
+    def photo_update_settings(self, tenant_id=None):
+        """The tenant's photo update settings as Graph returns them: {id, source, allowedRoles}."""
+        return self._call("GET", "people/photoUpdateSettings", params={"tenant_id": tenant_id} if tenant_id else None).json()
+
+    def set_photo_update_settings(self, tenant_id=None, **properties):
+        """Replace them (source, allowedRoles; what is not given goes back to empty); returns the new settings."""
+        payload = dict(properties, **({"tenant_id": tenant_id} if tenant_id else {}))
+        return self._call("PUT", "people/photoUpdateSettings", json=payload).json()
+
     # behaviour
     def config(self, **changes):
         if changes:

@@ -22,6 +22,7 @@ DEFAULTS = {
     "no_mailbox_oversize": "404",
     "batch_order": "shuffled",
     "batch_shuffle_seed": None,
+    "photo_settings_patch_status": 204,  # PATCH photoUpdateSettings: 204, or 200 with the object (docs disagree)
 }
 
 _CHOICES = {
@@ -33,6 +34,7 @@ _CHOICES = {
     "missing_size": ("404", "1x1"),
     "no_mailbox_oversize": ("404", "413"),
     "batch_order": ("shuffled", "request"),
+    "photo_settings_patch_status": (200, 204),
 }
 # Values that look like numbers are kept as strings, so that a YAML or JSON 404 means the same as "404".
 _NUMERIC_CHOICES = ("missing_size", "no_mailbox_oversize")
@@ -57,7 +59,7 @@ def validate(key, value):
     if key == "jpeg_quality" and not 75 <= value <= 95:
         raise ValueError("jpeg_quality must be between 75 and 95")
     if key in _CHOICES and value not in _CHOICES[key]:
-        raise ValueError("%s must be one of %s" % (key, ", ".join(_CHOICES[key])))
+        raise ValueError("%s must be one of %s" % (key, ", ".join(str(choice) for choice in _CHOICES[key])))
     return value
 
 

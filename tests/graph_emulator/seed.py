@@ -14,6 +14,7 @@ from cryptography.x509.oid import NameOID
 from . import photo_image
 from .directory import App, Certificate, Contact, Directory, Group, ManagedIdentity, PhotoSlot, StoredPhoto, Tenant, User
 from .runtime_config import validate as validate_setting
+from .people_settings import PhotoUpdateSettings
 
 DEFAULT_SEED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "seeds", "demo.yml")
 DEFAULT_IDENTITY_HEADER = "graph-emulator-identity-header"
@@ -58,6 +59,10 @@ class SeedLoader:
 
     def _tenant(self, raw: dict) -> Tenant:
         tenant = Tenant(id=str(raw["id"]), domain=str(raw.get("domain", "")))
+        try:
+            tenant.photo_update_settings = PhotoUpdateSettings.from_seed(raw.get("people_settings"))
+        except ValueError as exc:
+            raise SeedError("%s: tenant %s: people_settings: %s" % (self.seed_path, tenant.id, exc)) from exc
         for app_raw in raw.get("apps") or []:
             app = self._app(app_raw)
             tenant.apps[app.client_id.lower()] = app
@@ -96,6 +101,7 @@ class SeedLoader:
             mailbox=bool(raw.get("mailbox", True)),
             password=raw.get("password"),
             slot=self._slot(raw.get("photo")),
+            roles=[str(role) for role in raw.get("roles") or []],
         )
         for contact_raw in raw.get("contacts") or []:
             contact = Contact(id=str(contact_raw["id"]), folder_id=None, slot=self._slot(contact_raw.get("photo")))
