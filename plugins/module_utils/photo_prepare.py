@@ -135,7 +135,9 @@ class _OpenedPhoto:
             raise PhotoPrepareError('The photo%s is not a JPEG, PNG, GIF or BMP image (judged by its content, not its name); '
                                     'convert it to JPEG or PNG.' % name)
         self.image = self._guarded(lambda: Image.open(io.BytesIO(data), formats=[self.pil_format]))
-        self.orientation = self._guarded(lambda: self.image.getexif().get(EXIF_ORIENTATION_TAG)) or 1
+        orientation = self._guarded(lambda: self.image.getexif().get(EXIF_ORIENTATION_TAG))
+        # Values outside 2..8 (missing, 0, garbage) mean no transform, as in viewers.
+        self.orientation = orientation if orientation in (2, 3, 4, 5, 6, 7, 8) else 1
         self.stored_size = self.image.size
         width, height = self.stored_size
         if width < 1 or height < 1:
@@ -281,4 +283,3 @@ def prepare_photo(data: bytes, *, prepare: str = 'auto', crop: str = 'none', nam
 
 def _label(name: str) -> str:
     return ' %s' % name if name else ''
-

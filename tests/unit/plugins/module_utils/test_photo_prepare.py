@@ -110,6 +110,12 @@ def test_every_orientation_is_prepared_upright(orientation):
     assert mean_difference(im, upright.transpose(Image.Transpose.FLIP_LEFT_RIGHT)) > 20
 
 
+@pytest.mark.parametrize('orientation', [0, 9, 1000])
+def test_an_orientation_outside_the_table_is_no_reason(orientation):
+    data = jpeg_with_orientation(upright_picture(), orientation)
+    assert prepare_photo(data).reasons == ()
+
+
 def test_crop_square_is_taken_from_the_upright_picture():
     # Upright portrait 300x500 with red above, green in the centred square, blue below; stored rotated (orientation 6).
     upright = Image.new('RGB', (300, 500), (20, 170, 40))

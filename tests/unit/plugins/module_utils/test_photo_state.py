@@ -203,3 +203,13 @@ def test_plans_carry_the_upload_for_state_present_only():
     assert plan_photo(USER, photo_facts_from_bytes(BLUE), state='present', source=source(BLUE)).upload == {
         'prepared': False, 'reasons': []}
     assert plan_photo(USER, photo_facts_from_bytes(RED), state='absent').upload is None
+
+
+def test_the_sync_reason_says_why_an_existing_photo_was_kept():
+    from ansible_collections.graphops.msgraph.plugins.module_utils.photo_sync import describe_reason
+
+    kept = plan_photo(USER, photo_facts_from_bytes(RED), state='present', source=source(BLUE), force=False)
+    assert describe_reason(kept, compare='perceptual') == 'a photo is already set; kept because force is false'
+    same = plan_photo(USER, photo_facts_from_bytes(BLUE), state='present', source=source(BLUE), force=False)
+    assert describe_reason(same, compare='perceptual') == 'a photo is already set; kept because force is false'
+    assert describe_reason(plan_photo(USER, None, state='present', source=source(BLUE), force=False), compare='perceptual') == 'no photo yet'
