@@ -41,7 +41,7 @@ class BatchPhotoWriter:
             elif answer.ok:
                 outcome[key] = None
             else:
-                outcome[key] = describe_photo_error(plan.target, plan.action, answer.error(request))
+                outcome[key] = describe_photo_error(plan.target, plan.action, answer.error(request), upload=plan.source)
         return outcome
 
     @staticmethod

@@ -17,7 +17,9 @@ def photo_diff(plan, *, src: str | None) -> dict:
     if plan.after is None:
         after_header = '%s (no photo)' % label
     elif plan.source is not None:
-        after_header = '%s (photo from %s)' % (label, src)
+        after_header = '%s (photo %s %s)' % (label, 'prepared from' if getattr(plan.source, 'prepared', False) else 'from', src)
+    elif plan.kept_existing:
+        after_header = '%s (photo kept because force is false)' % label
     else:
         after_header = '%s (photo, unchanged; matches %s)' % (label, src)
     return dict(

@@ -30,6 +30,10 @@ class PhotoPlan:
     before: object  # PhotoFacts or None
     after: object  # PhotoFacts or None
     source: object = None  # SourceImage for ACTION_SET
+    # What would be (or was) uploaded for state present: {prepared, reasons}; None for state absent.
+    upload: object = None
+    # force: false found a photo and kept it, without comparing.
+    kept_existing: bool = False
 
     @property
     def changed(self) -> bool:
@@ -62,18 +66,24 @@ def fetch_current_photo(client, target):
     return None if response is None else graph_photo_facts(target, response.content)
 
 
-def plan_photo(target, current, *, state: str, source=None, compare: str = 'perceptual') -> PhotoPlan:
-    """Decide from the current facts alone; no request is sent here."""
+def plan_photo(target, current, *, state: str, source=None, compare: str = 'perceptual', force: bool = True) -> PhotoPlan:
+    """Decide from the current facts alone; no request is sent here.
+
+    force=False sets a photo only where there is none: an existing photo (a default or placeholder one too) is kept.
+    """
     if state == 'absent':
         if current is None:
             return PhotoPlan(target, ACTION_NONE, None, None)
         check_deletable(target)
         return PhotoPlan(target, ACTION_REMOVE, current, None)
+    upload = source.upload_info()
+    if current is not None and not force:
+        return PhotoPlan(target, ACTION_NONE, current, current, upload=upload, kept_existing=True)
     # Graph rewrites every upload (JPEG re-encode, metadata stripped, downscaled, new ETag), so bytes and
     # ETags never say "already set"; photos_match compares what the pictures show.
     if current is not None and photos_match(source.facts, current, compare):
-        return PhotoPlan(target, ACTION_NONE, current, current)
-    return PhotoPlan(target, ACTION_SET, current, source.facts, source)
+        return PhotoPlan(target, ACTION_NONE, current, current, upload=upload)
+    return PhotoPlan(target, ACTION_SET, current, source.facts, source, upload=upload)
 
 
 def check_deletable(target) -> None:
@@ -108,5 +118,5 @@ class PhotoWriter:
             else:
                 self.client.request('DELETE', target.delete_path)
         except GraphError as error:
-            raise PhotoOperationError(describe_photo_error(target, plan.action, error)) from None
+            raise PhotoOperationError(describe_photo_error(target, plan.action, error, upload=plan.source)) from None
         return True

@@ -64,6 +64,8 @@ def describe_reason(plan, *, compare: str) -> str:
         return 'the photo differs from src' if compare == 'perceptual' else 'the photo bytes differ from src (compare=sha256)'
     if plan.action == ACTION_REMOVE:
         return 'a photo is set; declared absent'
+    if plan.kept_existing:
+        return 'a photo is already set; kept because force is false'
     if plan.after is None:
         return 'no photo, as declared'
     return 'the photo already shows src'
@@ -88,9 +90,13 @@ class PhotoSync:
 
     def __init__(self, client, *, check_mode: bool, compare: str = 'perceptual', want_diff: bool = False,
                  concurrency: int = DEFAULT_CONCURRENCY, app_only: bool = False, runner: BatchRunner | None = None,
-                 compute_threads: int | None = None):
+                 compute_threads: int | None = None, prepare: str = 'auto', crop: str = 'none', force: bool = True):
         self.client = client
         self.compare = compare
+        # What is uploaded for each file (photo_prepare), and whether existing photos are replaced.
+        self.prepare = prepare
+        self.crop = crop
+        self.force = force
         self.want_diff = want_diff
         self.concurrency = max(1, concurrency)
         self.app_only = app_only
@@ -177,8 +183,7 @@ class PhotoSync:
                 outcomes.append(self._done(item, plan))
         return outcomes
 
-    @staticmethod
-    def _load_sources(items: list) -> dict:
+    def _load_sources(self, items: list) -> dict:
         """index -> (SourceImage or the error sentence, CPU seconds spent)."""
         sources = {}
         for item in items:
@@ -186,7 +191,7 @@ class PhotoSync:
                 continue
             started = time.thread_time()
             try:
-                source = load_source_image(item.src)
+                source = load_source_image(item.src, prepare=self.prepare, crop=self.crop)
             except SourceImageError as exc:
                 source = str(exc)
             sources[item.index] = (source, time.thread_time() - started)
@@ -204,7 +209,8 @@ class PhotoSync:
             started = time.thread_time()
             try:
                 current = self._current_facts(item, requests[item.index], answers[str(item.index)])
-                plans[item.index] = plan_photo(item.target, current, state=item.state, source=source, compare=self.compare)
+                plans[item.index] = plan_photo(item.target, current, state=item.state, source=source, compare=self.compare,
+                                               force=self.force)
             except PhotoOperationError as exc:
                 failures.append(self._failed(item, str(exc)))
                 continue
@@ -237,12 +243,14 @@ class PhotoSync:
         result = self._base(item)
         result.update(action=plan.action if plan is not None else ACTION_NONE, changed=False, error=error, reason=error,
                       photo=dict(before=photo_facts_dict(plan.before) if plan is not None else None,
-                                 after=photo_facts_dict(plan.before) if plan is not None else None))
+                                 after=photo_facts_dict(plan.before) if plan is not None else None),
+                      upload=plan.upload if plan is not None else None)
         return item.index, result, None
 
     def _done(self, item, plan) -> tuple:
         result = self._base(item)
         result.update(action=plan.action, changed=plan.changed, error=None, reason=describe_reason(plan, compare=self.compare),
-                      photo=dict(before=photo_facts_dict(plan.before), after=photo_facts_dict(plan.after)))
+                      photo=dict(before=photo_facts_dict(plan.before), after=photo_facts_dict(plan.after)),
+                      upload=plan.upload)
         diff = photo_diff(plan, src=item.src) if self.want_diff and plan.changed else None
         return item.index, result, diff

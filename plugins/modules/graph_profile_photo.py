@@ -21,6 +21,7 @@ author:
   - graphops.msgraph contributors (!UNKNOWN)
 extends_documentation_fragment:
   - graphops.msgraph.photo_target
+  - graphops.msgraph.photo_upload
   - graphops.msgraph.auth
   - graphops.msgraph.attributes
 attributes:
@@ -45,8 +46,8 @@ options:
   src:
     description:
       - Local image file to set. Required with O(state=present).
-      - JPEG, PNG, GIF or BMP, detected from the file's bytes, not its name; at most 4 MB. 648x648 pixels or less
-        is best, because Graph keeps nothing larger.
+      - JPEG, PNG, GIF or BMP, detected from the file's bytes, not its name. Up to 50 MB; with O(prepare=never) at most
+        4 MB (Graph's limit), and 648x648 pixels or less is best, because Graph keeps nothing larger.
     type: path
   compare:
     description:
@@ -108,6 +109,31 @@ EXAMPLES = r'''
     contact_folder: AAMkAGI2TAAB=
     src: photos/supplier.jpg
 
+- name: Set a portrait phone photo (EXIF orientation, 5 MB) as the centred square; the module uploads a prepared JPEG
+  graphops.msgraph.graph_profile_photo:
+    user: carol@contoso.com
+    src: photos/carol-phone.jpg
+    crop: square
+  register: carol_photo
+
+- name: Show whether the upload was prepared and why (for example exif_orientation, larger_than_648px, over_100KB)
+  ansible.builtin.debug:
+    msg: "{{ carol_photo.upload }}"
+
+- name: Give a default photo only to users who have none; never replace a photo they chose
+  graphops.msgraph.graph_profile_photo:
+    user: "{{ item }}"
+    src: photos/default-avatar.png
+    force: false
+  loop: "{{ new_hires }}"
+
+- name: Send the file's bytes unchanged, to a service that keeps bytes
+  graphops.msgraph.graph_profile_photo:
+    user: alice@contoso.com
+    src: photos/alice.jpg
+    prepare: never
+    compare: sha256
+
 - name: Remove a user's photo (only when there is one)
   graphops.msgraph.graph_profile_photo:
     user: 4e5c8f37-3f1a-4e3b-9d7e-2a6b1c0d9e8f
@@ -159,7 +185,9 @@ photo:
     after:
       description:
         - Facts of the photo after the task, or null when there is none.
-        - After an upload these are the facts of O(src), the image that was sent; Graph stores its own rewrite of it.
+        - After an upload these are the facts of what was uploaded (O(src), or the photo prepared from it, see
+          RV(upload)); Graph stores its own rewrite of it.
+        - With O(force=false) and a photo already there, the facts of that photo, which is kept.
       type: dict
       returned: always
       sample:
@@ -169,6 +197,29 @@ photo:
         height: 800
         content_type: image/png
         size: 291004
+upload:
+  description:
+    - What is (or, in check mode or when the photo already matches, would be) uploaded for O(src). The compare is made
+      with it.
+    - Null with O(state=absent).
+  returned: always
+  type: dict
+  version_added: 0.2.0
+  contains:
+    prepared:
+      description: Whether a prepared JPEG (see O(prepare)) is uploaded instead of the file's bytes.
+      type: bool
+      returned: always
+      sample: true
+    reasons:
+      description:
+        - Why it was prepared, in this order - C(format_gif) or C(format_bmp), C(exif_orientation), C(transparency),
+          C(crop_square), C(larger_than_648px), C(over_100KB); C(prepare_always) when O(prepare=always) found no
+          other reason. Empty when the file is sent as it is.
+      type: list
+      elements: str
+      returned: always
+      sample: [exif_orientation, larger_than_648px, over_100KB]
 diff:
   description: With C(--diff), the facts before and after, with headers naming the principal and the file.
   returned: when diff mode is on
@@ -193,6 +244,7 @@ from ansible_collections.graphops.msgraph.plugins.module_utils.photo_state impor
 from ansible_collections.graphops.msgraph.plugins.module_utils.photo_compare import COMPARE_METHODS
 from ansible_collections.graphops.msgraph.plugins.module_utils.image_source import SourceImageError, load_source_image
 from ansible_collections.graphops.msgraph.plugins.module_utils.photo_facts import HAS_PIL, PIL_IMPORT_ERROR
+from ansible_collections.graphops.msgraph.plugins.module_utils.photo_upload_options import upload_argument_spec
 from ansible.module_utils.basic import missing_required_lib
 
 
@@ -203,6 +255,7 @@ def main():
             state=dict(type='str', default='present', choices=['present', 'absent']),
             src=dict(type='path'),
             compare=dict(type='str', default='perceptual', choices=list(COMPARE_METHODS)),
+            **upload_argument_spec(),
         ),
         required_if=[('state', 'present', ('src',))],
         supports_check_mode=True,
@@ -218,14 +271,14 @@ def main():
             check_deletable(target)
             source = None
         else:
-            source = load_source_image(params['src'])
+            source = load_source_image(params['src'], prepare=params['prepare'], crop=params['crop'])
         client = graph.build_client()
         if target.needs_delegated_token and client.token_provider.is_app_only:
             graph.fail_json(msg='user: me needs a delegated token (access_token of a signed-in user); '
                                 'auth_method %s gives an app-only token. Name the user by id or userPrincipalName instead.'
                                 % client.token_provider.method_name)
         current = fetch_current_photo(client, target)
-        plan = plan_photo(target, current, state=params['state'], source=source, compare=params['compare'])
+        plan = plan_photo(target, current, state=params['state'], source=source, compare=params['compare'], force=params['force'])
         changed = PhotoWriter(client, check_mode=graph.check_mode).apply(plan)
     except (GraphModuleError, SourceImageError) as exc:
         graph.fail_on_error(exc)
@@ -235,6 +288,7 @@ def main():
         principal=target.label,
         action=plan.action,
         photo=dict(before=photo_facts_dict(plan.before), after=photo_facts_dict(plan.after)),
+        upload=plan.upload,
     )
     if graph.module._diff:  # pylint: disable=protected-access
         result['diff'] = photo_diff(plan, src=params['src'])

@@ -22,10 +22,12 @@ description:
     failed item and why in RV(ignore:msg), and still returns every result.
   - O(shard_index) and O(shard_count) split the items between several runs (AWX sliced job templates, or several
     inventory hosts) by a stable hash of each principal, so that every item is handled by exactly one shard.
+  - O(prepare), O(crop) and O(force) apply to every item.
   - Check mode sends no write request and reports what a real run would change.
 author:
   - graphops.msgraph contributors (!UNKNOWN)
 extends_documentation_fragment:
+  - graphops.msgraph.photo_upload
   - graphops.msgraph.auth
   - graphops.msgraph.attributes
 attributes:
@@ -71,8 +73,8 @@ options:
         type: str
       src:
         description:
-          - Local image file to set (JPEG, PNG, GIF or BMP, judged by its bytes; at most 4 MB). Required with
-            O(photos[].state=present).
+          - Local image file to set (JPEG, PNG, GIF or BMP, judged by its bytes; up to 50 MB, at most 4 MB with
+            O(prepare=never)). Required with O(photos[].state=present).
         type: path
       state:
         description:
@@ -149,6 +151,17 @@ EXAMPLES = r'''
       - user: bob@contoso.com
         state: absent
 
+- name: Sync HR photos as prepared square JPEGs, and give photos only to users who have none yet
+  graphops.msgraph.graph_profile_photo_sync:
+    src_dir: /srv/hr-photos
+    crop: square
+    force: false
+  register: photo_sync
+
+- name: List the uploads that were prepared, and why
+  ansible.builtin.debug:
+    msg: "{{ photo_sync.results | selectattr('upload') | selectattr('upload.prepared') | map(attribute='upload') | list }}"
+
 - name: Handle one shard (host variables photo_shard 0..3 and photo_shard_count 4; see docs/bulk-sync.md)
   graphops.msgraph.graph_profile_photo_sync:
     src_dir: /srv/hr-photos
@@ -202,10 +215,23 @@ results:
       returned: always
       sample: null
     reason:
-      description: A short sentence for reports, such as C(no photo yet), C(the photo differs from src), or the error.
+      description:
+        - A short sentence for reports, such as C(no photo yet), C(the photo differs from src),
+          C(a photo is already set; kept because force is false), or the error.
       type: str
       returned: always
       sample: the photo differs from src
+    upload:
+      description:
+        - What is (or would be) uploaded for the item's file, as in M(graphops.msgraph.graph_profile_photo) - C(prepared)
+          (bool) and C(reasons) (list). The compare is made with it.
+        - Null for O(photos[].state=absent) and for an item that failed before its file was read.
+      type: dict
+      returned: always
+      version_added: 0.2.0
+      sample:
+        prepared: true
+        reasons: [transparency, over_100KB]
     photo:
       description: Facts of the photo before and after (each null when there is no photo). Never the image bytes.
       type: dict
@@ -216,7 +242,7 @@ results:
           type: dict
           returned: always
         after:
-          description: Facts of the photo after the task, or null. After an upload, the facts of the file sent.
+          description: Facts of the photo after the task, or null. After an upload, the facts of what was sent (the file, or the photo prepared from it).
           type: dict
           returned: always
 totals:
@@ -310,6 +336,8 @@ from ansible_collections.graphops.msgraph.plugins.module_utils.photo_shards impo
 from ansible_collections.graphops.msgraph.plugins.module_utils.photo_sync import DEFAULT_CONCURRENCY, TOTAL_KEYS, PhotoSync, SyncReport
 from ansible_collections.graphops.msgraph.plugins.module_utils.photo_sync_items import items_from_directory, items_from_photos
 from ansible_collections.graphops.msgraph.plugins.module_utils.photo_targets import target_argument_spec
+from ansible_collections.graphops.msgraph.plugins.module_utils.photo_prepare import check_prepare_options
+from ansible_collections.graphops.msgraph.plugins.module_utils.photo_upload_options import upload_argument_spec
 
 # Failed items named one by one in msg; all of them are in results.
 MAX_FAILURES_IN_MSG = 50
@@ -345,6 +373,7 @@ def main():
             shard_index=dict(type='int', default=0),
             shard_count=dict(type='int', default=1),
             concurrency=dict(type='int', default=DEFAULT_CONCURRENCY),
+            **upload_argument_spec(),
         ),
         mutually_exclusive=[('photos', 'src_dir')],
         required_one_of=[('photos', 'src_dir')],
@@ -355,6 +384,10 @@ def main():
         graph.fail_json(msg=missing_required_lib('Pillow'), exception=PIL_IMPORT_ERROR)
     if params['concurrency'] < 1:
         graph.fail_json(msg='concurrency must be 1 or more (got %d).' % params['concurrency'])
+    try:
+        check_prepare_options(prepare=params['prepare'], crop=params['crop'])
+    except ValueError as exc:
+        graph.fail_json(msg=str(exc))
 
     try:
         if params['src_dir'] is not None:
@@ -376,7 +409,8 @@ def main():
             graph.fail_on_error(exc)
         sync = PhotoSync(client, check_mode=graph.check_mode, compare=params['compare'],
                          want_diff=graph.module._diff,  # pylint: disable=protected-access
-                         concurrency=params['concurrency'], app_only=client.token_provider.is_app_only)
+                         concurrency=params['concurrency'], app_only=client.token_provider.is_app_only,
+                         prepare=params['prepare'], crop=params['crop'], force=params['force'])
         report = sync.run(items)
 
     stats = dict(report.stats, max_rss_mb=peak_memory_mb())

@@ -119,13 +119,18 @@ def test_a_different_picture_is_uploaded_and_the_same_one_is_not(playbook, admin
     assert [entry['method'] for entry in admin.writes()] == ['PUT']
 
 
-def test_png_with_transparency_is_idempotent_after_the_service_flattens_it(playbook, admin):
+@pytest.mark.parametrize('prepare, sent_type, upload', [
+    ('auto', 'image/jpeg', {'prepared': True, 'reasons': ['transparency']}),
+    ('never', 'image/png', {'prepared': False, 'reasons': []}),
+])
+def test_png_with_transparency_is_idempotent_after_the_service_flattens_it(playbook, admin, prepare, sent_type, upload):
     src = str(PHOTOS / 'logo-alpha.png')
-    first = playbook.run([photo_task({'user': CAROL}, src=src)])
+    first = playbook.run([photo_task({'user': CAROL}, src=src, prepare=prepare)])
     assert first.rc == 0, first.output
     assert first.result()['changed'] is True
-    assert first.result()['photo']['after']['content_type'] == 'image/png'
-    second = playbook.run([photo_task({'user': CAROL}, src=src)])
+    assert first.result()['photo']['after']['content_type'] == sent_type
+    assert first.result()['upload'] == upload
+    second = playbook.run([photo_task({'user': CAROL}, src=src, prepare=prepare)])
     assert second.rc == 0, second.output
     assert second.result()['changed'] is False
 

@@ -17,6 +17,7 @@ from ansible_collections.graphops.msgraph.plugins.module_utils import image_sour
 from ansible_collections.graphops.msgraph.plugins.module_utils.image_source import (  # noqa: E402
     ACCEPTED_CONTENT_TYPES,
     MAX_PHOTO_BYTES,
+    MAX_READ_BYTES,
     SourceImageError,
     load_source_image,
 )
@@ -43,20 +44,36 @@ def test_limits_are_graphs():
     ('camera.jpg', 'image/jpeg'),
     ('logo-alpha.png', 'image/png'),
 ])
-def test_fixture_photos_load(name, content_type):
-    source = load_source_image(fixture(name))
+def test_fixture_photos_load_as_they_are_with_prepare_never(name, content_type):
+    source = load_source_image(fixture(name), prepare='never')
     with open(fixture(name), 'rb') as handle:
         assert source.data == handle.read()
     assert source.content_type == content_type
     assert source.facts.content_type == content_type
     assert source.facts.size == len(source.data)
     assert source.path == fixture(name)
+    assert source.upload_info() == {'prepared': False, 'reasons': []}
+
+
+@pytest.mark.parametrize('name, reasons', [
+    ('astronaut.jpg', []),
+    ('camera.jpg', []),
+    ('logo-alpha.png', ['transparency']),
+])
+def test_with_prepare_auto_the_facts_are_those_of_the_upload(name, reasons):
+    source = load_source_image(fixture(name))
+    with open(fixture(name), 'rb') as handle:
+        original = handle.read()
+    assert source.upload_info() == {'prepared': bool(reasons), 'reasons': reasons}
+    assert (source.data == original) is not bool(reasons)
+    assert source.facts.size == len(source.data)
+    assert source.facts.content_type == source.content_type == ('image/jpeg' if reasons else source.facts.content_type)
 
 
 def test_png_named_jpg_is_sent_as_png(tmp_path):
     path = tmp_path / 'photo.jpg'
     shutil.copy(fixture('logo-alpha.png'), path)
-    source = load_source_image(str(path))
+    source = load_source_image(str(path), prepare='never')
     assert source.content_type == 'image/png'
     assert (source.facts.width, source.facts.height) == (256, 256)
 
@@ -65,7 +82,7 @@ def test_png_named_jpg_is_sent_as_png(tmp_path):
 def test_other_accepted_formats_are_sniffed(tmp_path, fmt, content_type):
     buf = io.BytesIO()
     Image.open(fixture('cat.jpg')).save(buf, fmt)
-    source = load_source_image(write(tmp_path / 'photo.png', buf.getvalue()))
+    source = load_source_image(write(tmp_path / 'photo.png', buf.getvalue()), prepare='never')
     assert source.content_type == content_type
 
 
@@ -129,17 +146,35 @@ def test_too_large(tmp_path):
         data = handle.read()
     # A valid JPEG padded after its end marker past the limit: only the size is wrong.
     path = write(tmp_path / 'big.jpg', data + b'\0' * (MAX_PHOTO_BYTES + 1 - len(data) + 1000))
-    with pytest.raises(SourceImageError, match='over the 4 MB limit of Graph; resize it to 648x648') as info:
-        load_source_image(path)
+    with pytest.raises(SourceImageError, match='over the 4 MB limit of Graph; resize it to 648x648.*set prepare to auto') as info:
+        load_source_image(path, prepare='never')
     assert path in str(info.value)
     assert str(MAX_PHOTO_BYTES + 1001) in str(info.value)
+    # Prepared, the same file is fine: what is uploaded is a JPEG of at most 100 KB.
+    source = load_source_image(path)
+    assert source.upload_info() == {'prepared': True, 'reasons': ['over_100KB']}
+    assert source.facts.size <= 102400
+
+
+def test_over_the_read_cap_is_refused_even_when_prepared(tmp_path):
+    with open(fixture('cat.jpg'), 'rb') as handle:
+        data = handle.read()
+    path = write(tmp_path / 'huge.jpg', data + b'\0' * (MAX_READ_BYTES + 1 - len(data)))
+    with pytest.raises(SourceImageError, match='50.0 MB .*more than the 50 MB this module reads for a photo') as info:
+        load_source_image(path)
+    assert path in str(info.value)
+
+
+def test_crop_square_needs_a_prepared_photo():
+    with pytest.raises(SourceImageError, match='crop: square needs a prepared photo; set prepare to auto or always'):
+        load_source_image(fixture('cat.jpg'), prepare='never', crop='square')
 
 
 def test_exactly_the_limit_is_accepted(tmp_path):
     with open(fixture('cat.jpg'), 'rb') as handle:
         data = handle.read()
     path = write(tmp_path / 'limit.jpg', data + b'\0' * (MAX_PHOTO_BYTES - len(data)))
-    assert load_source_image(path).facts.size == MAX_PHOTO_BYTES
+    assert load_source_image(path, prepare='never').facts.size == MAX_PHOTO_BYTES
 
 
 def test_text_named_jpg_is_refused(tmp_path):

@@ -12,6 +12,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from ansible_collections.graphops.msgraph.plugins.module_utils.graph_errors import GraphError
+from ansible_collections.graphops.msgraph.plugins.module_utils.image_source import SourceImage
 from ansible_collections.graphops.msgraph.plugins.module_utils.photo_facts import photo_facts_from_bytes
 from ansible_collections.graphops.msgraph.plugins.module_utils.photo_state import (
     ACTION_NONE,
@@ -36,8 +37,9 @@ def picture(colour, size=(300, 300), fmt='PNG', quality=90) -> bytes:
     return buffer.getvalue()
 
 
-def source(data: bytes):
-    return SimpleNamespace(data=data, content_type='image/png', facts=photo_facts_from_bytes(data))
+def source(data: bytes, *, prepared=False, reasons=()):
+    return SourceImage(path='photo.png', data=data, content_type='image/png', facts=photo_facts_from_bytes(data),
+                       prepared=prepared, reasons=reasons)
 
 
 def graph_error(status, code, message='m'):
@@ -168,3 +170,46 @@ def test_a_photo_graph_serves_but_that_cannot_be_read_is_one_sentence(content, m
     with pytest.raises(PhotoOperationError) as caught:
         fetch_current_photo(RecordingClient({'GET': SimpleNamespace(content=content)}), USER)
     assert str(caught.value).startswith(message)
+
+
+# --- force: false sets a photo only where there is none ---
+
+def test_force_false_keeps_an_existing_photo_without_comparing():
+    plan = plan_photo(USER, photo_facts_from_bytes(RED), state='present', source=source(BLUE), force=False)
+    assert plan.action == ACTION_NONE and not plan.changed and plan.kept_existing
+    assert plan.before.sha256 == plan.after.sha256 == photo_facts_from_bytes(RED).sha256
+    client = RecordingClient()
+    assert PhotoWriter(client, check_mode=False).apply(plan) is False
+    assert client.requests == []
+
+
+def test_force_false_sets_a_photo_where_there_is_none():
+    plan = plan_photo(USER, None, state='present', source=source(BLUE), force=False)
+    assert plan.action == ACTION_SET and not plan.kept_existing
+
+
+def test_force_true_replaces_a_different_photo():
+    plan = plan_photo(USER, photo_facts_from_bytes(RED), state='present', source=source(BLUE), force=True)
+    assert plan.action == ACTION_SET and not plan.kept_existing
+
+
+def test_force_false_does_not_stop_state_absent():
+    assert plan_photo(USER, photo_facts_from_bytes(RED), state='absent', force=False).action == ACTION_REMOVE
+
+
+def test_plans_carry_the_upload_for_state_present_only():
+    prepared = source(BLUE, prepared=True, reasons=('transparency',))
+    assert plan_photo(USER, None, state='present', source=prepared).upload == {'prepared': True, 'reasons': ['transparency']}
+    assert plan_photo(USER, photo_facts_from_bytes(BLUE), state='present', source=source(BLUE)).upload == {
+        'prepared': False, 'reasons': []}
+    assert plan_photo(USER, photo_facts_from_bytes(RED), state='absent').upload is None
+
+
+def test_the_sync_reason_says_why_an_existing_photo_was_kept():
+    from ansible_collections.graphops.msgraph.plugins.module_utils.photo_sync import describe_reason
+
+    kept = plan_photo(USER, photo_facts_from_bytes(RED), state='present', source=source(BLUE), force=False)
+    assert describe_reason(kept, compare='perceptual') == 'a photo is already set; kept because force is false'
+    same = plan_photo(USER, photo_facts_from_bytes(BLUE), state='present', source=source(BLUE), force=False)
+    assert describe_reason(same, compare='perceptual') == 'a photo is already set; kept because force is false'
+    assert describe_reason(plan_photo(USER, None, state='present', source=source(BLUE), force=False), compare='perceptual') == 'no photo yet'
