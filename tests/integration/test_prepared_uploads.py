@@ -122,14 +122,19 @@ def test_a_user_without_mailbox_gets_a_300_kb_png_prepared(playbook, admin, tmp_
     assert admin.writes() == []
 
 
-def test_the_file_as_it_is_refused_for_a_user_without_mailbox_is_explained(playbook, admin, tmp_path, png_300kb):
+# Graph has answered an oversized photo of a user without a mailbox with a misleading 404 (microsoft-graph-docs
+# issue 8236) and with a 413: the emulator's no_mailbox_oversize switch gives either, the message explains both.
+@pytest.mark.parametrize('answer', ['404', '413'])
+def test_the_file_as_it_is_refused_for_a_user_without_mailbox_is_explained(playbook, admin, tmp_path, png_300kb, answer):
+    admin.config(no_mailbox_oversize=answer)
     src = write(tmp_path / 'carol.png', png_300kb)
     run = playbook.run([{MODULE: {'user': CAROL, 'src': src, 'prepare': 'never'}}])
     assert run.rc != 0
     message = run.result()['msg']
-    assert message.startswith('Could not set the photo of users/carol@contoso.com: HTTP 413')
+    assert message.startswith('Could not set the photo of users/carol@contoso.com: HTTP %s' % answer)
+    assert 'was not found' not in message
     assert 'about 100 KB for users without an Exchange mailbox' in message
-    assert 'the upload was %d bytes' % len(png_300kb) in message
+    assert 'the upload was %d bytes' % len(png_300kb) in message.lower()
     assert 'Use prepare: auto (the default) or always' in message
     assert admin.photo_facts('users/%s' % CAROL) is None
 
