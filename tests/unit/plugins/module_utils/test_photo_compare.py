@@ -400,7 +400,7 @@ def facts(data):
     return _FACTS_CACHE[key]
 
 
-def _applicable(kind, cases):
+def _applicable(cases):
     """Every (source, case) pair that really changes (or keeps) the picture; the others are left out, not skipped."""
     combos = []
     for name in SOURCES:
@@ -413,8 +413,8 @@ def _applicable(kind, cases):
     return combos
 
 
-SAME_TABLE = _applicable('same', SAME_CASES)
-DIFFERENT_TABLE = _applicable('different', DIFFERENT_CASES)
+SAME_TABLE = _applicable(SAME_CASES)
+DIFFERENT_TABLE = _applicable(DIFFERENT_CASES)
 
 
 # ---------------------------------------------------------------- the tests
