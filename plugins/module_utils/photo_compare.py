@@ -6,12 +6,16 @@
 Graph rewrites every upload (JPEG, downscaled to at most 648x648, metadata stripped, transparency
 flattened, new ETag), so bytes and ETags never match the source. ``perceptual`` compares the 16x16
 signatures from PhotoFacts instead; ``sha256`` is for services that store the bytes as sent.
+Graph may also keep only the centred square of a non-square upload (unconfirmed), so that square
+counts as the same picture, and no other crop does.
 See docs/photo-comparison.md for the table of what counts as the same picture.
 """
 
 from __future__ import annotations
 
 import math
+
+from ansible_collections.graphops.msgraph.plugins.module_utils.photo_facts import TRANSPARENCY_VIEWS
 
 COMPARE_METHODS = ('perceptual', 'sha256')
 
@@ -36,6 +40,9 @@ ASPECT_LIMIT = 0.05
 # difference limits are multiplied by SMALL_IMAGE_ALLOWANCE.
 SMALL_IMAGE_SIDE = 96
 SMALL_IMAGE_ALLOWANCE = 2.0
+# Graph's photo counts as square when its sides differ by at most this many pixels (the rounding of a
+# downscaled square); only then is the declared picture's centred square tried.
+SQUARE_ROUNDING_PX = 1
 # photo_distance() is the largest of the measured values divided by its limit: below 1.0 is the same picture.
 MATCH_THRESHOLD = 1.0
 
@@ -63,26 +70,49 @@ def _signature_scores(local_sig: bytes, remote_sig: bytes) -> tuple:
     return mean, peak, cast
 
 
+def _interpretations(local, remote) -> list:
+    """(name, local width, local height, local signatures) for each way Graph may have stored the local picture."""
+    found = [('as_is', local.width, local.height, local.signatures)]
+    remote_square = abs(remote.width - remote.height) <= SQUARE_ROUNDING_PX
+    if remote_square and local.width != local.height and local.centred_square_signatures:
+        side = min(local.width, local.height)
+        found.append(('centred_square', side, side, local.centred_square_signatures))
+    return found
+
+
+def _view(signatures, index: int) -> str:
+    if len(signatures) == 1:
+        return 'opaque'
+    return TRANSPARENCY_VIEWS[index] if index < len(TRANSPARENCY_VIEWS) else 'view_%d' % index
+
+
 def distance_details(local, remote) -> dict:
-    """The measured values behind photo_distance(), for debug output and tests."""
+    """The measured values behind photo_distance(), for debug output and tests.
+
+    ``interpretation`` says which way of storing the local picture matched best: ``as_is`` (its aspect kept) or
+    ``centred_square`` (Graph kept its centred square); ``view`` says how it is shown: ``opaque``, or for a picture
+    with transparency ``on_white``, ``on_black`` or ``alpha_dropped``.
+    """
     if not local.signatures or not remote.signatures:
         raise ValueError('Both photos need signatures to be compared perceptually; build them with photo_facts_from_bytes().')
     shortest = min(local.width, local.height, remote.width, remote.height)
     allowance = SMALL_IMAGE_ALLOWANCE if shortest < SMALL_IMAGE_SIDE else 1.0
-    aspect = abs(math.log((local.width * remote.height) / float(local.height * remote.width)))
     candidates = []
-    # A local image with transparency has one signature per background Graph may flatten onto.
-    for local_sig in local.signatures:
-        for remote_sig in remote.signatures:
-            mean, peak, cast = _signature_scores(local_sig, remote_sig)
-            distance = max(
-                mean / (MEAN_DIFF_LIMIT * allowance),
-                peak / (PEAK_DIFF_LIMIT * allowance),
-                cast / (COLOUR_CAST_LIMIT * allowance),
-                aspect / ASPECT_LIMIT,
-            )
-            candidates.append({'distance': distance, 'mean': mean, 'peak': peak, 'cast': cast,
-                               'aspect': aspect, 'allowance': allowance})
+    for interpretation, width, height, local_signatures in _interpretations(local, remote):
+        aspect = abs(math.log((width * remote.height) / float(height * remote.width)))
+        # A local image with transparency has one signature per way Graph may show it.
+        for index, local_sig in enumerate(local_signatures):
+            for remote_sig in remote.signatures:
+                mean, peak, cast = _signature_scores(local_sig, remote_sig)
+                distance = max(
+                    mean / (MEAN_DIFF_LIMIT * allowance),
+                    peak / (PEAK_DIFF_LIMIT * allowance),
+                    cast / (COLOUR_CAST_LIMIT * allowance),
+                    aspect / ASPECT_LIMIT,
+                )
+                candidates.append({'distance': distance, 'mean': mean, 'peak': peak, 'cast': cast,
+                                   'aspect': aspect, 'allowance': allowance,
+                                   'interpretation': interpretation, 'view': _view(local_signatures, index)})
     return min(candidates, key=lambda candidate: candidate['distance'])
 
 

@@ -6,7 +6,8 @@
 Microsoft Graph re-encodes every uploaded photo (JPEG, metadata stripped, downscaled, transparency
 flattened), so the bytes and the ETag of the stored photo never equal the local file. The facts
 therefore carry, besides the sha256 of the bytes, a signature of what the picture shows: the image
-normalised (EXIF orientation applied, flattened, RGB) and area-averaged to a 16x16 grid.
+normalised (EXIF orientation applied, flattened, RGB) and area-averaged to a 16x16 grid; a picture
+that is not square also carries the grid of its centred square, which is what Graph may keep of it.
 See docs/photo-comparison.md.
 """
 
@@ -43,6 +44,11 @@ _DRAFT_MIN_SIDE = 64
 
 EXIF_ORIENTATION_TAG = 0x0112
 
+# How Graph may show a picture with transparency, in the order of PhotoFacts.signatures: the public sources do
+# not say whether it flattens onto white or black, or drops the alpha channel and keeps the colours under it
+# (see ../shared/GRAPH_PHOTO_API.md, "Unconfirmed"). An opaque picture has one signature, shown as it is.
+TRANSPARENCY_VIEWS = ('on_white', 'on_black', 'alpha_dropped')
+
 # Magic numbers of the formats Graph accepts, in the order they are tried.
 _MAGIC = (
     (b'\xff\xd8\xff', 'image/jpeg', 'JPEG'),
@@ -75,8 +81,12 @@ class PhotoFacts:
     height: int
     content_type: str
     size: int
-    # One RGB grid per way the picture may be shown: two (on white, on black) when it has transparency.
+    # One RGB grid per way the picture may be shown: one when it is opaque, three (TRANSPARENCY_VIEWS) when it
+    # has transparency.
     signatures: tuple = field(default=(), repr=False, compare=False)
+    # The same grids for the centred square of the picture (side = the shorter side), in the same order, for a
+    # Graph that crops non-square uploads to it. Empty for a square picture.
+    centred_square_signatures: tuple = field(default=(), repr=False, compare=False)
 
     def to_dict(self) -> dict:
         return {
@@ -171,6 +181,41 @@ def _flatten(im, background):
     return Image.alpha_composite(base, im).convert('RGB')
 
 
+def _centred_square(im):
+    """The centred square of ``im``: the whole pixels around it, and its exact (fractional) box inside them.
+
+    The crop keeps the resize from reading pixels outside the square: with a box alone, Pillow's filter takes
+    its neighbours beyond the box edges too, which moved edge cells by up to 15 levels (measured on the table).
+    """
+    side = min(im.size)
+    left, top = (im.width - side) / 2.0, (im.height - side) / 2.0
+    x0, y0 = int(left), int(top)
+    x1, y1 = int(math.ceil(left + side)), int(math.ceil(top + side))
+    return im.crop((x0, y0, x1, y1)), (left - x0, top - y0, left - x0 + side, top - y0 + side)
+
+
+def _signature_grids(im, colours, box=None) -> tuple:
+    """The signature grids of ``im`` (or of ``box`` in it), one per way it may be shown (see TRANSPARENCY_VIEWS).
+
+    ``colours`` is ``im`` without its alpha channel (the colours under it) when ``im`` has one, else None.
+    """
+    # One antialiased BILINEAR (triangle filter) resize straight to the grid. Measured on the test table,
+    # it leaves less noise between a photo and its 48x48 rewrite than BOX or BICUBIC; going through an
+    # intermediate size with a fractional ratio (48 -> 32 -> 16) shifted cells by several levels.
+    grid = im.resize((SIGNATURE_GRID, SIGNATURE_GRID), Image.Resampling.BILINEAR, box=box)
+    if colours is None:
+        return (grid.tobytes(),)
+    # Pillow resizes RGBA premultiplied, so the flattenings of the grid equal the grids of the flattenings;
+    # the colours under the alpha need their own (unweighted) resize.
+    dropped = colours.resize((SIGNATURE_GRID, SIGNATURE_GRID), Image.Resampling.BILINEAR, box=box)
+    return (_flatten(grid, (255, 255, 255, 255)).tobytes(), _flatten(grid, (0, 0, 0, 255)).tobytes(), dropped.tobytes())
+
+
+def _centred_square_grids(im, colours) -> tuple:
+    square, box = _centred_square(im)
+    return _signature_grids(square, None if colours is None else _centred_square(colours)[0], box)
+
+
 def _phash(grey) -> str:
     """64-bit DCT perceptual hash (pHash) of a small grey image, as 16 hex digits."""
     pixels = grey.tobytes()
@@ -206,18 +251,14 @@ def photo_facts_from_bytes(data: bytes) -> PhotoFacts:
     if not data:
         raise ImageDecodeError('The image is empty (0 bytes); choose a JPEG or PNG photo.')
     im, width, height = _open_small(data)
-    # One antialiased BILINEAR (triangle filter) resize straight to the grid. Measured on the test table,
-    # it leaves less noise between a photo and its 48x48 rewrite than BOX or BICUBIC; going through an
-    # intermediate size with a fractional ratio (48 -> 32 -> 16) shifted cells by several levels.
-    grid = im.resize((SIGNATURE_GRID, SIGNATURE_GRID), Image.Resampling.BILINEAR)
+    colours = im.convert('RGB') if im.mode == 'RGBA' else None
+    signatures = _signature_grids(im, colours)
+    # Graph may keep only the centred square of a non-square upload; its grids come from the same decode.
+    # The box is taken on the decoded (possibly draft-reduced) image, whose sides keep the picture's ratio.
+    square_signatures = () if width == height else _centred_square_grids(im, colours)
     hash_input = im.resize((_PHASH_GRID, _PHASH_GRID), Image.Resampling.BOX)
-    if im.mode == 'RGBA':
-        # We do not know which background Graph flattens onto, so keep a signature for each.
-        shown = (_flatten(grid, (255, 255, 255, 255)), _flatten(grid, (0, 0, 0, 255)))
+    if colours is not None:
         hash_input = _flatten(hash_input, (255, 255, 255, 255))
-    else:
-        shown = (grid,)
-    signatures = tuple(picture.tobytes() for picture in shown)
     return PhotoFacts(
         sha256=hashlib.sha256(data).hexdigest(),
         phash=_phash(hash_input.convert('L')),
@@ -226,4 +267,5 @@ def photo_facts_from_bytes(data: bytes) -> PhotoFacts:
         content_type=sniff_content_type(data),
         size=len(data),
         signatures=signatures,
+        centred_square_signatures=square_signatures,
     )

@@ -56,9 +56,16 @@ def test_facts_of_fixture_photos(name, size, content_type):
     assert facts.content_type == content_type
     assert facts.size == len(data)
     assert len(facts.phash) == 16 and int(facts.phash, 16) >= 0
-    # One signature per background for transparent images, one otherwise.
-    assert len(facts.signatures) == (2 if name == 'logo-alpha.png' else 1)
+    # One signature per way Graph may show transparency (on white, on black, alpha dropped), one otherwise.
+    assert len(facts.signatures) == (3 if name == 'logo-alpha.png' else 1)
     assert all(len(sig) == 16 * 16 * 3 for sig in facts.signatures)
+    # The centred square's grids only for a picture that is not square, one per signature.
+    if size[0] == size[1]:
+        assert facts.centred_square_signatures == ()
+    else:
+        assert len(facts.centred_square_signatures) == len(facts.signatures)
+        assert all(len(sig) == 16 * 16 * 3 for sig in facts.centred_square_signatures)
+        assert facts.centred_square_signatures != facts.signatures
 
 
 def test_to_dict_has_exactly_the_public_keys_and_no_bytes():
@@ -75,6 +82,58 @@ def test_facts_are_frozen_and_signatures_hidden_from_repr():
         facts.width = 1
     assert 'signatures' not in repr(facts)
     assert facts == PhotoFacts(**facts.to_dict())
+
+
+def _largest_cell_difference(sig_a, sig_b):
+    return max(abs(a - b) for a, b in zip(sig_a, sig_b))
+
+
+@pytest.mark.parametrize('name, fmt', [('cat.jpg', 'JPEG'), ('rocket.jpg', 'JPEG'), ('coffee.jpg', 'PNG')])
+@pytest.mark.parametrize('portrait', [False, True])
+def test_centred_square_signature_is_the_signature_of_the_centred_square(name, fmt, portrait):
+    # The square grid comes from the same (draft-reduced, for JPEG) decode; it must show what a crop of the
+    # full picture shows. rocket.jpg (640x427) puts the square half a pixel off the draft image's grid.
+    im = Image.open(os.path.join(FIXTURES, name)).convert('RGB')
+    if portrait:
+        im = im.transpose(Image.Transpose.ROTATE_90)
+    side = min(im.size)
+    left, top = (im.width - side) // 2, (im.height - side) // 2
+    square = im.crop((left, top, left + side, top + side))
+    facts = photo_facts_from_bytes(encode(im, fmt, quality=95) if fmt == 'JPEG' else encode(im, fmt))
+    expected = photo_facts_from_bytes(encode(square, 'PNG'))
+    assert expected.centred_square_signatures == ()
+    assert _largest_cell_difference(facts.centred_square_signatures[0], expected.signatures[0]) <= 12
+    # ... and not what the whole picture shows.
+    assert _largest_cell_difference(facts.signatures[0], expected.signatures[0]) > 30
+
+
+def test_centred_square_follows_exif_orientation():
+    im = Image.open(os.path.join(FIXTURES, 'cat.jpg'))
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    turned = photo_facts_from_bytes(encode(im.transpose(Image.Transpose.ROTATE_90), 'JPEG', quality=95, exif=exif))
+    upright = photo_facts_from_bytes(encode(im, 'JPEG', quality=95))
+    assert (turned.width, turned.height) == (451, 300)
+    assert _largest_cell_difference(turned.centred_square_signatures[0], upright.centred_square_signatures[0]) <= 12
+
+
+def test_transparent_picture_is_shown_on_white_on_black_and_with_alpha_dropped():
+    assert photo_facts_module.TRANSPARENCY_VIEWS == ('on_white', 'on_black', 'alpha_dropped')
+    # Left half opaque red, right half fully transparent over stored green: the three views differ on the right.
+    im = Image.new('RGBA', (64, 32), (0, 255, 0, 0))
+    im.paste((255, 0, 0, 255), (0, 0, 32, 32))
+    facts = photo_facts_from_bytes(encode(im, 'PNG'))
+    on_white, on_black, dropped = facts.signatures
+    right_cell = (5 * 16 + 15) * 3
+    assert on_white[right_cell:right_cell + 3] == b'\xff\xff\xff'
+    assert on_black[right_cell:right_cell + 3] == b'\x00\x00\x00'
+    assert dropped[right_cell:right_cell + 3] == b'\x00\xff\x00'
+    assert on_white[:3] == on_black[:3] == dropped[:3] == b'\xff\x00\x00'
+    # The centred square (columns 16 to 47) has the same three views, split in the middle.
+    square_white, square_black, square_dropped = facts.centred_square_signatures
+    assert square_white[:3] == b'\xff\x00\x00' and square_white[right_cell:right_cell + 3] == b'\xff\xff\xff'
+    assert square_dropped[right_cell:right_cell + 3] == b'\x00\xff\x00'
+    assert square_black[right_cell:right_cell + 3] == b'\x00\x00\x00'
 
 
 @pytest.mark.parametrize('fmt, content_type', [('JPEG', 'image/jpeg'), ('PNG', 'image/png'), ('GIF', 'image/gif'), ('BMP', 'image/bmp')])
@@ -117,13 +176,15 @@ def test_16_bit_grey_png_is_scaled_not_clipped():
     assert max(abs(a - b) for a, b in zip(sig_wide, sig_grey)) <= 2
 
 
-def test_palette_gif_with_transparency_gets_two_signatures():
+def test_palette_gif_with_transparency_gets_three_signatures():
     im = Image.new('P', (64, 64), 0)
     im.putpalette([255, 0, 0] + [0, 0, 255] * 255)
     im.paste(1, (16, 16, 48, 48))
     facts = photo_facts_from_bytes(encode(im, 'GIF', transparency=0))
-    assert len(facts.signatures) == 2
-    assert facts.signatures[0] != facts.signatures[1]
+    assert len(facts.signatures) == 3
+    assert len(set(facts.signatures)) == 3
+    # Alpha dropped shows the transparent index's own colour (red) in the corner.
+    assert facts.signatures[2][:3] == b'\xff\x00\x00'
 
 
 @pytest.mark.parametrize('data, error, message', [
