@@ -163,12 +163,13 @@ def test_the_writer_in_check_mode_returns_before_building_any_request():
 
 
 def test_no_other_code_of_the_sync_builds_a_write():
-    # Writes are PUT / DELETE requests; in module_utils only the two writers may build them.
+    # Writes are PUT / PATCH / DELETE requests; in module_utils only the writers may build them: the two photo writers
+    # and the photo update settings writer (its check-mode guard: test_photo_update_settings.py).
     builders = set()
     for path in MODULE_UTILS.glob('*.py'):
         if re.search(r"""method=['"](PUT|PATCH|DELETE)['"]|request\(['"](PUT|PATCH|DELETE)['"]""", path.read_text()):
             builders.add(path.name)
-    assert builders == {'photo_bulk_writer.py', 'photo_state.py'}
+    assert builders == {'photo_bulk_writer.py', 'photo_state.py', 'photo_update_settings.py'}
 
 
 def test_the_engine_holds_a_check_mode_writer_and_a_shared_runner(photo_files):
