@@ -203,6 +203,19 @@ def test_me_with_an_app_only_access_token_gets_graphs_answer_explained(playbook,
     assert admin.writes() == []
 
 
+def test_app_only_group_photo_write_refused_by_graph_is_explained(playbook, admin):
+    # Graph has refused app-only group photo writes with 403 AppOnlyTokenNotSupportedForGroupUpdate although the app
+    # held the permission (microsoft-graph-docs-contrib issue 1802): the emulator's group_photo_app_only=deny_writes.
+    admin.config(group_photo_app_only='deny_writes')
+    admin.clear_log()
+    run = playbook.run([photo_task({'group': MARKETING}, src=str(PHOTOS / 'cat.jpg'))])
+    assert run.rc != 0
+    msg = run.result()['msg']
+    assert 'Could not set the photo of groups/%s: HTTP 403 AppOnlyTokenNotSupportedForGroupUpdate' % MARKETING in msg
+    assert 'use a delegated token' in msg
+    assert [entry['status'] for entry in admin.writes()] == [403]
+
+
 def test_missing_permission_names_the_permission(playbook, admin):
     client_id, secret = READONLY_APP
     run = playbook.run([photo_task({'user': ALICE}, src=str(PHOTOS / 'cat.jpg'))],
