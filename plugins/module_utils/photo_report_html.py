@@ -264,7 +264,7 @@ class PhotoReportHtml:
         return int(width), int(height), data
 
     def write(self, rows: list, totals: dict, *, replace=os.replace, now: datetime.datetime | None = None) -> dict:
-        """rows: (key, result) in report order. Returns path, items and bytes of the written report.
+        """rows: (key, result) in report order. Returns path, rows and bytes of the written report.
 
         replace(temporary, path) puts the finished file in place atomically (AnsibleModule.atomic_move in modules).
         """
@@ -285,7 +285,7 @@ class PhotoReportHtml:
         finally:
             if os.path.exists(temporary):
                 os.unlink(temporary)
-        return dict(path=self.path, items=len(rows), bytes=size)
+        return dict(path=self.path, rows=len(rows), bytes=size)
 
     # --- the page ---
     def _title(self) -> str:

@@ -324,7 +324,7 @@ report:
       type: str
       returned: always
       sample: /var/reports/photos-audit.html
-    items:
+    rows:
       description: Rows in the report (one per item of this shard).
       type: int
       returned: always

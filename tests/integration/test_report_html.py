@@ -73,7 +73,7 @@ def test_check_mode_report_renders_every_item_with_decoded_photos_and_a_working_
     result = run.result()
     assert admin.writes() == [], 'check mode sent a write'
     assert result['report']['path'] == str(report)
-    assert result['report']['items'] == 6
+    assert result['report']['rows'] == 6
     assert result['report']['bytes'] == report.stat().st_size
     # The images are in the file only: the task result (an AWX job event) holds no image bytes.
     assert 'base64' not in json.dumps(result) and len(json.dumps(result)) < 20000

@@ -134,7 +134,7 @@ def test_failed_and_skipped_items_get_a_row_with_what_is_known(tmp_path):
     # The file of an item that failed before it was read is still shown.
     assert 'alt="Declared photo for users/Alice Example (Alice Example.jpg)"' in body_rows[0][1]
     assert 'cannot be shown' in body_rows[2][1] and 'does not exist' in body_rows[2][1]
-    assert 'id="show-skipped"' in page and written['items'] == 3
+    assert 'id="show-skipped"' in page and written['rows'] == 3
 
 
 def test_thumbnails_are_small_upright_and_the_page_stays_under_budget(tmp_path):
@@ -198,7 +198,7 @@ def test_the_write_is_atomic_and_leaves_no_temporary_file(tmp_path):
     with PhotoReportHtml(str(path), check_mode=False, source='s', compare='perceptual') as report:
         written = report.write([(0, result('users/a'))], {}, replace=replace)
     assert calls and os.path.dirname(calls[0][0]) == str(tmp_path), 'written next to the report, then renamed'
-    assert written == dict(path=str(path), items=1, bytes=path.stat().st_size)
+    assert written == dict(path=str(path), rows=1, bytes=path.stat().st_size)
     assert sorted(os.listdir(tmp_path)) == ['report.html']
 
 
