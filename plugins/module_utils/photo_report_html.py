@@ -69,10 +69,10 @@ fieldset.filter label { display: inline-block; margin: .15rem .8rem .15rem 0; wh
 table { border-collapse: collapse; width: 100%; }
 caption { text-align: left; font-weight: 600; padding: .3rem 0; }
 th, td { border-bottom: 1px solid var(--line); padding: .4rem .5rem; text-align: left; vertical-align: middle; }
-thead th { background: var(--head); position: sticky; top: 0; }
-tbody th { font-weight: 600; overflow-wrap: break-word; min-width: 12rem; }
+thead th { background: var(--head); position: sticky; top: 0; white-space: nowrap; }
+tbody th { font-weight: 600; overflow-wrap: anywhere; min-width: 14rem; }
 figure { margin: 0; display: flex; flex-direction: column; align-items: flex-start; gap: .15rem; }
-figcaption { color: var(--muted); font-size: .8rem; overflow-wrap: break-word; max-width: 14rem; min-width: 6rem; }
+figcaption { color: var(--muted); font-size: .8rem; overflow-wrap: anywhere; max-width: 14rem; min-width: 7rem; }
 img.thumb { width: auto; height: auto; max-width: 48px; max-height: 48px; border-radius: .3rem; display: block;
   border: 1px solid var(--line); background: #fff; }
 .nophoto { display: inline-flex; align-items: center; justify-content: center; width: 48px; height: 48px;
@@ -85,7 +85,7 @@ img.thumb { width: auto; height: auto; max-width: 48px; max-height: 48px; border
 .v-skipped .verdict { color: var(--skip); background: var(--skip-bg); }
 .v-failed .verdict { color: var(--fail); background: var(--fail-bg); }
 .v-failed .reason { color: var(--fail); }
-.reason { overflow-wrap: break-word; }
+.reason { overflow-wrap: anywhere; min-width: 12rem; }
 body:has(#show-unchanged:checked) tbody tr:not(.v-unchanged),
 body:has(#show-set:checked) tbody tr:not(.v-set),
 body:has(#show-remove:checked) tbody tr:not(.v-remove),
@@ -95,7 +95,7 @@ body:has(#show-failed:checked) tbody tr:not(.v-failed) { display: none; }
   body { padding: .6rem; }
   thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
   table, caption, tbody, tr, th, td { display: block; width: 100%; }
-  tbody th { min-width: 0; }
+  tbody th, .reason, figcaption { min-width: 0; }
   tbody tr { border: 1px solid var(--line); border-radius: .5rem; margin: 0 0 .6rem; padding: .3rem; }
   tbody th, tbody td { border: 0; padding: .25rem .4rem; }
   td.photo { display: inline-block; width: auto; vertical-align: top; }
