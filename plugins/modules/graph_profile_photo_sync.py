@@ -117,7 +117,7 @@ options:
     default: 32
   report:
     description:
-      - Write an HTML report of the run to this path: totals, then one row per item with a thumbnail of the photo Graph
+      - Write an HTML report of the run to this path. It shows totals, then one row per item with a thumbnail of the photo Graph
         holds, a thumbnail of the declared photo, and the verdict (unchanged, set or would set, removed or would remove,
         skipped, failed with its reason), filterable by verdict.
       - The file is self-contained (styles, script and thumbnails are inline; it loads nothing from the network), so
