@@ -31,6 +31,7 @@ help:
 	@echo "make emulator  run the Graph emulator in the foreground (prints URL, CA file and demo credentials)"
 	@echo "make changelog write CHANGELOG.md for the version in galaxy.yml from changelogs/fragments (keeps the fragments)"
 	@echo "make build     ansible-galaxy collection build into .build/dist"
+	@echo "make chromium  install headless Chromium (apt-get) for the HTML report tests, when it is missing"
 
 venv: $(VENV)/.installed
 
