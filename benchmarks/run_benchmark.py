@@ -254,12 +254,12 @@ def report(figures: dict, loop: dict | None) -> list:
     ]
     report_seconds = figures['report']['task']['seconds']
     browser = figures['report_browser']
+    rendering = 'headless Chromium opens and renders it in %.1f s' % browser if browser is not None else 'no chromium to time rendering'
     lines.append('  HTML report     : %.1f MB (%.2f KB per principal); task %.2f s, %+.2f s over the second run; '
                  'module peak RSS %.1f MB (second run %.1f MB); %s' % (
-        figures['report_bytes'] / 1048576.0, figures['report_bytes'] / 1024.0 / count, report_seconds,
-        report_seconds - second['task']['seconds'], figures['report']['task']['stats']['max_rss_mb'],
-        second['task']['stats']['max_rss_mb'],
-        'headless Chromium opens and renders it in %.1f s' % browser if browser is not None else 'no chromium to time rendering'))
+                     figures['report_bytes'] / 1048576.0, figures['report_bytes'] / 1024.0 / count, report_seconds,
+                     report_seconds - second['task']['seconds'], figures['report']['task']['stats']['max_rss_mb'],
+                     second['task']['stats']['max_rss_mb'], rendering))
     if loop is not None:
         loop_ms = loop['task']['seconds'] * 1000.0 / LOOP_PRINCIPALS
         lines.append('  loop of %d graph_profile_photo tasks: %.2f s = %.0f ms per principal -> sync is %.0fx faster per principal' % (

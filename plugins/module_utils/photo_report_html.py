@@ -22,7 +22,6 @@ import hashlib
 import html
 import io
 import os
-import shutil
 import tempfile
 import threading
 

@@ -158,7 +158,7 @@ def test_thumbnails_are_small_upright_and_the_page_stays_under_budget(tmp_path):
     photos = [detailed_photo(seed) for seed in range(8)]
     images = {index: (photos[index % 8], photos[(index + 3) % 8]) for index in range(200)}
     rows = [result('users/user%05d@contoso.com' % index, action='set', src='/srv/photos/user%05d@contoso.com.jpg' % index,
-                    reason='the photo differs from src') for index in range(200)]
+                   reason='the photo differs from src') for index in range(200)]
     dummy, written = write(tmp_path, rows, images=images)
     per_row = written['bytes'] / 200.0
     assert 10000 * per_row < 50 * 1024 * 1024, per_row
