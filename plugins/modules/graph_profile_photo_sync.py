@@ -121,7 +121,7 @@ options:
         holds, a thumbnail of the declared photo, and the verdict (unchanged, set or would set, removed or would remove,
         skipped, failed with its reason), filterable by verdict.
       - The file is self-contained (styles, script and thumbnails are inline; it loads nothing from the network), so
-        it can be mailed, attached to a ticket or published as an AWX artifact. About 3.5 KB per item.
+        it can be mailed, attached to a ticket or published from an AWX job. About 2.5 to 3.5 KB per item.
       - Written in check mode too, which makes a C(--check) run an audit a person can look at. Writing the local file
         is not a Graph write. It replaces the file atomically; its directory must exist, or the task fails before
         any request.
