@@ -23,7 +23,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export PYTHONPATH := $(CURDIR)/tests:$(COLLECTIONS)
 export ANSIBLE_NOCOLOR := 1
 
-.PHONY: help venv venv-oldest collection-link test test-pytest sanity units docs changelog changelog-check build lint emulator demo clean bench
+.PHONY: help venv venv-oldest collection-link chromium test test-pytest sanity units docs changelog changelog-check build lint emulator demo clean bench
 
 help:
 	@echo "make test      create .venv, run emulator, unit and integration tests, ansible-test sanity and ansible-lint"
@@ -31,6 +31,7 @@ help:
 	@echo "make emulator  run the Graph emulator in the foreground (prints URL, CA file and demo credentials)"
 	@echo "make changelog write CHANGELOG.md for the version in galaxy.yml from changelogs/fragments (keeps the fragments)"
 	@echo "make build     ansible-galaxy collection build into .build/dist"
+	@echo "make chromium  install headless Chromium (apt-get) for the HTML report tests, when it is missing"
 
 venv: $(VENV)/.installed
 
@@ -50,12 +51,20 @@ collection-link:
 	mkdir -p $(dir $(COLLECTION_LINK))
 	ln -sfn $(CURDIR) $(COLLECTION_LINK)
 
+# Headless Chromium renders the HTML audit report in tests/integration/test_report_html.py. Installed from Debian's
+# packages when missing (CI and these machines run as root with the Debian mirror reachable; sudo otherwise).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+		SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+	@command -v chromium >/dev/null 2>&1 || { echo "make chromium: chromium is still missing; install it (apt-get install chromium)" >&2; exit 1; }
+
 test: venv collection-link test-pytest units sanity docs changelog-check lint
 	@echo "make test: all checks passed"
 
 # Emulator tests, unit tests and integration tests (real ansible-playbook against the emulator) in one run.
 # ANSIBLE_DOC_OLDEST: tests/integration/test_docs.py renders the docs with the oldest ansible-doc too.
-test-pytest: venv venv-oldest collection-link
+test-pytest: venv venv-oldest collection-link chromium
 	ANSIBLE_DOC_OLDEST=$(abspath $(VENV_OLDEST))/bin/ansible-doc \
 	$(VPY) -m pytest -p graph_emulator.pytest_plugin tests/graph_emulator/tests tests/unit tests/integration
 

@@ -10,7 +10,10 @@ its throttling on (4 concurrent requests per mailbox, 429 + Retry-After). Then, 
 
 1. the sync task over the directory (timed by a callback: task start to result);
 2. the same task again: everything is unchanged, and the emulator's log must show no write;
-3. once, a loop of graph_profile_photo tasks over 30 users (each with a new picture), per principal.
+3. the second run again with an HTML report (`report`): its size, and the time it adds over run 2 (thumbnails of
+   both photos of every item, and writing the file); with Chromium installed, how long a headless browser takes to
+   open the report and render it;
+4. once, a loop of graph_profile_photo tasks over 30 users (each with a new picture), per principal.
 
 Peak memory: the module reports getrusage(RUSAGE_SELF).ru_maxrss of its own process (stats.max_rss_mb), and this
 script runs each ansible-playbook under a small wrapper process that prints getrusage(RUSAGE_CHILDREN).ru_maxrss,
@@ -56,6 +59,8 @@ LOOP_PRINCIPALS = 30
 GOAL_SPEEDUP = 150
 GOAL_SECONDS_AT_1000 = 4.0
 GOAL_PEAK_MB = 250
+# The HTML report of 10,000 principals must stay under this (issue 14).
+GOAL_REPORT_MB_AT_10000 = 50
 
 
 def picture(seed: int) -> bytes:
@@ -161,6 +166,18 @@ def measure_children(command: list) -> int:
     return completed.returncode
 
 
+def browser_render(page: Path, workdir: Path) -> float | None:
+    """Seconds headless Chromium takes to open the report and render a screenshot (None without Chromium)."""
+    browser = shutil.which('chromium')
+    if browser is None:
+        return None
+    started = time.monotonic()
+    subprocess.run([browser, '--headless', '--no-sandbox', '--disable-gpu', '--user-data-dir=%s' % (workdir / 'chromium'),
+                    '--window-size=1100,800', '--screenshot=%s' % (workdir / 'report.png'), page.as_uri()],
+                   capture_output=True, timeout=600, check=True)
+    return time.monotonic() - started
+
+
 def graph_requests(emulator) -> tuple:
     """(top-level Graph requests, inner batch requests, writes) in the emulator's log since the last clear."""
     log = emulator.admin.log()
@@ -190,10 +207,15 @@ def bench_size(count: int, args, workroot: Path, *, with_loop: bool) -> dict:
         emulator.admin.clear_log()
         second = run_playbook(emulator, workdir, 'sync-second', [sync])
         top2, inner2, writes2 = graph_requests(emulator)
+        report_path = workdir / 'report.html'
+        with_report = {'name': 'sync', 'graphops.msgraph.graph_profile_photo_sync': dict(
+            sync['graphops.msgraph.graph_profile_photo_sync'], report=str(report_path))}
+        reported = run_playbook(emulator, workdir, 'sync-report', [with_report])
         figures = {
             'principals': count, 'setup': kinds,
             'first': first, 'first_requests': top, 'first_inner': inner, 'first_writes': writes,
             'second': second, 'second_requests': top2, 'second_inner': inner2, 'second_writes': writes2,
+            'report': reported, 'report_bytes': report_path.stat().st_size, 'report_browser': browser_render(report_path, workdir),
         }
         if with_loop:
             loop_users = [upn(index) for index in range(count - LOOP_PRINCIPALS, count)]
@@ -230,6 +252,14 @@ def report(figures: dict, loop: dict | None) -> list:
         '  sync, second run: task %.2f s; totals %s; writes in the emulator log: %d; HTTP requests %d' % (
             second['task']['seconds'], second['task']['totals'], figures['second_writes'], figures['second_requests']),
     ]
+    report_seconds = figures['report']['task']['seconds']
+    browser = figures['report_browser']
+    rendering = 'headless Chromium opens and renders it in %.1f s' % browser if browser is not None else 'no chromium to time rendering'
+    lines.append('  HTML report     : %.1f MB (%.2f KB per principal); task %.2f s, %+.2f s over the second run; '
+                 'module peak RSS %.1f MB (second run %.1f MB); %s' % (
+                     figures['report_bytes'] / 1048576.0, figures['report_bytes'] / 1024.0 / count, report_seconds,
+                     report_seconds - second['task']['seconds'], figures['report']['task']['stats']['max_rss_mb'],
+                     second['task']['stats']['max_rss_mb'], rendering))
     if loop is not None:
         loop_ms = loop['task']['seconds'] * 1000.0 / LOOP_PRINCIPALS
         lines.append('  loop of %d graph_profile_photo tasks: %.2f s = %.0f ms per principal -> sync is %.0fx faster per principal' % (
@@ -245,6 +275,9 @@ def check_goals(all_figures: list, loop: dict | None) -> list:
             problems.append('N=%d: the second run sent %d writes' % (count, figures['second_writes']))
         if figures['first']['task']['stats']['max_rss_mb'] >= GOAL_PEAK_MB:
             problems.append('N=%d: module peak RSS %.1f MB >= %d MB' % (count, figures['first']['task']['stats']['max_rss_mb'], GOAL_PEAK_MB))
+        if figures['report_bytes'] * 10000.0 / count >= GOAL_REPORT_MB_AT_10000 * 1048576:
+            problems.append('N=%d: the HTML report would be %.1f MB at 10,000 principals (goal < %d MB)' % (
+                count, figures['report_bytes'] * 10000.0 / count / 1048576, GOAL_REPORT_MB_AT_10000))
         if count == 1000 and figures['first']['task']['seconds'] >= GOAL_SECONDS_AT_1000:
             problems.append('N=1000: %.2f s >= %.1f s' % (figures['first']['task']['seconds'], GOAL_SECONDS_AT_1000))
         if loop is not None:

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """`make demo`: start the Graph emulator, run examples/demo.yml three times against it, stop the emulator.
 
-1. --check --diff: what would change (nothing is written).
+1. --check --diff: what would change (nothing is written to Graph), with an HTML report of the photos side by side.
 2. for real: the photos are set (changed).
 3. again: nothing changes, although the emulator rewrote every photo the way Graph does.
 """
@@ -19,6 +19,8 @@ from pathlib import Path
 from graph_emulator.process import EmulatorProcess
 
 EXAMPLES = Path(__file__).resolve().parent
+# The audit step's HTML report (examples/demo.yml reads DEMO_REPORT_HTML).
+REPORT_HTML = EXAMPLES.parent / '.build' / 'demo' / 'photos-audit.html'
 # (title, ansible-playbook flags, whether the recap must show changes)
 STEPS = [
     ('1/3 Audit: what would change (--check --diff, nothing is written)', ['--check', '--diff'], True),
@@ -43,7 +45,8 @@ def main() -> int:
         env = dict(os.environ)
         # What the emulator prints as export lines: its URL for Graph and login, its CA, the demo app.
         env.update(emulator.client_environment())
-        env.update(ANSIBLE_LOCALHOST_WARNING='0', ANSIBLE_INVENTORY_UNPARSED_WARNING='0')
+        env.update(ANSIBLE_LOCALHOST_WARNING='0', ANSIBLE_INVENTORY_UNPARSED_WARNING='0', DEMO_REPORT_HTML=str(REPORT_HTML))
+        REPORT_HTML.parent.mkdir(parents=True, exist_ok=True)
         print('Graph emulator at %s (CA %s)\n' % (emulator.url, emulator.ca_path), flush=True)
         playbook = [str(Path(sys.executable).parent / 'ansible-playbook'), '-i', 'localhost,', '-c', 'local',
                     '-e', 'ansible_python_interpreter=%s' % sys.executable, str(EXAMPLES / 'demo.yml')]
@@ -57,6 +60,8 @@ def main() -> int:
             if bool(changed) != expect_changes:
                 print('demo: step %r reported changed=%d, which it should not' % (title, changed), file=sys.stderr)
                 return 1
+            if '--check' in flags:
+                print('demo: the audit\'s HTML report (open it in a browser): %s\n' % REPORT_HTML.as_uri(), flush=True)
     print('demo: done. The last run changed nothing: the module compared what the photos show, not their bytes.')
     return 0
 

@@ -88,6 +88,10 @@ def totals_of(results: list) -> dict:
 class PhotoSync:
     """Runs one sync; the only write path is the BatchPhotoWriter it holds."""
 
+    # on_images(index, declared=bytes or None, current=bytes or None), when set, sees each read item's local photo
+    # and Graph's while they are in hand (on a compute thread): the HTML report makes its thumbnails there.
+    on_images = None
+
     def __init__(self, client, *, check_mode: bool, compare: str = 'perceptual', want_diff: bool = False,
                  concurrency: int = DEFAULT_CONCURRENCY, app_only: bool = False, runner: BatchRunner | None = None,
                  compute_threads: int | None = None, prepare: str = 'auto', crop: str = 'none', force: bool = True):
@@ -203,6 +207,10 @@ class PhotoSync:
         failures = []
         for item in items:
             source, source_cpu = sources.get(item.index, (None, 0.0))
+            if self.on_images is not None:
+                answer = answers[str(item.index)]
+                self.on_images(item.index, declared=getattr(source, 'data', None),
+                               current=answer.body if getattr(answer, 'ok', False) else None)
             if isinstance(source, str):
                 failures.append(self._failed(item, source))
                 continue

@@ -7,6 +7,7 @@ nothing to Graph; a real run syncs; a failed item fails the role after the repor
 from __future__ import annotations
 
 import csv
+import re
 import shutil
 
 from conftest import ALICE, BOB, CAROL, PHOTOS
@@ -37,8 +38,10 @@ def test_check_diff_is_an_audit_with_a_report_and_no_write(playbook, admin, tmp_
     directory = photo_directory(tmp_path, {'%s.jpg' % ALICE: 'astronaut.jpg', '%s.jpg' % BOB: 'cat.jpg',
                                            '%s.jpg' % CAROL: 'rocket.jpg'})
     reports = tmp_path / 'reports'
+    html_report = tmp_path / 'html' / 'audit.html'
     admin.clear_log()
-    run = playbook.run([role_task(profile_photos_src_dir=str(directory), profile_photos_report_dir=str(reports))],
+    run = playbook.run([role_task(profile_photos_src_dir=str(directory), profile_photos_report_dir=str(reports),
+                                  profile_photos_report_html=str(html_report))],
                        check=True, diff=True)
     assert run.rc == 0, run.output
     assert admin.writes() == [], 'an audit must not write'
@@ -58,6 +61,13 @@ def test_check_diff_is_an_audit_with_a_report_and_no_write(playbook, admin, tmp_
     assert 'Audit (check mode, nothing changed) of %s' % directory in run.stdout
     assert '+++ after: users/%s (photo from %s/%s.jpg)' % (ALICE, directory, ALICE) in run.stdout
     assert '+++ after: users/%s (photo' % BOB not in run.stdout
+    # The HTML report, passed through to the sync module, in a directory the role created, in check mode too.
+    page = html_report.read_text(encoding='utf-8')
+    assert '<h1>Profile photos audit (check mode: nothing was changed)</h1>' in page
+    assert re.findall(r'<tr class="v-(\w+)"><th scope="row">([^<]+)</th>', page) == [
+        ('set', 'users/%s' % ALICE), ('unchanged', 'users/%s' % BOB), ('set', 'users/%s' % CAROL)]
+    assert page.count('<img class="thumb"') == 4, "Bob's photo in Graph and the three files"
+    assert 'HTML report: %s (3 rows, ' % html_report in run.stdout
 
 
 def test_a_real_run_syncs_then_a_failed_item_fails_the_role_after_the_report(playbook, admin, tmp_path):
@@ -83,8 +93,12 @@ def test_shards_write_their_own_reports_and_cover_every_file_once(playbook, admi
     reports = tmp_path / 'reports'
     for index in range(2):
         run = playbook.run([role_task(profile_photos_src_dir=str(directory), profile_photos_report_dir=str(reports),
+                                      profile_photos_report_html=str(reports / 'audit.html'),
                                       profile_photos_shard_index=index, profile_photos_shard_count=2)], check=True)
         assert run.rc == 0, run.output
+        # Each shard its own HTML report, named like its CSV.
+        sync = [entry['result'] for entry in run.results if 'shard' in entry['result']][0]
+        assert sync['report']['path'] == str(reports / ('audit-shard-%d-of-2.html' % index))
     principals = [row['principal'] for index in range(2)
                   for row in read_csv(reports / ('profile-photos-audit-shard-%d-of-2.csv' % index))]
     assert sorted(principals) == sorted('users/%s' % upn for upn in (ALICE, BOB, CAROL))
