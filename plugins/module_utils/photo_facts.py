@@ -76,7 +76,9 @@ class PhotoFacts:
     """What is known about one photo; ``to_dict()`` is what modules return and diff."""
 
     sha256: str
-    phash: str
+    # None when the facts were computed without it (photo_facts_from_bytes(with_phash=False)): it is only shown,
+    # never used to decide, and costs about a third of a decode.
+    phash: str | None
     width: int
     height: int
     content_type: str
@@ -89,14 +91,12 @@ class PhotoFacts:
     centred_square_signatures: tuple = field(default=(), repr=False, compare=False)
 
     def to_dict(self) -> dict:
-        return {
-            'sha256': self.sha256,
-            'phash': self.phash,
-            'width': self.width,
-            'height': self.height,
-            'content_type': self.content_type,
-            'size': self.size,
-        }
+        """The returned facts; without ``phash`` when it was not computed."""
+        facts = {'sha256': self.sha256, 'phash': self.phash, 'width': self.width, 'height': self.height,
+                 'content_type': self.content_type, 'size': self.size}
+        if self.phash is None:
+            del facts['phash']
+        return facts
 
 
 def sniff_content_type(data: bytes) -> str | None:
@@ -245,8 +245,11 @@ def _dct_table():
     return _DCT_CACHE[0]
 
 
-def photo_facts_from_bytes(data: bytes) -> PhotoFacts:
-    """Compute the facts of an image given as bytes; raise ImageDecodeError when it is not one."""
+def photo_facts_from_bytes(data: bytes, *, with_phash: bool = True) -> PhotoFacts:
+    """Compute the facts of an image given as bytes; raise ImageDecodeError when it is not one.
+
+    ``with_phash=False`` leaves ``phash`` out (None): the bulk sync computes it only when a diff shows it.
+    """
     _require_pil()
     if not data:
         raise ImageDecodeError('The image is empty (0 bytes); choose a JPEG or PNG photo.')
@@ -256,12 +259,15 @@ def photo_facts_from_bytes(data: bytes) -> PhotoFacts:
     # Graph may keep only the centred square of a non-square upload; its grids come from the same decode.
     # The box is taken on the decoded (possibly draft-reduced) image, whose sides keep the picture's ratio.
     square_signatures = () if width == height else _centred_square_grids(im, colours)
-    hash_input = im.resize((_PHASH_GRID, _PHASH_GRID), Image.Resampling.BOX)
-    if colours is not None:
-        hash_input = _flatten(hash_input, (255, 255, 255, 255))
+    phash = None
+    if with_phash:
+        hash_input = im.resize((_PHASH_GRID, _PHASH_GRID), Image.Resampling.BOX)
+        if colours is not None:
+            hash_input = _flatten(hash_input, (255, 255, 255, 255))
+        phash = _phash(hash_input.convert('L'))
     return PhotoFacts(
         sha256=hashlib.sha256(data).hexdigest(),
-        phash=_phash(hash_input.convert('L')),
+        phash=phash,
         width=width,
         height=height,
         content_type=sniff_content_type(data),

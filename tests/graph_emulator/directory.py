@@ -2,7 +2,7 @@
 
 import threading
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 from . import photo_image
 from .people_settings import PhotoUpdateSettings, snapshot as people_settings_snapshot
@@ -15,11 +15,26 @@ class StoredPhoto:
     width: int
     height: int
     etag: str
+    # The sized renditions made of this photo, (size, quality, background) -> JPEG bytes. The service makes them
+    # once per upload, not per request; the emulator makes each the first time it is asked for and keeps it,
+    # so that reading a rendition costs what it costs Graph (a stored blob), not a decode and an encode.
+    renditions: Dict[Tuple[int, int, str], bytes] = field(default_factory=dict, repr=False, compare=False)
+    _rendition_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @classmethod
     def from_bytes(cls, data: bytes, content_type: str = "image/jpeg") -> "StoredPhoto":
         width, height = photo_image.image_size(data)
         return cls(data=data, content_type=content_type, width=width, height=height, etag=photo_image.new_etag())
+
+    def rendition(self, size: int, *, quality: int, background: str) -> bytes:
+        """The photo downscaled to fit size x size as a flattened JPEG, made once and kept with the photo."""
+        key = (size, quality, background)
+        with self._rendition_lock:
+            data = self.renditions.get(key)
+            if data is None:
+                data = photo_image.downscale(self.data, size, quality=quality, background=background)
+                self.renditions[key] = data
+        return data
 
 
 @dataclass
@@ -109,9 +124,20 @@ class Tenant:
     users: Dict[str, User] = field(default_factory=dict)
     groups: Dict[str, Group] = field(default_factory=dict)
     photo_update_settings: PhotoUpdateSettings = field(default_factory=PhotoUpdateSettings)
+    _user_index: Optional[tuple] = field(default=None, repr=False, compare=False)
 
     def find_user(self, ref: str) -> Optional[User]:
         ref = ref.lower()
+        # An index by lower-case id and userPrincipalName: a scan per request made a tenant of 10,000 users cost
+        # the emulator O(N) per request. It is rebuilt whenever the users it was built from are not the ones now.
+        index = self._user_index
+        if index is None or index[0] != len(self.users):
+            index = (len(self.users), {key: user for user in self.users.values()
+                                       for key in (user.id.lower(), user.user_principal_name.lower())})
+            self._user_index = index
+        user = index[1].get(ref)
+        if user is not None and self.users.get(user.id) is user and ref in (user.id.lower(), user.user_principal_name.lower()):
+            return user
         for user in self.users.values():
             if user.id.lower() == ref or user.user_principal_name.lower() == ref:
                 return user

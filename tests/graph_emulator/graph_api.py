@@ -219,7 +219,8 @@ class GraphApi:
         self.emulator.request_log.append(
             method=request.method, path=path, status=None if response.reset else response.status,
             write=request.method in WRITE_METHODS and is_photo_path, batch=request.batch, principal=principal,
-            client_request_id=request.header("client-request-id"), identity=identity, fault=response.fault)
+            client_request_id=request.header("client-request-id"), identity=identity, fault=response.fault,
+            size=len(response.body) if response.body else 0)
 
 
 def _app_only_group_update(request):

@@ -1,6 +1,7 @@
 """The log of Graph requests, in memory (admin API) and as JSON lines (state_dir/requests.jsonl).
 
-Entries hold the method, path, status and principal, never a header: headers carry bearer tokens.
+Entries hold the method, path, status, principal and the size of the response body (``bytes``), never a header:
+headers carry bearer tokens.
 """
 
 import json
@@ -17,12 +18,12 @@ class RequestLog:
         with open(self._path, "a", encoding="utf-8"):
             pass
 
-    def append(self, *, method, path, status, write, batch, principal, client_request_id, identity=None, fault=None):
+    def append(self, *, method, path, status, write, batch, principal, client_request_id, identity=None, fault=None, size=None):
         with self._lock:
             self._seq += 1
             entry = {"seq": self._seq, "time": round(time.time(), 6), "method": method, "path": path, "status": status,
                      "write": write, "batch": batch, "principal": principal, "client_request_id": client_request_id or None,
-                     "identity": identity, "fault": fault}
+                     "identity": identity, "fault": fault, "bytes": size}
             self._entries.append(entry)
             with open(self._path, "a", encoding="utf-8") as handle:
                 handle.write(json.dumps(entry) + "\n")

@@ -27,6 +27,7 @@ from ansible_collections.graphops.msgraph.plugins.module_utils.photo_compare imp
     photos_match,
 )
 from ansible_collections.graphops.msgraph.plugins.module_utils.photo_facts import PhotoFacts, photo_facts_from_bytes  # noqa: E402
+from ansible_collections.graphops.msgraph.plugins.module_utils.photo_renditions import COMPARE_SIZE  # noqa: E402
 
 FIXTURES = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'fixtures', 'photos')
 PHOTOS = ('astronaut.jpg', 'cat.jpg', 'coffee.jpg', 'rocket.jpg', 'camera.jpg', 'logo-alpha.png')
@@ -129,6 +130,21 @@ def graph_rewrite_image(im, size=648, quality=75, resample=R.LANCZOS, subsamplin
 def graph_rewrite(data, **behaviour):
     """What Graph stores for an uploaded file: its EXIF orientation applied, then graph_rewrite_image()."""
     return graph_rewrite_image(ImageOps.exif_transpose(decode(data)), **behaviour)
+
+
+def graph_rendition(stored, size=COMPARE_SIZE, quality=85):
+    """What .../photos/{size}/$value serves for a stored photo: flattened, fitted within size x size, JPEG again."""
+    im = flatten(decode(stored))
+    im.thumbnail((size, size), R.LANCZOS)
+    return encode(im, 'JPEG', quality=quality)
+
+
+def rendition_of(make_local, **behaviour):
+    """A case builder: the local file, and the COMPARE_SIZE rendition of what Graph stored for it."""
+    def build(data, dummy_name):
+        local = make_local(data)
+        return local, graph_rendition(graph_rewrite(local, **behaviour))
+    return build
 
 
 # The stored pixels are the upright picture turned by the inverse of what the Orientation tag asks for.
@@ -320,6 +336,29 @@ def _same_cases():
     for size in (48, 96, 240):
         add('square-after-resize-%d' % size, unchanged, needs=('non_square',), size=size, square='after-resize')
 
+    # What the bulk sync compares: the COMPARE_SIZE rendition Graph makes of the photo it stored (a second
+    # downscale and JPEG encode of the rewrite), under each way Graph may have stored the upload.
+    def add_rendition(case_id, make_local, needs=(), **behaviour):
+        cases.append(('rendition-%d-%s' % (COMPARE_SIZE, case_id), rendition_of(make_local, **behaviour), needs))
+
+    for quality in (75, 85, 95):
+        add_rendition('quality-%d' % quality, unchanged, quality=quality)
+    for size in (648, 504, 240):
+        add_rendition('stored-%d' % size, unchanged, size=size)
+    for orientation in range(2, 9):
+        add_rendition('exif-orientation-%d' % orientation, lambda data, o=orientation: with_orientation(data, o))
+    for bg_name, background in (('on-white', WHITE), ('on-black', BLACK), ('dropped', None)):
+        add_rendition('alpha-%s' % bg_name, cutout, background=background)
+    add_rendition('large-local-3x', upscaled)
+    add_rendition('png-sent-as-jpeg', lambda data: encode(decode(data), 'PNG'))
+    cases.append(('square-rendition-%d' % COMPARE_SIZE, rendition_of(unchanged, square=True), ('non_square',)))
+    for orientation in (3, 6, 8):
+        cases.append(('square-rendition-%d-exif-orientation-%d' % (COMPARE_SIZE, orientation),
+                      rendition_of(lambda data, o=orientation: with_orientation(data, o), square=True), ('non_square',)))
+    for bg_name, background in (('on-white', WHITE), ('dropped', None)):
+        cases.append(('square-rendition-%d-alpha-%s' % (COMPARE_SIZE, bg_name),
+                      rendition_of(cutout, background=background, square=True), ('non_square',)))
+
     # The remote photo saved with dest and used as the next src: Graph rewrites it once more.
     def rewrite_of_rewrite(data, dummy_name):
         first = graph_rewrite(data)
@@ -343,23 +382,31 @@ def _different_cases():
                 return None
             return data, graph_rewrite(load(other), size=240)
         cases.append(('another-photo-%s' % other.split('.', maxsplit=1)[0], another, ()))
-    for size in (240, 48):
+
+        def another_rendition(data, name, other=other):
+            if name.replace('-portrait', '') == other:
+                return None
+            return data, graph_rendition(graph_rewrite(load(other)))
+        cases.append(('another-photo-%s-rendition-%d' % (other.split('.', maxsplit=1)[0], COMPARE_SIZE), another_rendition, ()))
+    for size in (240, COMPARE_SIZE, 48):
         add('mirrored-%d' % size, lambda im: im.transpose(Image.Transpose.FLIP_LEFT_RIGHT), size=size)
     add('upside-down', lambda im: im.transpose(Image.Transpose.FLIP_TOP_BOTTOM))
     add('sideways', lambda im: im.transpose(Image.Transpose.ROTATE_90))
     for fraction in (0.10, 0.15, 0.25):
         for side in ('left', 'right', 'top', 'bottom', 'centre'):
             add('crop-%d-%s' % (round(fraction * 100), side), lambda im, s=side, f=fraction: crop(im, s, f))
-    for side in ('centre', 'left', 'top'):
-        add('crop-10-%s-48' % side, lambda im, s=side: crop(im, s, 0.10), size=48)
+    for size in (COMPARE_SIZE, 48):
+        for side in ('centre', 'left', 'top'):
+            add('crop-10-%s-%d' % (side, size), lambda im, s=side: crop(im, s, 0.10), size=size)
     # The same 10% crops uploaded to a Graph that keeps the centred square: the remote is square, so the local
     # picture's centred square is tried too, and must still differ.
     for side in ('left', 'right', 'top', 'bottom', 'centre'):
         add('crop-10-%s-square' % side, lambda im, s=side: crop(im, s, 0.10), square=True)
-    for side in ('centre', 'left', 'top'):
-        add('crop-10-%s-square-48' % side, lambda im, s=side: crop(im, s, 0.10), size=48, square=True)
+    for size in (COMPARE_SIZE, 48):
+        for side in ('centre', 'left', 'top'):
+            add('crop-10-%s-square-%d' % (side, size), lambda im, s=side: crop(im, s, 0.10), size=size, square=True)
     # Squares that are not the centred square of the whole picture.
-    for size in (240, 48):
+    for size in (240, COMPARE_SIZE, 48):
         for shift in (-0.10, 0.10):
             add('square-off-centre-%s10-%d' % ('-' if shift < 0 else '+', size), lambda im, f=shift: off_centre_square(im, f),
                 size=size, needs=('non_square',))
@@ -367,9 +414,9 @@ def _different_cases():
         add('square-mirrored-%d' % size, lambda im: centred_square(im).transpose(Image.Transpose.FLIP_LEFT_RIGHT),
             size=size, needs=('non_square',))
     for where in ('top-left', 'top-right', 'bottom-left', 'bottom-right', 'centre'):
-        for size in (240, 48):
+        for size in (240, COMPARE_SIZE, 48):
             add('patch-10-%s-%d' % (where, size), lambda im, w=where: paint_patch(im, w), size=size)
-    for size in (240, 48):
+    for size in (240, COMPARE_SIZE, 48):
         add('inverted-%d' % size, ImageOps.invert, size=size)
         add('hue-60-%d' % size, lambda im: hue_rotate(im, 60), size=size, needs=('colour',))
         add('greyscale-%d' % size, lambda im: ImageOps.grayscale(im).convert('RGB'), size=size, needs=('colour',))
@@ -407,7 +454,8 @@ def _applicable(cases):
         for case_id, build, needs in cases:
             if not _case_applies(name, needs):
                 continue
-            if case_id == 'another-photo-%s' % name.replace('-portrait', '').split('.', maxsplit=1)[0]:
+            itself = 'another-photo-%s' % name.replace('-portrait', '').split('.', maxsplit=1)[0]
+            if case_id in (itself, '%s-rendition-%d' % (itself, COMPARE_SIZE)):
                 continue
             combos.append((name, case_id, build))
     return combos
@@ -575,7 +623,11 @@ def test_margins_report():
         item for item in same if not item[2].endswith(('-48', '-64')) and 'size-48' not in item[2] and 'size-64' not in item[2]))
     print('closest same-picture case, Graph keeps the centred square: %.3f %s %s' % max(
         item for item in same if item[2].startswith('square-')))
+    print('closest same-picture case, the %d px rendition the sync compares: %.3f %s %s' % ((COMPARE_SIZE,) + max(
+        item for item in same if 'rendition' in item[2])))
     print('closest different-picture case: %.3f %s %s' % closest_different)
+    print('closest different-picture case at %d px: %.3f %s %s' % ((COMPARE_SIZE,) + min(
+        item for item in different if item[2].endswith('-%d' % COMPARE_SIZE) or 'rendition' in item[2])))
     print('closest different-picture case, remote square: %.3f %s %s' % min(
         item for item in different if 'square' in item[2]))
     print('margins: same %.2fx, different %.2fx' % (MATCH_THRESHOLD / closest_same[0], closest_different[0] / MATCH_THRESHOLD))
