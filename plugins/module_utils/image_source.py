@@ -73,8 +73,10 @@ def _read_once(path: str, limit: int) -> bytes:
         raise SourceImageError('The photo %s cannot be read (%s); check the file and its disk.' % (path, exc.strerror or exc)) from None
 
 
-def load_source_image(path: str, *, prepare: str = 'auto', crop: str = 'none') -> SourceImage:
+def load_source_image(path: str, *, prepare: str = 'auto', crop: str = 'none', with_phash: bool = True) -> SourceImage:
     """Read and check a local photo and return what will be uploaded for it (see photo_prepare).
+
+    ``with_phash=False``: its facts leave out the perceptual hash (see photo_facts_from_bytes).
 
     Raise SourceImageError with one clear sentence when it cannot be used.
     """
@@ -117,7 +119,7 @@ def load_source_image(path: str, *, prepare: str = 'auto', crop: str = 'none') -
     except PhotoPrepareError as exc:
         raise SourceImageError(str(exc)) from None
     try:
-        facts = photo_facts_from_bytes(upload.data)
+        facts = photo_facts_from_bytes(upload.data, with_phash=with_phash)
     except ImageDecodeError as exc:
         raise SourceImageError('The photo %s cannot be decoded as %s, it may be truncated or damaged (%s); re-export it as JPEG or PNG.'
                                % (path, upload.content_type, exc.reason or 'no pixels')) from None

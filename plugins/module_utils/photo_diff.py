@@ -25,6 +25,17 @@ def photo_diff(plan, *, src: str | None) -> dict:
     return dict(
         before=photo_facts_dict(plan.before),
         after=photo_facts_dict(plan.after),
-        before_header='%s (%s)' % (label, 'current photo' if plan.before is not None else 'no photo'),
+        before_header='%s (%s)' % (label, _current_words(plan)),
         after_header=after_header,
     )
+
+
+def _current_words(plan) -> str:
+    if plan.before is None:
+        return 'no photo'
+    compared_size = getattr(plan, 'compared_size', None)
+    if compared_size == 'full':
+        return 'current photo, compared in full'
+    if compared_size:
+        return 'current photo, compared at %s' % compared_size
+    return 'current photo'

@@ -34,6 +34,10 @@ class PhotoPlan:
     upload: object = None
     # force: false found a photo and kept it, without comparing.
     kept_existing: bool = False
+    # Which picture of Graph's photo was compared (the bulk sync: e.g. '96x96', or 'full'); None when none was.
+    compared_size: object = None
+    # The bulk sync's cache entry whose verdict this plan reuses, or None.
+    cached: object = None
 
     @property
     def changed(self) -> bool:
@@ -50,12 +54,12 @@ def read_photo_resource(client, target, path: str):
         raise PhotoOperationError(describe_photo_error(target, 'read', error)) from None
 
 
-def graph_photo_facts(target, data: bytes):
+def graph_photo_facts(target, data: bytes, *, with_phash: bool = True):
     """Facts of the photo bytes Graph served for target; PhotoOperationError when they are empty or undecodable."""
     if not data:
         raise PhotoOperationError('Graph returned an empty photo for %s.' % target.label)
     try:
-        return photo_facts_from_bytes(data)
+        return photo_facts_from_bytes(data, with_phash=with_phash)
     except ImageDecodeError as exc:
         raise PhotoOperationError('Graph returned a photo for %s that cannot be decoded (%s).' % (target.label, exc)) from None
 

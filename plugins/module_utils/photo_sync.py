@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ansible_collections.graphops.msgraph.plugins.module_utils.batch_runner import BatchItemFailure, BatchRunner
 from ansible_collections.graphops.msgraph.plugins.module_utils.compute_pool import PRIORITY_FINISH, PRIORITY_START, ComputePool
@@ -23,6 +23,14 @@ from ansible_collections.graphops.msgraph.plugins.module_utils.image_source impo
 from ansible_collections.graphops.msgraph.plugins.module_utils.photo_bulk_writer import BatchPhotoWriter
 from ansible_collections.graphops.msgraph.plugins.module_utils.photo_diff import photo_diff, photo_facts_dict
 from ansible_collections.graphops.msgraph.plugins.module_utils.photo_error_messages import describe_photo_error, is_no_photo
+from ansible_collections.graphops.msgraph.plugins.module_utils.photo_sync_cache import (
+    VERDICT_SAME,
+    VERDICT_SET,
+    cached_plan,
+    file_sha256,
+    verdict_settings,
+)
+from ansible_collections.graphops.msgraph.plugins.module_utils.photo_sync_reads import CurrentPhotoReads
 from ansible_collections.graphops.msgraph.plugins.module_utils.photo_state import (
     ACTION_NONE,
     ACTION_REMOVE,
@@ -94,7 +102,8 @@ class PhotoSync:
 
     def __init__(self, client, *, check_mode: bool, compare: str = 'perceptual', want_diff: bool = False,
                  concurrency: int = DEFAULT_CONCURRENCY, app_only: bool = False, runner: BatchRunner | None = None,
-                 compute_threads: int | None = None, prepare: str = 'auto', crop: str = 'none', force: bool = True):
+                 compute_threads: int | None = None, prepare: str = 'auto', crop: str = 'none', force: bool = True,
+                 cache=None):
         self.client = client
         self.compare = compare
         # What is uploaded for each file (photo_prepare), and whether existing photos are replaced.
@@ -108,6 +117,13 @@ class PhotoSync:
         self.writer = BatchPhotoWriter(self.runner, check_mode=check_mode)
         self.compute_threads = compute_threads or min(2, os.cpu_count() or 2)
         self._compute = None
+        # Reads of the photos Graph holds: a small rendition, the photo itself as fallback (photo_sync_reads).
+        self.reads = CurrentPhotoReads(self.runner, compare=compare)
+        # PhotoSyncCache or None: verdicts of earlier runs that an unchanged ETag and file let this run reuse.
+        self.cache = cache
+        self._file_digests = {}
+        # The perceptual hash is only shown, never used to decide: computed when a diff shows it.
+        self.with_phash = want_diff
         # CPU seconds of each compare (both photos decoded, then matched); list.append is atomic across threads.
         self._compare_cpu = []
 
@@ -146,6 +162,7 @@ class PhotoSync:
             peak_per_mailbox=self.runner.slots.peak,
             compared=compared,
             compare_cpu_ms=round(sum(self._compare_cpu) * 1000.0, 1),
+            cache_hits=self.cache.hits if self.cache is not None else 0,
             seconds=round(time.monotonic() - started, 3),
         ))
 
@@ -163,19 +180,24 @@ class PhotoSync:
             readable.append(item)
         if not readable:
             return outcomes
+        metadata, hits = {}, {}
+        if self.cache is not None:
+            metadata, hits = self._cached_verdicts(readable)
         # The local photos are decoded on the compute threads while this thread waits for Graph's answer.
-        sources_future = self._compute.submit(PRIORITY_START, self._load_sources, readable)
-        requests = {item.index: BatchRequest(id=str(item.index), method='GET', path=item.target.photo_value_path)
-                    for item in readable}
-        answers = self.runner.run(list(requests.values()))
+        to_compare = [item for item in readable if item.index not in hits]
+        sources_future = self._compute.submit(PRIORITY_START, self._load_sources, to_compare)
+        # With a report, a cached verdict still downloads the small rendition: the report shows it.
+        reads = self.reads.photos(readable if self.on_images is not None else to_compare, metadata)
         sources = sources_future.result()
-        plans, failures = self._compute.submit(PRIORITY_FINISH, self._plan_chunk, readable, sources, requests, answers).result()
+        plans, failures = self._compute.submit(PRIORITY_FINISH, self._plan_chunk, readable, sources, reads, hits).result()
         outcomes.extend(failures)
         # Images of this chunk not needed for an upload can go now.
         sources.clear()
-        answers.clear()
+        reads.clear()
 
         errors = self.writer.apply(plans)
+        if self.cache is not None:
+            self._record_verdicts(readable, plans, errors, metadata)
         for item in readable:
             plan = plans.get(item.index)
             if plan is None:
@@ -187,6 +209,56 @@ class PhotoSync:
                 outcomes.append(self._done(item, plan))
         return outcomes
 
+    def _cached_verdicts(self, items: list) -> tuple:
+        """Read every item's photo metadata; return (index -> PhotoMetadata or None, index -> plan from the cache)."""
+        present = [item for item in items if item.state == 'present']
+        digests_future = self._compute.submit(PRIORITY_START, lambda: {item.index: file_sha256(item.src) for item in present})
+        metadata = self.reads.metadata(items)
+        self._file_digests.update(digests_future.result())
+        hits = {}
+        for item in present:
+            known = metadata.get(item.index)
+            if known is None or not known.exists:
+                continue
+            entry = self.cache.lookup(item.principal, etag=known.etag, file_digest=self._file_digests.get(item.index),
+                                      settings=self._settings())
+            if entry is not None:
+                hits[item.index] = entry
+        return metadata, hits
+
+    def _settings(self) -> str:
+        return verdict_settings(compare=self.compare, prepare=self.prepare, crop=self.crop)
+
+    def _record_verdicts(self, items: list, plans: dict, errors: dict, metadata: dict) -> None:
+        """Keep what this chunk learned: in-state verdicts with the ETag read, and the new ETag of each upload."""
+        uploaded = []
+        for item in items:
+            plan = plans.get(item.index)
+            if plan is None or item.state != 'present' or plan.cached is not None:
+                continue
+            if errors.get(item.index) or plan.kept_existing:
+                self.cache.forget(item.principal)
+            elif plan.action == ACTION_NONE and plan.before is not None:
+                known = metadata.get(item.index)
+                self.cache.record(item.principal, etag=known.etag if known is not None else None,
+                                  file_digest=self._file_digests.get(item.index), settings=self._settings(),
+                                  verdict=VERDICT_SAME, compared_size=plan.compared_size, photo=photo_facts_dict(plan.before),
+                                  upload=plan.upload)
+            elif plan.action == ACTION_SET and not self.writer.check_mode:
+                uploaded.append(item)
+            else:
+                self.cache.forget(item.principal)
+        if uploaded:
+            # Graph gives every upload a new ETag: read it back, so that the next run knows this photo is the one set.
+            after = self.reads.metadata(uploaded)
+            for item in uploaded:
+                known = after.get(item.index)
+                plan = plans[item.index]
+                self.cache.record(item.principal, etag=known.etag if known is not None and known.exists else None,
+                                  file_digest=self._file_digests.get(item.index),
+                                  settings=self._settings(), verdict=VERDICT_SET,
+                                  compared_size=None, photo=photo_facts_dict(plan.after), upload=plan.upload)
+
     def _load_sources(self, items: list) -> dict:
         """index -> (SourceImage or the error sentence, CPU seconds spent)."""
         sources = {}
@@ -195,45 +267,49 @@ class PhotoSync:
                 continue
             started = time.thread_time()
             try:
-                source = load_source_image(item.src, prepare=self.prepare, crop=self.crop)
+                source = load_source_image(item.src, prepare=self.prepare, crop=self.crop, with_phash=self.with_phash)
             except SourceImageError as exc:
                 source = str(exc)
             sources[item.index] = (source, time.thread_time() - started)
         return sources
 
-    def _plan_chunk(self, items: list, sources: dict, requests: dict, answers: dict) -> tuple:
+    def _plan_chunk(self, items: list, sources: dict, reads: dict, hits: dict) -> tuple:
         """Decode what Graph holds and decide, per item: (index -> PhotoPlan, failed outcomes)."""
         plans = {}
         failures = []
         for item in items:
+            read = reads.get(item.index)
             source, source_cpu = sources.get(item.index, (None, 0.0))
             if self.on_images is not None:
-                answer = answers[str(item.index)]
+                answer = read.answer if read is not None else None
                 self.on_images(item.index, declared=getattr(source, 'data', None),
                                current=answer.body if getattr(answer, 'ok', False) else None)
+            if item.index in hits:
+                plans[item.index] = cached_plan(item.target, hits[item.index])
+                continue
             if isinstance(source, str):
                 failures.append(self._failed(item, source))
                 continue
             started = time.thread_time()
             try:
-                current = self._current_facts(item, requests[item.index], answers[str(item.index)])
-                plans[item.index] = plan_photo(item.target, current, state=item.state, source=source, compare=self.compare,
-                                               force=self.force)
+                current = self._current_facts(item, read) if read is not None else None
+                plan = plan_photo(item.target, current, state=item.state, source=source, compare=self.compare, force=self.force)
             except PhotoOperationError as exc:
                 failures.append(self._failed(item, str(exc)))
                 continue
+            plans[item.index] = replace(plan, compared_size=read.compared_size if current is not None else None)
             if current is not None and item.state == 'present':
                 # A real compare: the local photo and Graph's decoded, then matched.
                 self._compare_cpu.append(source_cpu + time.thread_time() - started)
         return plans, failures
 
-    def _current_facts(self, item, request, answer):
+    def _current_facts(self, item, read):
         """The facts of the photo Graph holds for the item (None: no photo); PhotoOperationError when unreadable."""
-        target = item.target
+        target, request, answer = item.target, read.request, read.answer
         if isinstance(answer, BatchItemFailure):
             raise PhotoOperationError('Could not read the photo of %s: %s.' % (target.label, answer))
         if answer.ok:
-            return graph_photo_facts(target, answer.body)
+            return graph_photo_facts(target, answer.body, with_phash=self.with_phash)
         error = answer.error(request)
         if is_no_photo(error):
             return None
@@ -252,13 +328,24 @@ class PhotoSync:
         result.update(action=plan.action if plan is not None else ACTION_NONE, changed=False, error=error, reason=error,
                       photo=dict(before=photo_facts_dict(plan.before) if plan is not None else None,
                                  after=photo_facts_dict(plan.before) if plan is not None else None),
-                      upload=plan.upload if plan is not None else None)
+                      upload=plan.upload if plan is not None else None, **compared_keys(plan, cache=self.cache))
         return item.index, result, None
 
     def _done(self, item, plan) -> tuple:
         result = self._base(item)
         result.update(action=plan.action, changed=plan.changed, error=None, reason=describe_reason(plan, compare=self.compare),
                       photo=dict(before=photo_facts_dict(plan.before), after=photo_facts_dict(plan.after)),
-                      upload=plan.upload)
+                      upload=plan.upload, **compared_keys(plan, cache=self.cache))
         diff = photo_diff(plan, src=item.src) if self.want_diff and plan.changed else None
         return item.index, result, diff
+
+
+def compared_keys(plan, *, cache) -> dict:
+    """What a result says about its compare: the picture compared (``96x96``, ``full`` or None) and the cache's part."""
+    if plan is None:
+        return dict(compared_size=None, cache=None)
+    if cache is None:
+        used = None
+    else:
+        used = 'hit' if plan.cached is not None else 'miss'
+    return dict(compared_size=plan.compared_size, cache=used)

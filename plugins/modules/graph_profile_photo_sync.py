@@ -131,6 +131,27 @@ options:
       - See docs/audits.md in the collection for a screenshot and how to publish the file from an AWX job.
     type: path
     version_added: 0.2.0
+  cache:
+    description:
+      - Keep what each run learned in this local file, so that a repeated run or audit of a principal whose photo and
+        file did not change costs one metadata read (C(…/photo), under 1 KB) and no photo download or decode.
+      - Per principal it keeps Graph's photo ETag, the sha256 of the file last compared or set, the settings of the
+        compare (O(compare), O(prepare), O(crop)), the verdict when it was that the photo already shows the file, and
+        the facts shown in RV(results). Graph gives every upload a new ETag, so a photo replaced by anyone since is
+        compared again, and so is a changed file. After an upload the module reads the new ETag back.
+      - Never holds a secret or image bytes. A missing, unreadable or foreign file (another format or version) is
+        ignored with a warning and rewritten. The file is replaced atomically at the end of the run; its directory must
+        exist, or the task fails before any request.
+      - Check mode reads it and also updates it with what its reads showed (a principal found in its declared state),
+        so that the next audit is cheap too; it never records a photo as set before a real run set it. Writing the
+        local file is not a Graph write.
+      - Give each shard (O(shard_index)) its own file; runs that share one file at the same time lose each other's
+        entries, which only costs compares.
+      - Without O(cache), every run compares from a small rendition of Graph's photo (C(…/photos/96x96/$value), about
+        2-5 KB), falling back to C(…/photo/$value) for contacts, O(compare=sha256), and photos smaller than 96x96.
+        RV(results[].compared_size) says which was compared.
+    type: path
+    version_added: 0.2.0
 notes:
   - Required Graph permissions are those of M(graphops.msgraph.graph_profile_photo) for each kind of principal.
   - A user named once by object id and once by userPrincipalName counts as two principals for the duplicate check,
@@ -187,6 +208,12 @@ EXAMPLES = r'''
     src_dir: /srv/hr-photos
   check_mode: true
   register: photo_audit
+
+- name: Nightly audit that downloads nothing for principals whose photo and file did not change
+  graphops.msgraph.graph_profile_photo_sync:
+    src_dir: /srv/hr-photos
+    cache: /var/cache/graphops/photo-sync-cache.json
+  check_mode: true
 
 - name: Audit with an HTML report that shows both photos of every user
   graphops.msgraph.graph_profile_photo_sync:
@@ -252,13 +279,35 @@ results:
       sample:
         prepared: true
         reasons: [transparency, over_100KB]
+    compared_size:
+      description:
+        - Which picture of the photo Graph holds was compared - V(96x96), its small rendition (C(…/photos/96x96/$value)),
+          or V(full), C(…/photo/$value) (contacts, O(compare=sha256), a photo smaller than 96x96, or a Graph that does not
+          offer that size); null when there was no photo to compare.
+        - With O(cache) and RV(results[].cache=hit), the size compared when the verdict was recorded (null after an upload).
+      type: str
+      returned: always
+      version_added: 0.2.0
+      sample: 96x96
+    cache:
+      description:
+        - With O(cache), V(hit) when the cached verdict held (one metadata read, nothing downloaded or decoded) or V(miss)
+          when the item was compared; null without O(cache).
+      type: str
+      returned: always
+      version_added: 0.2.0
+      sample: hit
     photo:
       description: Facts of the photo before and after (each null when there is no photo). Never the image bytes.
       type: dict
       returned: always
       contains:
         before:
-          description: Facts of the photo Graph held (sha256, phash, width, height, content_type, size), or null.
+          description:
+            - Facts of the photo Graph held as compared (sha256, width, height, content_type, size), or null. With a small
+              rendition compared (RV(results[].compared_size)), those of the rendition.
+            - The perceptual hash (phash) is only computed, and returned here, with C(--diff); the decision never uses it.
+            - With RV(results[].cache=hit), the facts recorded in the cache.
           type: dict
           returned: always
         after:
@@ -320,7 +369,8 @@ stats:
     - Counters of the run, for tuning and benchmarks. C(batches) is the number of C($batch) requests,
       C(inner_requests) the requests they carried, C(inner_retries) the retried ones, C(peak_per_mailbox) the most
       requests in flight for one mailbox, C(compared) how many items had both photos decoded and compared,
-      C(compare_cpu_ms) the CPU time those compares took, C(seconds) the wall time of the sync, and
+      C(compare_cpu_ms) the CPU time those compares took, C(cache_hits) the items whose cached verdict held,
+      C(seconds) the wall time of the sync, and
       C(max_rss_mb) the peak memory of the module process.
   returned: always
   type: dict
@@ -332,6 +382,7 @@ stats:
     peak_per_mailbox: 1
     compared: 750
     compare_cpu_ms: 980.4
+    cache_hits: 0
     seconds: 1.9
     max_rss_mb: 71.2
 diff:
@@ -360,6 +411,27 @@ report:
       type: int
       returned: always
       sample: 3512000
+cache:
+  description: The cache written for O(cache).
+  returned: when O(cache) is set
+  type: dict
+  version_added: 0.2.0
+  contains:
+    path:
+      description: Where the cache is.
+      type: str
+      returned: always
+      sample: /var/cache/photos/sync-cache.json
+    hits:
+      description: Items whose cached verdict held.
+      type: int
+      returned: always
+      sample: 998
+    entries:
+      description: Principals in the file.
+      type: int
+      returned: always
+      sample: 1000
 graph_retries:
   description: Retries the module made (status or error, and the wait), at verbosity 3 or more when there were any.
   returned: when retries happened and verbosity >= 3, or when the task failed
@@ -376,6 +448,7 @@ from ansible_collections.graphops.msgraph.plugins.module_utils.photo_facts impor
 from ansible_collections.graphops.msgraph.plugins.module_utils.photo_report_html import PhotoReportHtml, ReportPathError, check_report_path
 from ansible_collections.graphops.msgraph.plugins.module_utils.photo_shards import ShardError, select_shard
 from ansible_collections.graphops.msgraph.plugins.module_utils.photo_sync import DEFAULT_CONCURRENCY, TOTAL_KEYS, PhotoSync, SyncReport
+from ansible_collections.graphops.msgraph.plugins.module_utils.photo_sync_cache import CachePathError, PhotoSyncCache, check_cache_path
 from ansible_collections.graphops.msgraph.plugins.module_utils.photo_sync_items import items_from_directory, items_from_photos
 from ansible_collections.graphops.msgraph.plugins.module_utils.photo_targets import target_argument_spec
 from ansible_collections.graphops.msgraph.plugins.module_utils.photo_prepare import check_prepare_options
@@ -413,6 +486,26 @@ def write_html_report(graph, html_report, items: list, report: SyncReport, resul
     return {}
 
 
+def load_cache(graph, path):
+    """The cache of earlier runs, or None without the option; its warnings (missing, unreadable, foreign) are shown."""
+    if path is None:
+        return None
+    cache = PhotoSyncCache.load(path)
+    for warning in cache.warnings:
+        graph.module.warn(warning)
+    return cache
+
+
+def save_cache(graph, cache, result: dict) -> dict:
+    """Write the cache; a failure to write fails the task with every result (the next run only compares more)."""
+    try:
+        cache.save(replace=graph.module.atomic_move)
+    except OSError as exc:
+        graph.fail_json(msg='Could not write the cache %s: %s; check the disk and the directory.' % (
+            cache.path, exc.strerror or exc), **result)
+    return dict(path=cache.path, hits=cache.hits, entries=len(cache.entries))
+
+
 def main():
     photo_options = target_argument_spec()
     photo_options.update(
@@ -428,6 +521,7 @@ def main():
             shard_count=dict(type='int', default=1),
             concurrency=dict(type='int', default=DEFAULT_CONCURRENCY),
             report=dict(type='path'),
+            cache=dict(type='path'),
             **upload_argument_spec(),
         ),
         mutually_exclusive=[('photos', 'src_dir')],
@@ -453,7 +547,9 @@ def main():
                              key=lambda item: item.key)
         if params['report'] is not None:
             check_report_path(params['report'])
-    except (ValueError, ShardError, ReportPathError) as exc:
+        if params['cache'] is not None:
+            check_cache_path(params['cache'])
+    except (ValueError, ShardError, ReportPathError, CachePathError) as exc:
         graph.fail_json(msg=str(exc))
     html_report = None
     if params['report'] is not None:
@@ -461,6 +557,7 @@ def main():
                                       source=params['src_dir'] or '%d items of photos' % len(all_items),
                                       shard=(params['shard_index'], params['shard_count']))
 
+    cache = load_cache(graph, params['cache'])
     report = SyncReport(results=[], totals=dict.fromkeys(TOTAL_KEYS, 0), diffs=[])
     if items:
         try:
@@ -472,7 +569,7 @@ def main():
         sync = PhotoSync(client, check_mode=graph.check_mode, compare=params['compare'],
                          want_diff=graph.module._diff,  # pylint: disable=protected-access
                          concurrency=params['concurrency'], app_only=client.token_provider.is_app_only,
-                         prepare=params['prepare'], crop=params['crop'], force=params['force'])
+                         prepare=params['prepare'], crop=params['crop'], force=params['force'], cache=cache)
         if html_report is not None:
             sync.on_images = html_report.add_images
         report = sync.run(items)
@@ -489,6 +586,8 @@ def main():
         result['diff'] = report.diffs
     if html_report is not None:
         result['report'] = write_html_report(graph, html_report, items, report, result)
+    if cache is not None:
+        result['cache'] = save_cache(graph, cache, result)
     if report.failed:
         graph.fail_json(msg=failure_message(report), **result)
     graph.exit_json(**result)

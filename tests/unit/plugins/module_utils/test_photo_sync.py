@@ -42,18 +42,45 @@ BLUE = picture('royalblue')
 RED = picture('crimson')
 
 
+def rendition(data, size):
+    """What Graph serves at .../photos/{size}x{size}/$value: the photo fitted within size x size, as JPEG."""
+    image = Image.open(io.BytesIO(data)).convert('RGB')
+    image.thumbnail((size, size), Image.Resampling.LANCZOS)
+    buffer = io.BytesIO()
+    image.save(buffer, 'JPEG', quality=85)
+    return buffer.getvalue()
+
+
 class FakeGraph:
-    """Photos by path; GET answers the photo or 404 ImageNotFound, PUT stores, DELETE removes; some paths fail."""
+    """Photos by path; GET answers the photo, its sized renditions (404 for a size larger than the photo) or its
+    metadata with an ETag, or 404 ImageNotFound; PUT stores (with a new ETag), DELETE removes; some paths fail."""
+
+    SIZED = re.compile(r'^(?P<key>.*)/photos/(?P<side>[0-9]+)x(?P=side)/\$value$')
 
     def __init__(self, photos=None, failures=None):
         self.photos = dict(photos or {})
         self.failures = dict(failures or {})  # (method, url) -> (status, code)
+        self.etags = {key: '"E%d"' % number for number, key in enumerate(self.photos)}
+        self.uploads = 0
 
     def __call__(self, entry):
         method, url = entry['method'], entry['url']
         if (method, url) in self.failures:
             status, code = self.failures[(method, url)]
             return inner(entry['id'], status, graph_error_body(code))
+        sized = self.SIZED.match(url)
+        if sized:
+            photo, side = self.photos.get(sized.group('key')), int(sized.group('side'))
+            if photo is None or max(Image.open(io.BytesIO(photo)).size) < side:
+                return inner(entry['id'], 404, graph_error_body('ImageNotFound'))
+            return inner(entry['id'], 200, rendition(photo, side))
+        if method == 'GET' and url.endswith('/photo'):
+            key = url[:-len('/photo')]
+            if key not in self.photos:
+                return inner(entry['id'], 404, graph_error_body('ImageNotFound'))
+            width, height = Image.open(io.BytesIO(self.photos[key])).size
+            return inner(entry['id'], 200, {'@odata.mediaEtag': self.etags[key], 'id': '%dx%d' % (width, height),
+                                            'width': width, 'height': height})
         key = url.replace('/photo/$value', '')
         if method == 'GET':
             if key in self.photos:
@@ -61,6 +88,8 @@ class FakeGraph:
             return inner(entry['id'], 404, graph_error_body('ImageNotFound'))
         if method == 'PUT':
             self.photos[key] = base64.b64decode(entry['body'])
+            self.uploads += 1
+            self.etags[key] = '"U%d"' % self.uploads
             return inner(entry['id'], 200)
         self.photos.pop(key, None)
         return inner(entry['id'], 200)
@@ -114,8 +143,14 @@ def test_a_real_run_writes_only_what_differs_in_batches(photo_files):
     assert all(entry['headers'] == {'Content-Type': 'image/jpeg'} for entry in puts)
     assert [result['action'] for result in report.results] == [ACTION_SET, ACTION_NONE, ACTION_SET, ACTION_REMOVE]
     assert report.diffs == [], 'no diff unless asked for'
-    # One batch of reads, one of writes.
-    assert len(client.payloads) == 2
+    # One batch of 96x96 reads, one of photo/$value for the one whose rendition read said 404 (alice has no photo, and
+    # a 404 may also mean "no such size"), one of writes.
+    assert [entry['url'] for entry in client.payloads[0]['requests']] == [
+        '/users/alice@contoso.com/photos/96x96/$value', '/users/bob@contoso.com/photos/96x96/$value',
+        '/users/carol@contoso.com/photos/96x96/$value', '/groups/g1/photos/96x96/$value']
+    assert [entry['url'] for entry in client.payloads[1]['requests']] == ['/users/alice@contoso.com/photo/$value']
+    assert len(client.payloads) == 3
+    assert [result['compared_size'] for result in report.results] == [None, '96x96', '96x96', '96x96']
 
     again = FakeBatchClient(graph)
     second = PhotoSync(again, check_mode=False).run(declared(photo_files))
@@ -124,6 +159,7 @@ def test_a_real_run_writes_only_what_differs_in_batches(photo_files):
 
 def test_a_failing_item_does_not_stop_the_others(photo_files):
     graph = graph_with_photos()
+    graph.failures[('GET', '/users/bob@contoso.com/photos/96x96/$value')] = (403, 'Authorization_RequestDenied')
     graph.failures[('GET', '/users/bob@contoso.com/photo/$value')] = (403, 'Authorization_RequestDenied')
     graph.failures[('PUT', '/users/carol@contoso.com/photo/$value')] = (413, 'RequestEntityTooLarge')
     report = PhotoSync(FakeBatchClient(graph), check_mode=False).run(declared(photo_files))
@@ -142,9 +178,10 @@ def test_many_items_go_20_reads_per_batch_and_keep_their_order(tmp_path):
                                for n in range(45)])
     client = FakeBatchClient(FakeGraph())
     report = PhotoSync(client, check_mode=True, concurrency=4).run(items)
-    assert sorted(len(payload['requests']) for payload in client.payloads) == [5, 20, 20]
+    # Nobody has a photo: each 96x96 read answers 404, which may also mean "no such size", so photo/$value is read too.
+    assert sorted(len(payload['requests']) for payload in client.payloads) == [5, 5, 20, 20, 20, 20]
     assert [result['principal'] for result in report.results] == ['users/user%02d@contoso.com' % n for n in range(45)]
-    assert report.stats['batches'] == 3 and report.stats['inner_requests'] == 45
+    assert report.stats['batches'] == 6 and report.stats['inner_requests'] == 90
 
 
 class ExplodingRunner:
