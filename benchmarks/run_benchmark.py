@@ -3,23 +3,35 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Benchmark graph_profile_photo_sync against the Graph emulator, and a loop of graph_profile_photo for comparison.
 
-For each size N: a seed of N users; 256x256 JPEG photos made with Pillow (each different); half of the users
-already hold their photo (put through the emulator's admin API, so rewritten as Graph rewrites uploads), a
-quarter hold another photo and a quarter none. The emulator runs with 20 ms added to every Graph request and
-its throttling on (4 concurrent requests per mailbox, 429 + Retry-After). Then, through real ansible-playbook:
+Two cases, each for several numbers N of principals; half of the users already hold their photo (put through the
+emulator's admin API, so rewritten as Graph rewrites uploads), a quarter hold another photo and a quarter none. The
+emulator runs with 20 ms added to every Graph request and its throttling on (4 concurrent requests per mailbox).
+- standard (``--sizes``): 256x256 JPEGs made with Pillow (each different);
+- realistic (``--realistic-sizes``): 800x800 JPEGs of about 160 KB with grain and detail, like HR photos, which
+  the emulator stores as 648x648 JPEGs of about 65 KB; every upload is prepared (over 648 px and 100 KB).
+Then, through real ansible-playbook:
 
 1. the sync task over the directory (timed by a callback: task start to result);
 2. the same task again: everything is unchanged, and the emulator's log must show no write;
-3. the second run again with an HTML report (`report`): its size, and the time it adds over run 2 (thumbnails of
-   both photos of every item, and writing the file); with Chromium installed, how long a headless browser takes to
-   open the report and render it;
-4. once, a loop of graph_profile_photo tasks over 30 users (each with a new picture), per principal.
+3. with ``cache``: the same task twice, the second time timed (every principal unchanged and in the cache);
+4. (standard) the second run again with an HTML report (``report``): its size, and the time it adds over run 2; with
+   Chromium installed, how long a headless browser takes to open the report and render it;
+5. once, a loop of graph_profile_photo tasks over 30 users (each with a new picture), per principal.
+
+For every run it prints the bytes Graph sent per principal (the $batch answers as they crossed the wire, base64
+and JSON included, from the emulator's request log), and the CPU seconds of the module process (stats.cpu_seconds:
+its imports, token, sync and results) and of the emulator process (/proc/<pid>/stat, before and after the run),
+measured separately because both share the same cores.
 
 Peak memory: the module reports getrusage(RUSAGE_SELF).ru_maxrss of its own process (stats.max_rss_mb), and this
 script runs each ansible-playbook under a small wrapper process that prints getrusage(RUSAGE_CHILDREN).ru_maxrss,
 the peak of any process of the run (controller, worker or module).
 
-Usage: PYTHONPATH=tests:.build/collections python benchmarks/run_benchmark.py [--sizes 100,1000,5000]
+``--plot docs/performance-scaling.png`` draws the time per principal against N (Pillow, no other dependency).
+``--collections DIR`` runs the modules of another checkout (for a before/after comparison with the same script);
+``--no-cache`` leaves out step 3 for a version without ``cache``.
+
+Usage: PYTHONPATH=tests:.build/collections python benchmarks/run_benchmark.py [--sizes 100,1000,10000]
 (or `make bench`). Sends traffic to 127.0.0.1 only.
 """
 
@@ -28,6 +40,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import math
 import os
 import random
 import resource
@@ -41,13 +54,15 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import yaml
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / 'tests'))
 
 from graph_emulator.process import EmulatorProcess  # noqa: E402 pylint: disable=wrong-import-position
 COLLECTIONS = REPO / '.build' / 'collections'
+# The collections path the playbooks run with (--collections changes it).
+COLLECTIONS_IN_USE = [COLLECTIONS]
 CALLBACKS = Path(__file__).resolve().parent / 'callback_plugins'
 TENANT_ID = '8f2c1e4a-3b6d-4c9e-a1f0-5d7e2b9c4a10'
 DOMAIN = 'contoso.com'
@@ -55,10 +70,17 @@ CLIENT_ID = '0d5f7a3c-9e21-4b8a-b6c4-2f1e8d9a7b35'
 # A demo value, valid only against the emulator (tests/graph_emulator/seeds/demo.yml).
 CLIENT_SECRET = 'demo-only-secret-not-for-production'
 PHOTO_SIDE = 256
+REALISTIC_SIDE = 800
 LOOP_PRINCIPALS = 30
-GOAL_SPEEDUP = 150
-GOAL_SECONDS_AT_1000 = 4.0
-GOAL_PEAK_MB = 250
+# Issue 13's goals (measured here, never asserted by tests).
+GOAL_SPEEDUP = 250
+GOAL_SECONDS_AT_1000 = 2.5
+GOAL_REALISTIC_FIRST = 7.0
+GOAL_REALISTIC_UNCHANGED = 3.0
+GOAL_REALISTIC_CACHED = 1.8
+GOAL_BYTES_PER_UNCHANGED = 6 * 1024
+GOAL_LINEAR = 1.2
+GOAL_PEAK_MB = 150
 # The HTML report of 10,000 principals must stay under this (issue 14).
 GOAL_REPORT_MB_AT_10000 = 50
 
@@ -81,6 +103,30 @@ def picture(seed: int) -> bytes:
     return buffer.getvalue()
 
 
+def portrait(seed: int) -> bytes:
+    """An 800x800 JPEG (quality 90, about 160 KB) with a gradient, shapes, detail and grain, like an HR photo: Graph
+    (and the emulator) keep it as a 648x648 JPEG of about 65 KB, and its 96x96 rendition is about 4 KB."""
+    rng = random.Random(seed)
+    side = REALISTIC_SIDE
+    top, bottom = (tuple(rng.randrange(256) for dummy in range(3)) for dummy in range(2))
+    gradient = Image.linear_gradient('L').resize((side, side))
+    image = Image.composite(Image.new('RGB', (side, side), bottom), Image.new('RGB', (side, side), top), gradient)
+    draw = ImageDraw.Draw(image)
+    for dummy in range(14):
+        x, y = rng.randrange(-side // 5, side), rng.randrange(-side // 5, side)
+        w, h = rng.randrange(side // 10, side // 2), rng.randrange(side // 10, side // 2)
+        colour = tuple(rng.randrange(256) for dummy in range(3))
+        (draw.ellipse if rng.random() < 0.6 else draw.rectangle)((x, y, x + w, y + h), fill=colour)
+    for dummy in range(120):
+        x, y = rng.randrange(side), rng.randrange(side)
+        w, h = rng.randrange(side // 60, side // 10), rng.randrange(side // 60, side // 10)
+        draw.ellipse((x, y, x + w, y + h), fill=tuple(rng.randrange(256) for dummy in range(3)))
+    image = Image.blend(image.filter(ImageFilter.GaussianBlur(1.5)), Image.effect_noise((side, side), 18).convert('RGB'), 0.25)
+    buffer = io.BytesIO()
+    image.save(buffer, 'JPEG', quality=90)
+    return buffer.getvalue()
+
+
 def upn(index: int) -> str:
     return 'user%05d@%s' % (index, DOMAIN)
 
@@ -97,19 +143,19 @@ def write_seed(path: Path, count: int) -> None:
     path.write_text(yaml.safe_dump(seed, sort_keys=False))
 
 
-def prepare_photos(emulator, src_dir: Path, count: int) -> dict:
+def prepare_photos(emulator, src_dir: Path, count: int, make=picture) -> dict:
     """Write the N local photos; give half of the users that photo already, a quarter another one, a quarter none."""
     src_dir.mkdir()
     kinds = {'same': 0, 'different': 0, 'none': 0}
 
     def prepare(index):
-        data = picture(index)
+        data = make(index)
         (src_dir / ('%s.jpg' % upn(index))).write_bytes(data)
         if index < count // 2:
             emulator.admin.put_photo('users/%s' % upn(index), data)
             return 'same'
         if index % 2 == 0:
-            emulator.admin.put_photo('users/%s' % upn(index), picture(index + 1000003))
+            emulator.admin.put_photo('users/%s' % upn(index), make(index + 1000003))
             return 'different'
         return 'none'
 
@@ -117,6 +163,13 @@ def prepare_photos(emulator, src_dir: Path, count: int) -> dict:
         for kind in pool.map(prepare, range(count)):
             kinds[kind] += 1
     return kinds
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a running process (Linux /proc)."""
+    with open('/proc/%d/stat' % pid, encoding='ascii') as handle:
+        fields = handle.read().rsplit(')', 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / float(os.sysconf('SC_CLK_TCK'))
 
 
 def run_playbook(emulator, workdir: Path, name: str, tasks: list) -> dict:
@@ -132,7 +185,7 @@ def run_playbook(emulator, workdir: Path, name: str, tasks: list) -> dict:
     timer_file = workdir / ('%s.timer.jsonl' % name)
     env = dict(os.environ)
     env.update({
-        'ANSIBLE_COLLECTIONS_PATH': str(COLLECTIONS),
+        'ANSIBLE_COLLECTIONS_PATH': str(COLLECTIONS_IN_USE[0]),
         'ANSIBLE_CALLBACK_PLUGINS': str(CALLBACKS),
         'ANSIBLE_CALLBACKS_ENABLED': 'bench_timer',
         'ANSIBLE_NOCOLOR': '1',
@@ -142,27 +195,34 @@ def run_playbook(emulator, workdir: Path, name: str, tasks: list) -> dict:
         'ANSIBLE_LOCAL_TEMP': str(workdir / 'ansible-tmp'),
         'BENCH_TIMER_FILE': str(timer_file),
         'AZURE_CLIENT_SECRET': CLIENT_SECRET,
-        'PYTHONPATH': os.pathsep.join((str(REPO / 'tests'), str(COLLECTIONS))),
+        'PYTHONPATH': os.pathsep.join((str(REPO / 'tests'), str(COLLECTIONS_IN_USE[0]))),
     })
     command = [str(Path(sys.executable).parent / 'ansible-playbook'), '-i', 'localhost,', '-c', 'local',
                '-e', 'ansible_python_interpreter=%s' % sys.executable, str(playbook)]
+    emulator.admin.clear_log()
+    emulator_cpu = process_cpu_seconds(emulator.process.pid)
     started = time.monotonic()
     # The wrapper's only children are this run's processes: its RUSAGE_CHILDREN peak is theirs alone.
     wrapper = subprocess.run([sys.executable, __file__, '--measure-children', '--'] + command, env=env, cwd=str(workdir),
                              capture_output=True, text=True, timeout=1800, check=False)
     wall = time.monotonic() - started
+    emulator_cpu = process_cpu_seconds(emulator.process.pid) - emulator_cpu
     if wrapper.returncode != 0:
         raise RuntimeError('%s failed:\n%s\n%s' % (name, wrapper.stdout[-4000:], wrapper.stderr[-4000:]))
     lines = [json.loads(line) for line in timer_file.read_text().splitlines() if line.strip()]
-    peak_kb = json.loads(wrapper.stdout.strip().splitlines()[-1])['children_maxrss_kb']
-    return {'task': lines[-1], 'wall': wall, 'children_peak_mb': peak_kb / 1024.0}
+    peak = json.loads(wrapper.stdout.strip().splitlines()[-1])
+    figures = {'task': lines[-1], 'wall': wall, 'children_peak_mb': peak['children_maxrss_kb'] / 1024.0,
+               'children_cpu': peak['children_cpu_seconds'], 'emulator_cpu': emulator_cpu}
+    figures.update(graph_traffic(emulator))
+    return figures
 
 
 def measure_children(command: list) -> int:
     completed = subprocess.run(command, capture_output=True, text=True, check=False)
     if completed.returncode != 0:
         sys.stderr.write(completed.stdout[-6000:] + completed.stderr[-6000:])
-    print(json.dumps({'children_maxrss_kb': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    print(json.dumps({'children_maxrss_kb': usage.ru_maxrss, 'children_cpu_seconds': usage.ru_utime + usage.ru_stime}))
     return completed.returncode
 
 
@@ -178,112 +238,202 @@ def browser_render(page: Path, workdir: Path) -> float | None:
     return time.monotonic() - started
 
 
-def graph_requests(emulator) -> tuple:
-    """(top-level Graph requests, inner batch requests, writes) in the emulator's log since the last clear."""
+def graph_traffic(emulator) -> dict:
+    """From the emulator's log since the run started: requests, writes and the bytes Graph sent.
+
+    ``wire_bytes`` is what crossed the wire from Graph: the bodies of the top-level answers ($batch JSON with base64
+    images); ``image_bytes`` the bodies of the inner GETs (the pictures and metadata before base64).
+    """
     log = emulator.admin.log()
     top = [entry for entry in log if not entry['batch']]
     inner = [entry for entry in log if entry['batch']]
-    writes = [entry for entry in log if entry['write']]
-    return len(top), len(inner), len(writes)
+    return {
+        'requests': len(top), 'inner': len(inner), 'writes': len([entry for entry in log if entry['write']]),
+        'wire_bytes': sum(entry.get('bytes') or 0 for entry in top),
+        'image_bytes': sum(entry.get('bytes') or 0 for entry in inner if entry['method'] == 'GET'),
+        'reads': {kind: len([entry for entry in inner if entry['method'] == 'GET' and entry['path'].endswith(suffix)])
+                  for kind, suffix in (('rendition', 'x96/$value'), ('full', '/photo/$value'), ('metadata', '/photo'))},
+    }
 
 
-def bench_size(count: int, args, workroot: Path, *, with_loop: bool) -> dict:
-    workdir = workroot / ('n%d' % count)
+def bench_size(count: int, args, workroot: Path, *, case: str, with_loop: bool) -> dict:
+    workdir = workroot / ('%s-n%d' % (case, count))
     workdir.mkdir()
     seed = workdir / 'seed.yml'
     write_seed(seed, count)
     emulator_args = ['--latency-ms', str(args.latency_ms)]
+    make = portrait if case == 'realistic' else picture
     with EmulatorProcess(seed=seed, state_dir=str(workdir / 'emulator'), args=emulator_args) as emulator:
         config = emulator.admin.config()
         assert config['throttle'] and config['rewrite'], config
-        kinds = prepare_photos(emulator, workdir / 'photos', count)
-        sync = {'name': 'sync', 'graphops.msgraph.graph_profile_photo_sync': {'src_dir': str(workdir / 'photos')}}
+        kinds = prepare_photos(emulator, workdir / 'photos', count, make)
+        options = {'src_dir': str(workdir / 'photos')}
         if args.concurrency:
-            sync['graphops.msgraph.graph_profile_photo_sync']['concurrency'] = args.concurrency
+            options['concurrency'] = args.concurrency
+        sync = {'name': 'sync', 'graphops.msgraph.graph_profile_photo_sync': options}
 
-        emulator.admin.clear_log()
-        first = run_playbook(emulator, workdir, 'sync-first', [sync])
-        top, inner, writes = graph_requests(emulator)
-        emulator.admin.clear_log()
-        second = run_playbook(emulator, workdir, 'sync-second', [sync])
-        top2, inner2, writes2 = graph_requests(emulator)
-        report_path = workdir / 'report.html'
-        with_report = {'name': 'sync', 'graphops.msgraph.graph_profile_photo_sync': dict(
-            sync['graphops.msgraph.graph_profile_photo_sync'], report=str(report_path))}
-        reported = run_playbook(emulator, workdir, 'sync-report', [with_report])
-        figures = {
-            'principals': count, 'setup': kinds,
-            'first': first, 'first_requests': top, 'first_inner': inner, 'first_writes': writes,
-            'second': second, 'second_requests': top2, 'second_inner': inner2, 'second_writes': writes2,
-            'report': reported, 'report_bytes': report_path.stat().st_size, 'report_browser': browser_render(report_path, workdir),
-        }
+        figures = {'case': case, 'principals': count, 'setup': kinds}
+        figures['first'] = run_playbook(emulator, workdir, 'sync-first', [sync])
+        figures['second'] = run_playbook(emulator, workdir, 'sync-second', [sync])
+        if not args.no_cache:
+            cached = {'name': 'sync', 'graphops.msgraph.graph_profile_photo_sync': dict(options, cache=str(workdir / 'cache.json'))}
+            figures['cache_fill'] = run_playbook(emulator, workdir, 'sync-cache-fill', [cached])
+            figures['cached'] = run_playbook(emulator, workdir, 'sync-cached', [cached])
+        if case == 'standard' and not args.no_report:
+            report_path = workdir / 'report.html'
+            with_report = {'name': 'sync', 'graphops.msgraph.graph_profile_photo_sync': dict(options, report=str(report_path))}
+            figures['report'] = run_playbook(emulator, workdir, 'sync-report', [with_report])
+            figures['report_bytes'] = report_path.stat().st_size
+            figures['report_browser'] = browser_render(report_path, workdir)
         if with_loop:
             loop_users = [upn(index) for index in range(count - LOOP_PRINCIPALS, count)]
             loop_dir = workdir / 'loop-photos'
             loop_dir.mkdir()
             for index, name in enumerate(loop_users):
-                (loop_dir / ('%s.jpg' % name)).write_bytes(picture(2000003 + index))
-            emulator.admin.clear_log()
-            loop = run_playbook(emulator, workdir, 'loop', [{
+                (loop_dir / ('%s.jpg' % name)).write_bytes(make(2000003 + index))
+            figures['loop'] = run_playbook(emulator, workdir, 'loop', [{
                 'name': 'loop', 'graphops.msgraph.graph_profile_photo': {'user': '{{ item }}', 'src': str(loop_dir) + '/{{ item }}.jpg'},
                 'loop': loop_users}])
-            figures['loop'] = loop
-            figures['loop_writes'] = graph_requests(emulator)[2]
     return figures
 
 
-def report(figures: dict, loop: dict | None) -> list:
+def run_line(label: str, run: dict, count: int) -> list:
+    task = run['task']
+    stats = task.get('stats') or {}
+    sync_seconds = stats.get('seconds', 0.0)
+    lines = ['  %-17s: task %.2f s = %.2f ms per principal (sync %.2f s, the rest %.2f s); totals %s' % (
+        label, task['seconds'], task['seconds'] * 1000.0 / count, sync_seconds, task['seconds'] - sync_seconds, task.get('totals'))]
+    lines.append('                     Graph sent %.1f KB per principal on the wire (%.1f KB of bodies); reads %s; '
+                 '%d HTTP requests (%d inner, %d writes); cache hits %s' % (
+                     run['wire_bytes'] / 1024.0 / count, run['image_bytes'] / 1024.0 / count, run['reads'], run['requests'],
+                     run['inner'], run['writes'], stats.get('cache_hits', '-')))
+    compared = stats.get('compared') or 0
+    lines.append('                     CPU: module %s s, emulator %.2f s, whole ansible-playbook %.2f s; per compare %.2f ms '
+                 '(%d compares); results %s KB; peak RSS module %.1f MB, any process %.1f MB; retries %s' % (
+                     stats.get('cpu_seconds', '-'), run['emulator_cpu'], run['children_cpu'],
+                     stats.get('compare_cpu_ms', 0.0) / max(1, compared), compared, task.get('results_kb', '-'),
+                     stats.get('max_rss_mb', 0.0), run['children_peak_mb'], stats.get('inner_retries')))
+    return lines
+
+
+def report(figures: dict) -> list:
     count = figures['principals']
-    first, second = figures['first'], figures['second']
-    stats = first['task']['stats']
-    per_principal_ms = first['task']['seconds'] * 1000.0 / count
-    lines = [
-        'N = %d principals (%s)' % (count, ', '.join('%d %s' % (value, key) for key, value in figures['setup'].items())),
-        '  sync, first run : task %.2f s = %.2f ms per principal; totals %s; ansible-playbook %.2f s' % (
-            first['task']['seconds'], per_principal_ms, first['task']['totals'], first['wall']),
-        '                    HTTP requests to Graph %d = %.3f per principal (%d $batch, %d inner requests, %d writes), '
-        '+2 identity requests' % (figures['first_requests'], figures['first_requests'] / float(count), stats['batches'],
-                                  figures['first_inner'], figures['first_writes']),
-        '                    CPU per compare %.2f ms (%d compares: decode both photos + match); inner retries %d; '
-        'peak in flight per mailbox %d' % (stats['compare_cpu_ms'] / max(1, stats['compared']), stats['compared'],
-                                           stats['inner_retries'], stats['peak_per_mailbox']),
-        '                    peak RSS: module process %.1f MB; any process of the run %.1f MB' % (
-            stats['max_rss_mb'], first['children_peak_mb']),
-        '  sync, second run: task %.2f s; totals %s; writes in the emulator log: %d; HTTP requests %d' % (
-            second['task']['seconds'], second['task']['totals'], figures['second_writes'], figures['second_requests']),
-    ]
-    report_seconds = figures['report']['task']['seconds']
-    browser = figures['report_browser']
-    rendering = 'headless Chromium opens and renders it in %.1f s' % browser if browser is not None else 'no chromium to time rendering'
-    lines.append('  HTML report     : %.1f MB (%.2f KB per principal); task %.2f s, %+.2f s over the second run; '
-                 'module peak RSS %.1f MB (second run %.1f MB); %s' % (
-                     figures['report_bytes'] / 1048576.0, figures['report_bytes'] / 1024.0 / count, report_seconds,
-                     report_seconds - second['task']['seconds'], figures['report']['task']['stats']['max_rss_mb'],
-                     second['task']['stats']['max_rss_mb'], rendering))
-    if loop is not None:
+    lines = ['%s case, N = %d principals (%s)' % (figures['case'], count, ', '.join(
+        '%d %s' % (value, key) for key, value in figures['setup'].items()))]
+    lines += run_line('first run', figures['first'], count)
+    lines += run_line('unchanged', figures['second'], count)
+    if 'cached' in figures:
+        lines += run_line('cache, filling', figures['cache_fill'], count)
+        lines += run_line('unchanged, cache', figures['cached'], count)
+    if 'report' in figures:
+        report_seconds = figures['report']['task']['seconds']
+        browser = figures['report_browser']
+        rendering = 'headless Chromium opens and renders it in %.1f s' % browser if browser is not None else 'no chromium to time rendering'
+        lines.append('  HTML report      : %.1f MB (%.2f KB per principal); task %.2f s, %+.2f s over the unchanged run; '
+                     'module peak RSS %.1f MB; %s' % (
+                         figures['report_bytes'] / 1048576.0, figures['report_bytes'] / 1024.0 / count, report_seconds,
+                         report_seconds - figures['second']['task']['seconds'], figures['report']['task']['stats']['max_rss_mb'],
+                         rendering))
+    if 'loop' in figures:
+        loop = figures['loop']
         loop_ms = loop['task']['seconds'] * 1000.0 / LOOP_PRINCIPALS
+        per_principal_ms = figures['first']['task']['seconds'] * 1000.0 / count
         lines.append('  loop of %d graph_profile_photo tasks: %.2f s = %.0f ms per principal -> sync is %.0fx faster per principal' % (
             LOOP_PRINCIPALS, loop['task']['seconds'], loop_ms, loop_ms / per_principal_ms))
     return lines
 
 
-def check_goals(all_figures: list, loop: dict | None) -> list:
+def draw_plot(all_figures: list, path: Path) -> None:
+    """A line chart of milliseconds per principal against N (log scale), one line per run kind and case."""
+    width, height, left, right, top, bottom = 900, 520, 80, 230, 50, 60
+    image = Image.new('RGB', (width, height), 'white')
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.load_default()
+    series = []
+    colours = {'first': (200, 60, 40), 'second': (40, 110, 200), 'cached': (40, 160, 80)}
+    names = {'first': 'first run', 'second': 'all unchanged', 'cached': 'all unchanged, cache'}
+    for case, dash in (('standard', False), ('realistic', True)):
+        runs = sorted((f for f in all_figures if f['case'] == case), key=lambda f: f['principals'])
+        if len(runs) < 2:
+            continue
+        for kind in ('first', 'second', 'cached'):
+            points = [(f['principals'], f[kind]['task']['seconds'] * 1000.0 / f['principals']) for f in runs if kind in f]
+            if len(points) >= 2:
+                series.append(('%s, %s' % (names[kind], case), colours[kind], dash, points))
+    if not series:
+        return
+    counts = sorted({n for s in series for n, dummy in s[3]})
+    top_ms = max(ms for s in series for dummy, ms in s[3]) * 1.1
+    low, high = math.log10(counts[0]), math.log10(counts[-1])
+
+    def at(n, ms):
+        x = left + (math.log10(n) - low) / ((high - low) or 1) * (width - left - right)
+        return x, height - bottom - ms / top_ms * (height - top - bottom)
+
+    draw.text((left, 15), 'graph_profile_photo_sync: time per principal (task start to result, 2 CPUs, 20 ms latency)', fill='black', font=font)
+    draw.line((left, top, left, height - bottom), fill='black')
+    draw.line((left, height - bottom, width - right, height - bottom), fill='black')
+    for step in range(0, 6):
+        ms = top_ms * step / 5.0
+        x, y = at(counts[0], ms)
+        draw.line((left - 4, y, width - right, y), fill=(225, 225, 225) if step else 'black')
+        draw.text((8, y - 6), '%.1f ms' % ms, fill='black', font=font)
+    for n in counts:
+        x, dummy = at(n, 0)
+        draw.line((x, height - bottom, x, height - bottom + 4), fill='black')
+        draw.text((x - 14, height - bottom + 8), '{:,}'.format(n), fill='black', font=font)
+    draw.text(((width - right) // 2 - 40, height - 25), 'principals (log scale)', fill='black', font=font)
+    for index, (label, colour, dash, points) in enumerate(series):
+        xy = [at(n, ms) for n, ms in points]
+        for (x0, y0), (x1, y1) in zip(xy, xy[1:]):
+            if dash:
+                for part in range(0, 20, 2):
+                    draw.line((x0 + (x1 - x0) * part / 20, y0 + (y1 - y0) * part / 20,
+                               x0 + (x1 - x0) * (part + 1) / 20, y0 + (y1 - y0) * (part + 1) / 20), fill=colour, width=2)
+            else:
+                draw.line((x0, y0, x1, y1), fill=colour, width=2)
+        for x, y in xy:
+            draw.ellipse((x - 3, y - 3, x + 3, y + 3), fill=colour)
+        ly = top + 18 * index
+        draw.line((width - right + 15, ly + 6, width - right + 40, ly + 6), fill=colour, width=2 if not dash else 1)
+        draw.text((width - right + 46, ly), label, fill='black', font=font)
+    image.save(path, optimize=True)
+
+
+def check_goals(all_figures: list) -> list:
     problems = []
+    by_case = {}
     for figures in all_figures:
-        count = figures['principals']
-        if figures['second_writes']:
-            problems.append('N=%d: the second run sent %d writes' % (count, figures['second_writes']))
-        if figures['first']['task']['stats']['max_rss_mb'] >= GOAL_PEAK_MB:
-            problems.append('N=%d: module peak RSS %.1f MB >= %d MB' % (count, figures['first']['task']['stats']['max_rss_mb'], GOAL_PEAK_MB))
-        if figures['report_bytes'] * 10000.0 / count >= GOAL_REPORT_MB_AT_10000 * 1048576:
+        by_case.setdefault(figures['case'], {})[figures['principals']] = figures
+        count, case = figures['principals'], figures['case']
+        for run in ('second', 'cached'):
+            if run in figures and figures[run]['writes']:
+                problems.append('%s N=%d: the %s run sent %d writes' % (case, count, run, figures[run]['writes']))
+        peak = figures['first']['task']['stats']['max_rss_mb']
+        if peak > GOAL_PEAK_MB:
+            problems.append('%s N=%d: module peak RSS %.1f MB > %d MB' % (case, count, peak, GOAL_PEAK_MB))
+        unchanged_bytes = figures['second']['wire_bytes'] / float(count)
+        if case == 'realistic' and unchanged_bytes > GOAL_BYTES_PER_UNCHANGED:
+            problems.append('%s N=%d: %.1f KB from Graph per unchanged principal > 6 KB' % (case, count, unchanged_bytes / 1024.0))
+        if 'report_bytes' in figures and figures['report_bytes'] * 10000.0 / count >= GOAL_REPORT_MB_AT_10000 * 1048576:
             problems.append('N=%d: the HTML report would be %.1f MB at 10,000 principals (goal < %d MB)' % (
                 count, figures['report_bytes'] * 10000.0 / count / 1048576, GOAL_REPORT_MB_AT_10000))
-        if count == 1000 and figures['first']['task']['seconds'] >= GOAL_SECONDS_AT_1000:
-            problems.append('N=1000: %.2f s >= %.1f s' % (figures['first']['task']['seconds'], GOAL_SECONDS_AT_1000))
-        if loop is not None:
-            speedup = (loop['task']['seconds'] / LOOP_PRINCIPALS) / (figures['first']['task']['seconds'] / count)
-            if count >= 1000 and speedup < GOAL_SPEEDUP:
-                problems.append('N=%d: only %.0fx faster per principal than the loop' % (count, speedup))
+        seconds = {run: figures[run]['task']['seconds'] for run in ('first', 'second', 'cached') if run in figures}
+        if count == 1000 and case == 'standard' and seconds['first'] > GOAL_SECONDS_AT_1000:
+            problems.append('standard N=1000: %.2f s > %.1f s' % (seconds['first'], GOAL_SECONDS_AT_1000))
+        if count == 1000 and case == 'realistic':
+            for run, goal in (('first', GOAL_REALISTIC_FIRST), ('second', GOAL_REALISTIC_UNCHANGED), ('cached', GOAL_REALISTIC_CACHED)):
+                if run in seconds and seconds[run] > goal:
+                    problems.append('realistic N=1000 %s run: %.2f s > %.1f s' % (run, seconds[run], goal))
+        if 'loop' in figures and case == 'standard':
+            speedup = (figures['loop']['task']['seconds'] / LOOP_PRINCIPALS) / (seconds['first'] / count)
+            if speedup < GOAL_SPEEDUP:
+                problems.append('%s N=%d: only %.0fx faster per principal than the loop' % (case, count, speedup))
+    standard = by_case.get('standard', {})
+    if 1000 in standard and 10000 in standard:
+        ratio = (standard[10000]['first']['task']['seconds'] / 10000.0) / (standard[1000]['first']['task']['seconds'] / 1000.0)
+        if ratio > GOAL_LINEAR:
+            problems.append('per-principal time at 10,000 is %.2fx that at 1,000 (goal <= %.1fx)' % (ratio, GOAL_LINEAR))
     return problems
 
 
@@ -292,38 +442,57 @@ def main(argv=None) -> int:
     if argv[:1] == ['--measure-children']:
         return measure_children(argv[2:])
     parser = argparse.ArgumentParser(description=__doc__.split('\n', maxsplit=1)[0])
-    parser.add_argument('--sizes', default=os.environ.get('BENCH_SIZES', '100,1000,5000'),
-                        help='comma-separated numbers of principals (default 100,1000,5000, or $BENCH_SIZES)')
+    parser.add_argument('--sizes', default=os.environ.get('BENCH_SIZES', '100,1000,10000'),
+                        help='numbers of principals of the standard case, comma-separated (default 100,1000,10000, or $BENCH_SIZES)')
+    parser.add_argument('--realistic-sizes', default=os.environ.get('BENCH_REALISTIC_SIZES', '1000'),
+                        help='numbers of principals of the realistic case (default 1000, or $BENCH_REALISTIC_SIZES; empty: none)')
     parser.add_argument('--latency-ms', type=int, default=20, help='latency the emulator adds to every Graph request')
     parser.add_argument('--concurrency', type=int, default=0, help="the module's concurrency option (default: its default)")
+    parser.add_argument('--no-loop', action='store_true', help='leave out the loop of graph_profile_photo tasks')
+    parser.add_argument('--no-report', action='store_true', help='leave out the run with an HTML report')
+    parser.add_argument('--no-cache', action='store_true', help='leave out the runs with cache (a version without it)')
+    parser.add_argument('--collections', help='the collections path to run (default: this checkout, .build/collections)')
+    parser.add_argument('--plot', help='draw the time per principal against N into this PNG')
     parser.add_argument('--json', help='also write all figures to this file')
     parser.add_argument('--keep', action='store_true', help='keep the work directory')
     args = parser.parse_args(argv)
-    sizes = [int(size) for size in args.sizes.split(',') if size.strip()]
-    if any(size < LOOP_PRINCIPALS for size in sizes):
+    if args.collections:
+        COLLECTIONS_IN_USE[0] = Path(args.collections).resolve()
+    cases = [('standard', int(size)) for size in args.sizes.split(',') if size.strip()]
+    cases += [('realistic', int(size)) for size in args.realistic_sizes.split(',') if size.strip()]
+    if any(size < LOOP_PRINCIPALS for dummy, size in cases):
         parser.error('every size must be at least %d' % LOOP_PRINCIPALS)
-    loop_at = 1000 if 1000 in sizes else max(sizes)
+    loop_at = {}
+    for case in ('standard', 'realistic'):
+        sizes = [size for name, size in cases if name == case]
+        if sizes and not args.no_loop:
+            loop_at[case] = 1000 if 1000 in sizes else max(sizes)
     workroot = Path(tempfile.mkdtemp(prefix='graphops-bench-'))
-    print('graph_profile_photo_sync benchmark: emulator latency %d ms, throttling on, %d CPUs, sizes %s' % (
-        args.latency_ms, os.cpu_count(), sizes), flush=True)
+    print('graph_profile_photo_sync benchmark: emulator latency %d ms, throttling on, %d CPUs, %s; collections %s' % (
+        args.latency_ms, os.cpu_count(), ', '.join('%s %d' % case for case in cases), COLLECTIONS_IN_USE[0]), flush=True)
     all_figures = []
-    loop = None
     try:
-        for count in sizes:
-            figures = bench_size(count, args, workroot, with_loop=(count == loop_at))
-            loop = figures.get('loop', loop)
+        for case, count in cases:
+            figures = bench_size(count, args, workroot, case=case, with_loop=(loop_at.get(case) == count))
             all_figures.append(figures)
-            print('\n'.join(report(figures, figures.get('loop'))), flush=True)
+            print('\n'.join(report(figures)), flush=True)
     finally:
         if not args.keep:
             shutil.rmtree(workroot, ignore_errors=True)
-    if len(all_figures) > 1:
-        print('scaling: ' + '; '.join('N=%d %.2f s (%.2f ms/principal, %.1f MB)' % (
-            f['principals'], f['first']['task']['seconds'], f['first']['task']['seconds'] * 1000.0 / f['principals'],
-            f['first']['task']['stats']['max_rss_mb']) for f in all_figures))
+    for case in ('standard', 'realistic'):
+        runs = [f for f in all_figures if f['case'] == case]
+        if len(runs) > 1:
+            print('scaling, %s: ' % case + '; '.join('N=%d %.2f ms/principal first, %.2f unchanged%s, %.1f MB' % (
+                f['principals'], f['first']['task']['seconds'] * 1000.0 / f['principals'],
+                f['second']['task']['seconds'] * 1000.0 / f['principals'],
+                ', %.2f cached' % (f['cached']['task']['seconds'] * 1000.0 / f['principals']) if 'cached' in f else '',
+                f['first']['task']['stats']['max_rss_mb']) for f in runs))
+    if args.plot:
+        draw_plot(all_figures, Path(args.plot))
+        print('plot: %s' % args.plot)
     if args.json:
         Path(args.json).write_text(json.dumps(all_figures, indent=2, default=str))
-    problems = check_goals(all_figures, loop)
+    problems = check_goals(all_figures)
     print('goals: ' + ('all met' if not problems else 'NOT met: ' + '; '.join(problems)))
     return 1 if problems else 0
 

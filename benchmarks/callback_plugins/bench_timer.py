@@ -17,7 +17,7 @@ type: aggregate
 short_description: Time each task for the benchmark
 description:
   - Appends one JSON line per finished task (name, status, seconds from task start to result, and the keys
-    changed, totals, stats, msg of the result) to the file named by E(BENCH_TIMER_FILE).
+    changed, totals, stats, msg of the result, and the size of its results as JSON) to the file named by E(BENCH_TIMER_FILE).
 requirements:
   - Enabled with E(ANSIBLE_CALLBACKS_ENABLED=bench_timer).
 '''
@@ -49,6 +49,8 @@ class CallbackModule(CallbackBase):
         entry.update({key: data[key] for key in KEPT_KEYS if key in data})
         if 'results' in data and isinstance(data['results'], list):
             entry['items'] = len(data['results'])
+            # What the results weigh as JSON: the module serialises them, the controller parses and processes them.
+            entry['results_kb'] = round(len(json.dumps(data['results'], default=str)) / 1024.0, 1)
         with open(path, 'a', encoding='utf-8') as handle:
             handle.write(json.dumps(entry, default=str) + '\n')
 

@@ -19,10 +19,12 @@ from ansible_collections.graphops.msgraph.plugins.module_utils.photo_facts impor
     ImageDecodeError,
     PhotoFacts,
     photo_facts_from_bytes,
+    photo_facts_from_picture,
     sniff_content_type,
 )
 from ansible_collections.graphops.msgraph.plugins.module_utils.photo_prepare import (
     MAX_READ_BYTES,
+    DeferredPreparation,
     PhotoPrepareError,
     check_prepare_options,
     prepare_photo,
@@ -47,6 +49,24 @@ class SourceImage:
     facts: PhotoFacts
     prepared: bool = False
     reasons: tuple = ()
+    # A DeferredPreparation while the photo is known only as a preview (data is None): complete() prepares it.
+    deferred: object = field(default=None, repr=False)
+    with_phash: bool = True
+
+    def complete(self) -> 'SourceImage':
+        """The source with its upload made (the bytes, and the facts of those bytes); itself when it already has them.
+
+        Raise SourceImageError with one sentence when preparing fails.
+        """
+        if self.deferred is None:
+            return self
+        try:
+            upload = self.deferred.encode()
+            facts = photo_facts_from_bytes(upload.data, with_phash=self.with_phash)
+        except (PhotoPrepareError, ImageDecodeError) as exc:
+            raise SourceImageError(str(exc)) from None
+        return SourceImage(path=self.path, data=upload.data, content_type=upload.content_type, facts=facts,
+                           prepared=upload.prepared, reasons=upload.reasons, with_phash=self.with_phash)
 
     def upload_info(self) -> dict:
         """The ``upload`` value modules return: whether the upload was prepared from the file, and why."""
@@ -73,10 +93,13 @@ def _read_once(path: str, limit: int) -> bytes:
         raise SourceImageError('The photo %s cannot be read (%s); check the file and its disk.' % (path, exc.strerror or exc)) from None
 
 
-def load_source_image(path: str, *, prepare: str = 'auto', crop: str = 'none', with_phash: bool = True) -> SourceImage:
+def load_source_image(path: str, *, prepare: str = 'auto', crop: str = 'none', with_phash: bool = True,
+                      defer_preparation: bool = False) -> SourceImage:
     """Read and check a local photo and return what will be uploaded for it (see photo_prepare).
 
     ``with_phash=False``: its facts leave out the perceptual hash (see photo_facts_from_bytes).
+    ``defer_preparation=True``: a photo that needs preparing is not prepared yet; its facts come from a small preview
+    of the prepared picture, enough for a perceptual compare, and complete() prepares it when it is to be uploaded.
 
     Raise SourceImageError with one clear sentence when it cannot be used.
     """
@@ -115,9 +138,14 @@ def load_source_image(path: str, *, prepare: str = 'auto', crop: str = 'none', w
     if not HAS_PIL:
         raise SourceImageError('Checking the photo %s needs the Python library Pillow; install it where the module runs.' % path)
     try:
-        upload = prepare_photo(data, prepare=prepare, crop=crop, name=path)
+        upload = prepare_photo(data, prepare=prepare, crop=crop, name=path, defer=defer_preparation)
     except PhotoPrepareError as exc:
         raise SourceImageError(str(exc)) from None
+    if isinstance(upload, DeferredPreparation):
+        width, height = upload.size
+        facts = photo_facts_from_picture(upload.preview, width=width, height=height, with_phash=with_phash)
+        return SourceImage(path=path, data=None, content_type='image/jpeg', facts=facts, prepared=True, reasons=upload.reasons,
+                           deferred=upload, with_phash=with_phash)
     try:
         facts = photo_facts_from_bytes(upload.data, with_phash=with_phash)
     except ImageDecodeError as exc:

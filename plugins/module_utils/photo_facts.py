@@ -75,7 +75,8 @@ class UnsupportedImageError(ImageDecodeError):
 class PhotoFacts:
     """What is known about one photo; ``to_dict()`` is what modules return and diff."""
 
-    sha256: str
+    # None for the facts of a picture not encoded yet (photo_facts_from_picture): never shown, only compared.
+    sha256: str | None
     # None when the facts were computed without it (photo_facts_from_bytes(with_phash=False)): it is only shown,
     # never used to decide, and costs about a third of a decode.
     phash: str | None
@@ -274,4 +275,22 @@ def photo_facts_from_bytes(data: bytes, *, with_phash: bool = True) -> PhotoFact
         size=len(data),
         signatures=signatures,
         centred_square_signatures=square_signatures,
+    )
+
+
+def photo_facts_from_picture(im, *, width: int, height: int, with_phash: bool = True) -> PhotoFacts:
+    """The facts of a JPEG not encoded yet, from its picture at a small scale (an upright, opaque RGB image) and the
+    size it will have: what a compare needs, without sha256 and size, which only the encoded bytes have."""
+    _require_pil()
+    im = im.convert('RGB')
+    phash = _phash(im.resize((_PHASH_GRID, _PHASH_GRID), Image.Resampling.BOX).convert('L')) if with_phash else None
+    return PhotoFacts(
+        sha256=None,
+        phash=phash,
+        width=width,
+        height=height,
+        content_type='image/jpeg',
+        size=None,
+        signatures=_signature_grids(im, None),
+        centred_square_signatures=() if width == height else _centred_square_grids(im, None),
     )

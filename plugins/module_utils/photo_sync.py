@@ -124,6 +124,7 @@ class PhotoSync:
         self._file_digests = {}
         # The perceptual hash is only shown, never used to decide: computed when a diff shows it.
         self.with_phash = want_diff
+        self.defers_preparation = compare == 'perceptual' and crop == 'none'
         # CPU seconds of each compare (both photos decoded, then matched); list.append is atomic across threads.
         self._compare_cpu = []
 
@@ -267,7 +268,11 @@ class PhotoSync:
                 continue
             started = time.thread_time()
             try:
-                source = load_source_image(item.src, prepare=self.prepare, crop=self.crop, with_phash=self.with_phash)
+                # Most photos are compared and not uploaded: one that needs preparing is compared from a small preview
+                # and prepared only when it is uploaded. Not with a report (it shows the prepared photo of every item),
+                # nor with crop: square (a crop taken at the preview's scale is off by up to a pixel of it).
+                source = load_source_image(item.src, prepare=self.prepare, crop=self.crop, with_phash=self.with_phash,
+                                           defer_preparation=self.defers_preparation and self.on_images is None)
             except SourceImageError as exc:
                 source = str(exc)
             sources[item.index] = (source, time.thread_time() - started)
@@ -297,10 +302,17 @@ class PhotoSync:
             except PhotoOperationError as exc:
                 failures.append(self._failed(item, str(exc)))
                 continue
-            plans[item.index] = replace(plan, compared_size=read.compared_size if current is not None else None)
             if current is not None and item.state == 'present':
                 # A real compare: the local photo and Graph's decoded, then matched.
                 self._compare_cpu.append(source_cpu + time.thread_time() - started)
+            if plan.action == ACTION_SET and plan.source is not None and plan.source.deferred is not None:
+                try:
+                    source = plan.source.complete()
+                except SourceImageError as exc:
+                    failures.append(self._failed(item, str(exc)))
+                    continue
+                plan = replace(plan, source=source, after=source.facts)
+            plans[item.index] = replace(plan, compared_size=read.compared_size if current is not None else None)
         return plans, failures
 
     def _current_facts(self, item, read):
