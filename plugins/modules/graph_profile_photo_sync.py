@@ -15,7 +15,8 @@ description:
     Ansible's per-task overhead for every principal; this module pays it once.
   - Reads the current photos with JSON batching (20 requests per C($batch)), compares them with the local files in
     a bounded pool of workers, and writes, again in batches, only the photos that differ. Each item is compared
-    like M(graphops.msgraph.graph_profile_photo) does (O(compare)).
+    like M(graphops.msgraph.graph_profile_photo) does (O(compare)), from Graph's 96x96 rendition of the photo (about
+    2-5 KB) rather than the photo itself (50-75 KB); see O(cache) for the fallbacks and for runs that download nothing.
   - Never more than 4 requests are in flight for one mailbox (Outlook's limit); throttled requests (HTTP 429) and
     unavailable answers (503, 504) are retried per item, after the C(Retry-After) that Graph sent with them.
   - An item that fails does not stop the others. The task fails at the end when any item failed, naming each
