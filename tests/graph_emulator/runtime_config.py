@@ -22,6 +22,8 @@ DEFAULTS = {
     "no_mailbox_oversize": "404",
     "batch_order": "shuffled",
     "batch_shuffle_seed": None,
+    # Whether $filter compares strings regardless of case: Microsoft's pages do not say (directory_queries.py).
+    "filter_string_case": "insensitive",
 }
 
 _CHOICES = {
@@ -33,6 +35,7 @@ _CHOICES = {
     "missing_size": ("404", "1x1"),
     "no_mailbox_oversize": ("404", "413"),
     "batch_order": ("shuffled", "request"),
+    "filter_string_case": ("insensitive", "sensitive"),
 }
 # Values that look like numbers are kept as strings, so that a YAML or JSON 404 means the same as "404".
 _NUMERIC_CHOICES = ("missing_size", "no_mailbox_oversize")
