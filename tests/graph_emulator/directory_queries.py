@@ -47,7 +47,12 @@ class DirectoryQueries:
         """The response to a listing (token already authenticated)."""
         lowered = [s.lower() for s in segments]
         granted = token.permissions
-        advanced = request.header("consistencylevel").lower() == "eventual" and request.query.get("$count", "").lower() == "true"
+        try:
+            query, state = _merged_query(request.query)
+        except ValueError:
+            return graph_error(request, 400, "Directory_InvalidSkipToken", "The skip token is not valid.")
+        # A nextLink carries the first request's query options (in its $skiptoken here); the header is sent again.
+        advanced = request.header("consistencylevel").lower() == "eventual" and query.get("$count", "").lower() == "true"
         if lowered == ["users"]:
             if not granted & USER_READ_ALL:
                 return _denied(request)
@@ -70,9 +75,9 @@ class DirectoryQueries:
             members = self._members(tenant, group, transitive=lowered[2] == "transitivemembers")
             users = [m for m in members if not hasattr(m, "members")]
             if cast is None:
-                return self._page(request, version, segments, members, advanced, context="directoryObjects", tenant=tenant)
+                return self._page(request, version, segments, members, advanced, query, state, context="directoryObjects", tenant=tenant)
             context = "users"
-        return self._page(request, version, segments, users, advanced, context=context, tenant=tenant)
+        return self._page(request, version, segments, users, advanced, query, state, context=context, tenant=tenant)
 
     @staticmethod
     def _members(tenant, group, *, transitive: bool) -> list:
@@ -91,15 +96,7 @@ class DirectoryQueries:
                 queue.extend(member.members)
         return found
 
-    def _page(self, request, version, segments, objects, advanced, *, context, tenant):
-        query = request.query
-        state = None
-        if "$skiptoken" in query:
-            try:
-                state = json.loads(base64.urlsafe_b64decode(query["$skiptoken"].encode("ascii")).decode("utf-8"))
-            except (ValueError, UnicodeDecodeError):
-                return graph_error(request, 400, "Directory_InvalidSkipToken", "The skip token is not valid.")
-            query = dict(state["query"], **{k: v for k, v in query.items() if k != "$skiptoken"})
+    def _page(self, request, version, segments, objects, advanced, query, state, *, context, tenant):
         try:
             top = int(query.get("$top", DEFAULT_PAGE_SIZE))
         except ValueError:
@@ -142,6 +139,17 @@ class DirectoryQueries:
         entity = {"@odata.type": "#microsoft.graph.user"}
         entity.update({name: record.get(name) for name in wanted})
         return entity
+
+
+def _merged_query(query):
+    """(the query options in effect, the paging state or None): a $skiptoken holds the first page's options."""
+    if "$skiptoken" not in query:
+        return dict(query), None
+    try:
+        state = json.loads(base64.urlsafe_b64decode(query["$skiptoken"].encode("ascii")).decode("utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValueError("bad skip token") from exc
+    return dict(state["query"], **{k: v for k, v in query.items() if k != "$skiptoken"}), state
 
 
 def _denied(request):
