@@ -76,16 +76,19 @@ def is_object_id(value: str) -> bool:
 
 @dataclass
 class DirectoryStats:
-    """Requests sent to read the directory (each page counts) and the wall time they took."""
+    """Requests sent to read the directory (each page counts) and the wall time spent reading it."""
 
     requests: int = 0
     seconds: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def count(self, seconds: float) -> None:
+    def count_request(self) -> None:
         with self._lock:
             self.requests += 1
-            self.seconds += seconds
+
+    def add_time(self, started: float) -> None:
+        """Wall time of one listing or lookup (their requests may run in parallel: their durations are not summed)."""
+        self.seconds += time.monotonic() - started
 
 
 class UserDirectory:
@@ -99,6 +102,7 @@ class UserDirectory:
     # --- listings ---
     def list_users(self, *, select: list, filter_text: str | None = None) -> list:
         """Every user (or those matching filter_text), with the selected properties."""
+        started = time.monotonic()
         params = {'$select': ','.join(select), '$top': str(PAGE_SIZE)}
         advanced = False
         if filter_text:
@@ -109,12 +113,15 @@ class UserDirectory:
         except GraphError as error:
             raise DirectoryReadError(self._describe(error, what='list users' + (' with scope.filter "%s"' % filter_text if filter_text else ''),
                                                     permission=USER_READ_PERMISSION, filter_text=filter_text)) from None
+        finally:
+            self.stats.add_time(started)
 
     def list_group_users(self, group_id: str, *, select: list) -> list:
         """The users among a group's transitive members (nested groups included)."""
         # "To filter the results on the OData type, such as microsoft.graph.user ..., you must use the advanced query
         # parameters" (group-list-transitivemembers.md): the cast is always sent with them.
         path = '/groups/%s/transitiveMembers/%s' % (quote_path_segment(group_id), USER_CAST)
+        started = time.monotonic()
         try:
             return self._read_all(path, {'$select': ','.join(select), '$top': str(PAGE_SIZE)}, advanced=True, retry_advanced=False)
         except GraphError as error:
@@ -123,6 +130,8 @@ class UserDirectory:
                     group_id, error.describe())) from None
             raise DirectoryReadError(self._describe(error, what='list the members of scope.group %s' % group_id,
                                                     permission=GROUP_MEMBER_PERMISSION)) from None
+        finally:
+            self.stats.add_time(started)
 
     # --- lookups by property ---
     def find_by(self, prop: str, values: list, *, select: list) -> dict:
@@ -137,11 +146,15 @@ class UserDirectory:
         if not chunks:
             return found
         advanced = prop in ADVANCED_EQ_PROPERTIES
-        with ThreadPoolExecutor(max_workers=min(self.concurrency, len(chunks))) as pool:
-            for users in pool.map(lambda chunk: self._find_chunk(prop, chunk, select, advanced), chunks):
-                for user in users:
-                    for key in self._keys(prop, user):
-                        found.setdefault(key, {})[user['id']] = user
+        started = time.monotonic()
+        try:
+            with ThreadPoolExecutor(max_workers=min(self.concurrency, len(chunks))) as pool:
+                for users in pool.map(lambda chunk: self._find_chunk(prop, chunk, select, advanced), chunks):
+                    for user in users:
+                        for key in self._keys(prop, user):
+                            found.setdefault(key, {})[user['id']] = user
+        finally:
+            self.stats.add_time(started)
         return {key: list(users.values()) for key, users in found.items()}
 
     @staticmethod
@@ -184,11 +197,8 @@ class UserDirectory:
         url = '%s?%s' % (path, '&'.join('%s=%s' % (name, quote(value, safe="$,'()@")) for name, value in params.items()))
         users = []
         while url:
-            started = time.monotonic()
-            try:
-                response = self.client.request('GET', url, headers=headers)
-            finally:
-                self.stats.count(time.monotonic() - started)
+            self.stats.count_request()
+            response = self.client.request('GET', url, headers=headers)
             try:
                 body = response.json()
             except ValueError:

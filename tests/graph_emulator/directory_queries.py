@@ -7,6 +7,7 @@ such as microsoft.graph.user ..., you must use the advanced query parameters" (g
 """
 
 import base64
+import collections
 import json
 import urllib.parse
 
@@ -82,10 +83,10 @@ class DirectoryQueries:
     @staticmethod
     def _members(tenant, group, *, transitive: bool) -> list:
         """Direct members, or every nested member once (users and groups), in a stable order."""
-        seen, found, queue = set(), [], list(group.members)
+        seen, found, queue = set(), [], collections.deque(group.members)
         seen_groups = {group.id}
         while queue:
-            ref = queue.pop(0)
+            ref = queue.popleft()
             member = tenant.users.get(ref) or tenant.groups.get(ref)
             if member is None or member.id in seen:
                 continue
@@ -113,7 +114,8 @@ class DirectoryQueries:
                 return graph_error(request, 400, "Request_UnsupportedQuery" if exc.needs_advanced or "Unsupported" in exc.message else "BadRequest",
                                    exc.message)
             case_sensitive = self.emulator.config["filter_string_case"] == "sensitive"
-            objects = [o for o in objects if hasattr(o, "members") is False and odata_filter.evaluate(node, user_record(o), case_sensitive=case_sensitive)]
+            objects = [o for o in objects if not hasattr(o, "members") and odata_filter.evaluate(
+                node, {name.lower(): value for name, value in user_record(o).items()}, case_sensitive=case_sensitive)]
         select = [name.strip() for name in query.get("$select", "").split(",") if name.strip()]
         offset = state["offset"] if state else 0
         page = objects[offset:offset + top]

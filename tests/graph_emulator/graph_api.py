@@ -93,6 +93,7 @@ class GraphApi:
         if not is_listing(call.request.method, call.segments):
             return None
         tenant = self.emulator.directory.find_tenant(call.token.tenant_id)
+        self.emulator.faults.latency()
         return self.directory_queries.answer(call.request, call.version, call.segments, call.token, tenant)
 
     def run(self, call: GraphCall) -> ApiResponse:

@@ -224,14 +224,13 @@ def _operator_message(operator: str) -> str:
 
 
 def evaluate(node, record: dict, *, case_sensitive: bool = False) -> bool:
-    """Whether a user's properties (by Graph name) satisfy the filter."""
+    """Whether a user's properties satisfy the filter; record is keyed by lower-case Graph property names."""
     if isinstance(node, Logical):
         results = (evaluate(part, record, case_sensitive=case_sensitive) for part in node.parts)
         return all(results) if node.operator == "and" else any(results)
     if isinstance(node, Negation):
         return not evaluate(node.part, record, case_sensitive=case_sensitive)
-    names = {name.lower(): name for name in record}
-    actual = record.get(names.get(node.prop.lower(), node.prop))
+    actual = record.get(node.prop.lower())
 
     def norm(value):
         return value.lower() if isinstance(value, str) and not case_sensitive else value
