@@ -17,6 +17,8 @@ Then, through real ansible-playbook:
 4. (standard) the second run again with an HTML report (``report``): its size, and the time it adds over run 2; with
    Chromium installed, how long a headless browser takes to open the report and render it;
 5. once, a loop of graph_profile_photo tasks over 30 users (each with a new picture), per principal.
+And the source-of-record case (``--directory-users``, issue 11): match_by employeeId over a tenant of that many users,
+with a group scope and without, in check mode: what reading the directory costs.
 
 For every run it prints the bytes Graph sent per principal (the $batch answers as they crossed the wire, base64
 and JSON included, from the emulator's request log), and the CPU seconds of the module process (stats.cpu_seconds:
@@ -297,22 +299,57 @@ def bench_size(count: int, args, workroot: Path, *, case: str, with_loop: bool) 
     return figures
 
 
-def run_line(label: str, run: dict, count: int) -> list:
-    task = run['task']
-    stats = task.get('stats') or {}
-    sync_seconds = stats.get('seconds', 0.0)
-    lines = ['  %-17s: task %.2f s = %.2f ms per principal (sync %.2f s, the rest %.2f s); totals %s' % (
-        label, task['seconds'], task['seconds'] * 1000.0 / count, sync_seconds, task['seconds'] - sync_seconds, task.get('totals'))]
-    lines.append('                     Graph sent %.1f KB per principal on the wire (%.1f KB of bodies); reads %s; '
-                 '%d HTTP requests (%d inner, %d writes); cache hits %s' % (
-                     run['wire_bytes'] / 1024.0 / count, run['image_bytes'] / 1024.0 / count, run['reads'], run['requests'],
-                     run['inner'], run['writes'], stats.get('cache_hits', '-')))
-    compared = stats.get('compared') or 0
-    lines.append('                     CPU: module %s s, emulator %.2f s, whole ansible-playbook %.2f s; per compare %.2f ms '
-                 '(%d compares); results %s KB; peak RSS module %.1f MB, any process %.1f MB; retries %s' % (
-                     stats.get('cpu_seconds', '-'), run['emulator_cpu'], run['children_cpu'],
-                     stats.get('compare_cpu_ms', 0.0) / max(1, compared), compared, task.get('results_kb', '-'),
-                     stats.get('max_rss_mb', 0.0), run['children_peak_mb'], stats.get('inner_retries')))
+def write_directory_seed(path: Path, count: int) -> str:
+    """A tenant of count users with employeeIds; "All employees" holds 90% of them directly and the rest through a
+    nested group. Returns the group's id."""
+    users = [{'id': str(uuid.uuid5(uuid.NAMESPACE_URL, 'bench-user-%d' % index)), 'userPrincipalName': upn(index),
+              'employeeId': 'E%06d' % index, 'mailbox': True} for index in range(count)]
+    everyone, nested = str(uuid.uuid5(uuid.NAMESPACE_URL, 'bench-all')), str(uuid.uuid5(uuid.NAMESPACE_URL, 'bench-nested'))
+    direct = count * 9 // 10
+    seed = {'identity_header': 'graph-emulator-identity-header', 'tenants': [{
+        'id': TENANT_ID, 'domain': DOMAIN,
+        'apps': [{'client_id': CLIENT_ID, 'display_name': 'graphops-bench', 'secrets': [CLIENT_SECRET],
+                  'roles': ['ProfilePhoto.ReadWrite.All', 'User.Read.All', 'GroupMember.Read.All']}],
+        'users': users,
+        'groups': [{'id': everyone, 'displayName': 'All employees', 'members': [u['id'] for u in users[:direct]] + [nested]},
+                   {'id': nested, 'displayName': 'Nested', 'members': [u['id'] for u in users[direct:]]}],
+    }]}
+    path.write_text(yaml.safe_dump(seed, sort_keys=False))
+    return everyone
+
+
+def bench_directory(count: int, files: int, args, workroot: Path) -> dict:
+    """match_by: employeeId over a tenant of count users: a group scope (its listing), and the same files without
+    scope (lookups of 15 values). Check mode: the figures are those of reading the directory, not of uploads."""
+    workdir = workroot / ('directory-%d' % count)
+    workdir.mkdir()
+    group = write_directory_seed(workdir / 'seed.yml', count)
+    src_dir = workdir / 'hr-photos'
+    src_dir.mkdir()
+    data = picture(7)
+    for index in range(0, count, max(1, count // files)):
+        (src_dir / ('E%06d.jpg' % index)).write_bytes(data)
+    figures = {'users': count, 'files': len(list(src_dir.iterdir()))}
+    with EmulatorProcess(seed=workdir / 'seed.yml', state_dir=str(workdir / 'emulator'),
+                         args=['--latency-ms', str(args.latency_ms)]) as emulator:
+        for name, options in (('group scope', {'scope': {'group': group}}), ('no scope', {})):
+            sync = {'name': 'sync', 'graphops.msgraph.graph_profile_photo_sync': dict(src_dir=str(src_dir), match_by='employeeId', **options),
+                    'check_mode': True}
+            emulator.admin.clear_log()
+            run = run_playbook(emulator, workdir, 'directory-' + name.replace(' ', '-'), [sync])
+            log = emulator.admin.log()
+            reads = [entry for entry in log if entry['method'] == 'GET' and (entry['path'].endswith('/users') or 'ransitive' in entry['path'])]
+            figures[name] = {'task': run['task'], 'directory_requests_logged': len(reads)}
+    return figures
+
+
+def report_directory(figures: dict) -> list:
+    lines = ['directory: %d users, %d HR files named by employeeId (match_by: employeeId, check mode)' % (figures['users'], figures['files'])]
+    for name in ('group scope', 'no scope'):
+        stats = figures[name]['task']['stats']
+        lines.append('  %-11s: reading the directory %d requests (%d in the emulator log), %.2f s; whole task %.2f s; totals %s' % (
+            name, stats['directory_requests'], figures[name]['directory_requests_logged'], stats['directory_seconds'],
+            figures[name]['task']['seconds'], figures[name]['task']['totals']))
     return lines
 
 
@@ -453,6 +490,10 @@ def main(argv=None) -> int:
     parser.add_argument('--no-cache', action='store_true', help='leave out the runs with cache (a version without it)')
     parser.add_argument('--collections', help='the collections path to run (default: this checkout, .build/collections)')
     parser.add_argument('--plot', help='draw the time per principal against N into this PNG')
+    parser.add_argument('--directory-users', type=int, default=int(os.environ.get('BENCH_DIRECTORY_USERS', '10000')),
+                        help='users of the match_by/scope case (default 10000, or $BENCH_DIRECTORY_USERS; 0 skips it)')
+    parser.add_argument('--directory-files', type=int, default=1000, help='HR files of the match_by/scope case')
+    parser.add_argument('--only-directory', action='store_true', help='run only the match_by/scope case')
     parser.add_argument('--json', help='also write all figures to this file')
     parser.add_argument('--keep', action='store_true', help='keep the work directory')
     args = parser.parse_args(argv)
@@ -471,7 +512,12 @@ def main(argv=None) -> int:
     print('graph_profile_photo_sync benchmark: emulator latency %d ms, throttling on, %d CPUs, %s; collections %s' % (
         args.latency_ms, os.cpu_count(), ', '.join('%s %d' % case for case in cases), COLLECTIONS_IN_USE[0]), flush=True)
     all_figures = []
+    if args.only_directory:
+        cases = []
     try:
+        if args.directory_users:
+            directory = bench_directory(args.directory_users, args.directory_files, args, workroot)
+            print('\n'.join(report_directory(directory)), flush=True)
         for case, count in cases:
             figures = bench_size(count, args, workroot, case=case, with_loop=(loop_at.get(case) == count))
             all_figures.append(figures)
@@ -492,6 +538,8 @@ def main(argv=None) -> int:
         print('plot: %s' % args.plot)
     if args.json:
         Path(args.json).write_text(json.dumps(all_figures, indent=2, default=str))
+    if not all_figures:
+        return 0
     problems = check_goals(all_figures)
     print('goals: ' + ('all met' if not problems else 'NOT met: ' + '; '.join(problems)))
     return 1 if problems else 0

@@ -108,7 +108,8 @@ def sniff_content_type(data: bytes) -> str | None:
     return None
 
 
-def _pillow_format(data: bytes) -> str | None:
+def pillow_format(data: bytes) -> str | None:
+    """Pillow's name of an accepted image format (JPEG, PNG, GIF, BMP) from its magic number, or None."""
     for magic, dummy, pil_format in _MAGIC:
         if data.startswith(magic):
             return pil_format
@@ -120,7 +121,7 @@ def _require_pil() -> None:
         raise ImageDecodeError('Pillow is required to read photos; install it with "pip install Pillow".')
 
 
-def _orientation_transpose(orientation):
+def orientation_transpose(orientation):
     # The transform that shows the stored pixels upright (same table as PIL.ImageOps.exif_transpose).
     return {
         2: Image.Transpose.FLIP_LEFT_RIGHT,
@@ -137,10 +138,18 @@ def _has_alpha(im) -> bool:
     return im.mode in ('RGBA', 'LA', 'PA', 'RGBa', 'La') or (im.mode in ('P', 'L', 'RGB') and 'transparency' in im.info)
 
 
+HIGH_DEPTH_MODES = ('I', 'I;16', 'I;16B', 'I;16L', 'I;16N', 'F')
+
+
+def to_8_bit(im):
+    """16-bit and float greys scaled to 8 bits, instead of letting convert() clip them; other modes as they are."""
+    if im.mode in HIGH_DEPTH_MODES:
+        return im.convert('I').point(lambda value: value * (1 / 256.0)).convert('L')
+    return im
+
+
 def _to_rgb_or_rgba(im):
-    if im.mode in ('I', 'I;16', 'I;16B', 'I;16L', 'F'):
-        # 16-bit and float greys: scale to 8 bits instead of letting convert() clip them.
-        im = im.convert('I').point(lambda value: value * (1 / 256.0)).convert('L')
+    im = to_8_bit(im)
     if _has_alpha(im):
         return im.convert('RGBA')
     return im.convert('RGB')
@@ -148,7 +157,7 @@ def _to_rgb_or_rgba(im):
 
 def _open_small(data: bytes):
     """Decode ``data`` as small as possible; return (image, width, height) with EXIF orientation applied."""
-    pil_format = _pillow_format(data)
+    pil_format = pillow_format(data)
     if pil_format is None:
         raise UnsupportedImageError('The data is not a JPEG, PNG, GIF or BMP image; convert the photo to JPEG or PNG.')
     try:
@@ -169,7 +178,7 @@ def _open_small(data: bytes):
     if width < 1 or height < 1:
         raise ImageDecodeError('The image has no pixels; re-export the photo as a complete JPEG or PNG.')
     im = _to_rgb_or_rgba(im)
-    transpose = _orientation_transpose(orientation)
+    transpose = orientation_transpose(orientation)
     if transpose is not None:
         im = im.transpose(transpose)
         if orientation >= 5:

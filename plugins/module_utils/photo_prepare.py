@@ -21,7 +21,10 @@ from ansible_collections.graphops.msgraph.plugins.module_utils.photo_facts impor
     HAS_PIL,
     Image,
     ImageDecodeError,
+    orientation_transpose,
+    pillow_format,
     sniff_content_type,
+    to_8_bit,
 )
 
 PREPARE_MODES = ('auto', 'always', 'never')
@@ -53,14 +56,6 @@ REASON_ALWAYS = 'prepare_always'
 
 _SENT_AS_IS_FORMATS = ('JPEG', 'PNG')
 _ALPHA_MODES = ('RGBA', 'LA', 'PA', 'RGBa', 'La')
-_HIGH_DEPTH_MODES = ('I', 'I;16', 'I;16B', 'I;16L', 'I;16N', 'F')
-_FORMATS = (
-    (b'\xff\xd8\xff', 'JPEG'),
-    (b'\x89PNG\r\n\x1a\n', 'PNG'),
-    (b'GIF87a', 'GIF'),
-    (b'GIF89a', 'GIF'),
-    (b'BM', 'BMP'),
-)
 
 
 class PhotoPrepareError(ImageDecodeError):
@@ -91,24 +86,6 @@ def check_prepare_options(*, prepare: str, crop: str) -> None:
         raise ValueError('crop: square needs a prepared photo; set prepare to auto or always, or crop to none.')
 
 
-def _pillow_format(data: bytes):
-    for magic, pil_format in _FORMATS:
-        if data.startswith(magic):
-            return pil_format
-    return None
-
-
-def _orientation_transpose(orientation):
-    # The transform that shows the stored pixels upright (the EXIF orientation table).
-    return {
-        2: Image.Transpose.FLIP_LEFT_RIGHT,
-        3: Image.Transpose.ROTATE_180,
-        4: Image.Transpose.FLIP_TOP_BOTTOM,
-        5: Image.Transpose.TRANSPOSE,
-        6: Image.Transpose.ROTATE_270,
-        7: Image.Transpose.TRANSVERSE,
-        8: Image.Transpose.ROTATE_90,
-    }.get(orientation)
 
 
 def _has_transparency(im) -> bool:
@@ -130,7 +107,7 @@ class _OpenedPhoto:
 
     def __init__(self, data: bytes, name: str):
         self.name = name
-        self.pil_format = _pillow_format(data)
+        self.pil_format = pillow_format(data)
         if self.pil_format is None:
             raise PhotoPrepareError('The photo%s is not a JPEG, PNG, GIF or BMP image (judged by its content, not its name); '
                                     'convert it to JPEG or PNG.' % name)
@@ -206,15 +183,13 @@ def _prepared_pixels(photo: _OpenedPhoto, crop: str, transparent: bool, side: in
     scale = float(target[0]) / (box[2] - box[0])
     stored_w, stored_h = photo.stored_size
     im = photo.load(draft_size=(max(1, int(stored_w * scale + 0.999)), max(1, int(stored_h * scale + 0.999))))
-    if im.mode in _HIGH_DEPTH_MODES:
-        # 16-bit and float greys: scale to 8 bits instead of letting convert() clip them.
-        im = im.convert('I').point(lambda value: value * (1 / 256.0)).convert('L')
+    im = to_8_bit(im)
     if transparent:
         rgba = im.convert('RGBA')
         im = Image.alpha_composite(Image.new('RGBA', rgba.size, (255, 255, 255, 255)), rgba).convert('RGB')
     else:
         im = im.convert('RGB')
-    transpose = _orientation_transpose(photo.orientation)
+    transpose = orientation_transpose(photo.orientation)
     if transpose is not None:
         im = im.transpose(transpose)
     if im.size != (upright_w, upright_h):

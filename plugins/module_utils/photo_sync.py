@@ -36,12 +36,13 @@ from ansible_collections.graphops.msgraph.plugins.module_utils.photo_state impor
     ACTION_REMOVE,
     ACTION_SET,
     PhotoOperationError,
+    PhotoPlan,
     check_deletable,
     graph_photo_facts,
     plan_photo,
 )
 
-TOTAL_KEYS = ('unchanged', 'set', 'removed', 'failed')
+TOTAL_KEYS = ('unchanged', 'set', 'removed', 'failed', 'skipped')
 DEFAULT_CONCURRENCY = 32
 CHUNK_SIZE = MAX_BATCH_REQUESTS
 
@@ -84,6 +85,8 @@ def totals_of(results: list) -> dict:
     for result in results:
         if result['error']:
             totals['failed'] += 1
+        elif result.get('skipped'):
+            totals['skipped'] += 1
         elif result['action'] == ACTION_SET:
             totals['set'] += 1
         elif result['action'] == ACTION_REMOVE:
@@ -135,6 +138,8 @@ class PhotoSync:
         for item in items:
             if item.error:
                 outcomes.append(self._failed(item, item.error))
+            elif item.skip_reason:
+                outcomes.append(self._skipped(item))
             elif item.target.needs_delegated_token and self.app_only:
                 outcomes.append(self._failed(item, 'user: me needs a delegated token (access_token of a signed-in user); '
                                                    'the token in use is app-only. Name the user by id or userPrincipalName.'))
@@ -298,7 +303,9 @@ class PhotoSync:
             started = time.thread_time()
             try:
                 current = self._current_facts(item, read) if read is not None else None
-                plan = plan_photo(item.target, current, state=item.state, source=source, compare=self.compare, force=self.force)
+                # missing: default never replaces a photo, whatever it shows: as force: false does for every item.
+                plan = plan_photo(item.target, current, state=item.state, source=source, compare=self.compare,
+                                  force=self.force and not item.only_if_no_photo)
             except PhotoOperationError as exc:
                 failures.append(self._failed(item, str(exc)))
                 continue
@@ -333,7 +340,13 @@ class PhotoSync:
     # --- results ---
     @staticmethod
     def _base(item) -> dict:
-        return dict(principal=item.principal, src=item.src, state=item.state)
+        return dict(principal=item.principal, src=item.src, state=item.state, skipped=False)
+
+    def _skipped(self, item) -> tuple:
+        result = self._base(item)
+        result.update(action=ACTION_NONE, changed=False, error=None, skipped=True, reason=item.skip_reason,
+                      photo=dict(before=None, after=None), **compared_keys(None, cache=self.cache))
+        return item.index, result, None
 
     def _failed(self, item, error: str, *, plan=None) -> tuple:
         result = self._base(item)
@@ -345,7 +358,10 @@ class PhotoSync:
 
     def _done(self, item, plan) -> tuple:
         result = self._base(item)
-        result.update(action=plan.action, changed=plan.changed, error=None, reason=describe_reason(plan, compare=self.compare),
+        reason = describe_reason(plan, compare=self.compare)
+        if item.only_if_no_photo:
+            reason = 'no photo yet; the default photo' if plan.changed else 'has a photo; the default never replaces one'
+        result.update(action=plan.action, changed=plan.changed, error=None, reason=reason,
                       photo=dict(before=photo_facts_dict(plan.before), after=photo_facts_dict(plan.after)),
                       upload=plan.upload, **compared_keys(plan, cache=self.cache))
         diff = photo_diff(plan, src=item.src) if self.want_diff and plan.changed else None

@@ -9,6 +9,7 @@ is kept, with its error, so that it is reported as a failed item instead of bein
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -38,6 +39,10 @@ class SyncItem:
     src: str | None
     error: str | None = None
     shard_key: str | None = None
+    # Not managed (a file for a user outside scope): reported with this reason, no request sent.
+    skip_reason: str | None = None
+    # missing: default: set src only when the principal has no photo at all; never replace one.
+    only_if_no_photo: bool = False
 
     @property
     def key(self) -> str:
@@ -75,8 +80,8 @@ def describe_file_name_problem(stem: str) -> str | None:
             'rename the file to <userPrincipalName>.jpg or <object id>.jpg' % stem)
 
 
-def items_from_directory(src_dir: str) -> list:
-    """One item per photo file of src_dir (not recursive), in name order; each names a user."""
+def list_photo_files(src_dir: str) -> list:
+    """(stem, path) of each photo file of src_dir (not recursive, no hidden files), in name order."""
     try:
         entries = sorted(os.scandir(src_dir), key=lambda entry: entry.name)
     except FileNotFoundError:
@@ -85,12 +90,19 @@ def items_from_directory(src_dir: str) -> list:
         raise ValueError('src_dir %s is not a directory.' % src_dir) from None
     except PermissionError:
         raise ValueError('src_dir %s cannot be listed (permission denied).' % src_dir) from None
-    items = []
+    files = []
     for entry in entries:
         stem, extension = os.path.splitext(entry.name)
         if entry.name.startswith('.') or extension.lower() not in PHOTO_EXTENSIONS or not entry.is_file():
             continue
-        src = os.path.join(src_dir, entry.name)
+        files.append((stem, os.path.join(src_dir, entry.name)))
+    return files
+
+
+def items_from_directory(src_dir: str) -> list:
+    """One item per photo file of src_dir (not recursive), in name order; each names a user."""
+    items = []
+    for stem, src in list_photo_files(src_dir):
         problem = describe_file_name_problem(stem)
         if problem:
             items.append(SyncItem(index=len(items), principal='users/%s' % stem, target=None, state='present', src=src,
@@ -112,8 +124,7 @@ def mark_duplicates(items: list, *, describe) -> list:
         group = by_principal.get(item.principal.lower(), []) if item.target is not None else []
         if len(group) > 1 and item.error is None:
             others = ', '.join(describe(other) for other in group)
-            item = SyncItem(index=item.index, principal=item.principal, target=item.target, state=item.state, src=item.src,
-                            error='%s is declared %d times (%s); keep one declaration per principal.' % (
-                                item.principal, len(group), others))
+            item = dataclasses.replace(item, error='%s is declared %d times (%s); keep one declaration per principal.' % (
+                item.principal, len(group), others))
         marked.append(item)
     return marked

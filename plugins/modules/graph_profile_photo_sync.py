@@ -89,8 +89,75 @@ options:
         state present. Not recursive; other files and hidden files are ignored.
       - A photo file whose name is neither a userPrincipalName nor an object id, or that names a user the tenant does
         not have, is reported as a failed item with the reason; its name is never guessed at.
-      - Mutually exclusive with O(photos).
+      - Mutually exclusive with O(photos). Optional with O(scope).
+      - With O(match_by) or O(scope), files are matched to users through Graph (see O(match_by)).
     type: path
+  match_by:
+    description:
+      - How the file names of O(src_dir) name users. The stem of each file (its name without the extension) is
+        compared, without regard to case, with this user property.
+      - V(userPrincipalName) (the default when O(match_by) is not given) also accepts object ids, as before. Without
+        O(scope), files named by userPrincipalName or object id are used without reading the directory.
+      - V(mail), V(employeeId), V(id), V(mailNickname) and V(onPremisesSamAccountName) look the users up in Graph with
+        C($filter), at most 15 values per request (Graph's limit without the advanced query parameters); with
+        O(scope), files are first matched among the users in scope, without further requests.
+      - A file whose value no user has, or several users have, is a failed item whose error names the file and the
+        value; nothing is written for it; the other items go on.
+      - V(onPremisesSamAccountName) is looked up with Graph's advanced query parameters (C(ConsistencyLevel=eventual)
+        and C($count=true)), which Microsoft documents as required for it.
+      - Needs the Graph permission C(User.Read.All) (or a higher one) in addition to the photo permissions.
+      - Only with O(src_dir).
+    type: str
+    choices: [userPrincipalName, mail, employeeId, id, mailNickname, onPremisesSamAccountName]
+    version_added: 0.2.0
+  scope:
+    description:
+      - The users the task manages, read from Graph. Without O(scope) the task manages exactly the users its files or
+        O(photos) name.
+      - With O(scope), a file for a user outside scope is not used; its result has RV(results[].skipped=true), action
+        V(none) and a reason, and RV(totals.skipped) counts it. Users in scope without a file are handled as
+        O(missing) says.
+      - Users are read with C($select) (only the properties needed), 999 per page, following C(@odata.nextLink);
+        one listing per part of the scope.
+      - Mutually exclusive with O(photos).
+    type: dict
+    version_added: 0.2.0
+    suboptions:
+      group:
+        description:
+          - The object id of a group; its transitive members that are users are in scope (members of nested groups
+            too).
+          - Listed with Graph's advanced query parameters, which the C(microsoft.graph.user) cast needs; the index
+            behind them can lag a little behind recent membership changes.
+          - Needs the Graph permission C(GroupMember.Read.All) (or a higher one).
+        type: str
+      filter:
+        description:
+          - An OData C($filter) on users, such as V(accountEnabled eq false) or V(department eq 'Sales'). Quote string
+            values with single quotes and double a quote inside a value (V(surname eq 'O''Brien')).
+          - Sent with Graph's advanced query parameters when Microsoft documents that the filter needs them (the
+            operators C(ne), C(not) and C(endsWith), and properties such as C(onPremisesSamAccountName)); when Graph
+            still refuses it as needing them, it is sent once more with them.
+          - A filter that Graph refuses fails the task with Graph's message; nothing is written.
+          - With O(scope.group), the users in scope are those in both.
+        type: str
+  missing:
+    description:
+      - What happens to a user in O(scope) who has no file.
+      - V(keep) leaves them untouched.
+      - V(absent) removes their photo (for example the photos of departed users, with
+        O(scope.filter=accountEnabled eq false)).
+      - V(default) sets O(default_src) only when they have no photo at all; it never replaces a photo, whatever it shows.
+      - V(absent) and V(default) need O(scope).
+    type: str
+    default: keep
+    choices: [keep, absent, default]
+    version_added: 0.2.0
+  default_src:
+    description:
+      - The photo for O(missing=default). Required with it, and only used with it.
+    type: path
+    version_added: 0.2.0
   compare:
     description:
       - How each current photo is compared with its file, as in M(graphops.msgraph.graph_profile_photo).
@@ -154,7 +221,10 @@ options:
     type: path
     version_added: 0.2.0
 notes:
-  - Required Graph permissions are those of M(graphops.msgraph.graph_profile_photo) for each kind of principal.
+  - Required Graph permissions are those of M(graphops.msgraph.graph_profile_photo) for each kind of principal, and
+    with O(match_by) or O(scope) C(User.Read.All), plus C(GroupMember.Read.All) for O(scope.group).
+  - A walk-through of a sync from an HR system (files named by employeeId, a group scope, departed users, default
+    photos for guests) is in the collection's guide C(docs/hr-sync.md).
   - A user named once by object id and once by userPrincipalName counts as two principals for the duplicate check,
     the shard split and the concurrency limit; name each user one way.
   - Writes to Teams and Outlook clients can take minutes to hours to show.
@@ -165,6 +235,9 @@ seealso:
   - name: JSON batching
     description: Microsoft Graph documentation of C($batch).
     link: https://learn.microsoft.com/graph/json-batching
+  - name: Advanced query capabilities on Microsoft Entra ID objects
+    description: Which user filters need C(ConsistencyLevel=eventual) and C($count=true).
+    link: https://learn.microsoft.com/graph/aad-advanced-queries
 '''
 
 EXAMPLES = r'''
@@ -203,6 +276,27 @@ EXAMPLES = r'''
     src_dir: /srv/hr-photos
     shard_index: "{{ photo_shard }}"
     shard_count: "{{ photo_shard_count }}"
+
+- name: HR photos named by employee number, for the enabled members of All employees (nested groups included)
+  graphops.msgraph.graph_profile_photo_sync:
+    src_dir: /srv/hr-photos            # E1001.jpg, E1002.jpg, ...
+    match_by: employeeId
+    scope:
+      group: 8e5f0b7a-1c9e-4f5d-9a8c-5e6f7a8b9c4a
+      filter: accountEnabled eq true
+
+- name: Departed users lose their photo
+  graphops.msgraph.graph_profile_photo_sync:
+    scope:
+      filter: accountEnabled eq false
+    missing: absent
+
+- name: Guests without a photo get the default one (a photo they have is never replaced)
+  graphops.msgraph.graph_profile_photo_sync:
+    scope:
+      filter: userType eq 'Guest'
+    missing: default
+    default_src: /srv/photos/guest.jpg
 
 - name: Audit without changing anything (also run with --diff to see each change)
   graphops.msgraph.graph_profile_photo_sync:
@@ -298,6 +392,12 @@ results:
       returned: always
       version_added: 0.2.0
       sample: hit
+    skipped:
+      description: True for a file whose user is outside O(scope); nothing was read or written for it.
+      type: bool
+      returned: always
+      sample: false
+      version_added: 0.2.0
     photo:
       description: Facts of the photo before and after (each null when there is no photo). Never the image bytes.
       type: dict
@@ -340,6 +440,12 @@ totals:
       type: int
       returned: always
       sample: 2
+    skipped:
+      description: Files for users outside O(scope), not used.
+      type: int
+      returned: always
+      sample: 0
+      version_added: 0.2.0
 shard:
   description: The split in effect.
   returned: always
@@ -373,6 +479,8 @@ stats:
       C(compare_cpu_ms) the CPU time those compares took, C(cache_hits) the items whose cached verdict held,
       C(seconds) the wall time of the sync, C(max_rss_mb) the peak memory of the module process, and C(cpu_seconds) the
       CPU time of the module process (imports, token, sync and results).
+    - C(directory_requests) is the number of requests (pages included) that read users for O(match_by) and
+        O(scope), and C(directory_seconds) the time they took.
   returned: always
   type: dict
   sample:
@@ -387,6 +495,8 @@ stats:
     seconds: 1.9
     max_rss_mb: 71.2
     cpu_seconds: 1.4
+    directory_requests: 0
+    directory_seconds: 0.0
 diff:
   description: With C(--diff), one diff per changed item, with the facts before and after.
   returned: when diff mode is on
@@ -441,10 +551,12 @@ graph_retries:
   elements: str
 '''
 
+import os
 import time
 
 from ansible.module_utils.basic import missing_required_lib
 
+from ansible_collections.graphops.msgraph.plugins.module_utils.directory_users import MATCH_BY_CHOICES, UserDirectory
 from ansible_collections.graphops.msgraph.plugins.module_utils.graph_errors import GraphModuleError
 from ansible_collections.graphops.msgraph.plugins.module_utils.graph_module import GraphModule
 from ansible_collections.graphops.msgraph.plugins.module_utils.photo_compare import COMPARE_METHODS
@@ -453,7 +565,13 @@ from ansible_collections.graphops.msgraph.plugins.module_utils.photo_report_html
 from ansible_collections.graphops.msgraph.plugins.module_utils.photo_shards import ShardError, select_shard
 from ansible_collections.graphops.msgraph.plugins.module_utils.photo_sync import DEFAULT_CONCURRENCY, TOTAL_KEYS, PhotoSync, SyncReport
 from ansible_collections.graphops.msgraph.plugins.module_utils.photo_sync_cache import CachePathError, PhotoSyncCache, check_cache_path
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_sync_items import items_from_directory, items_from_photos
+from ansible_collections.graphops.msgraph.plugins.module_utils.photo_sync_items import items_from_directory, items_from_photos, list_photo_files
+from ansible_collections.graphops.msgraph.plugins.module_utils.photo_sync_scope import (
+    MISSING_CHOICES,
+    build_source_of_record_items,
+    needs_directory,
+    scope_from_option,
+)
 from ansible_collections.graphops.msgraph.plugins.module_utils.photo_targets import target_argument_spec
 from ansible_collections.graphops.msgraph.plugins.module_utils.photo_prepare import check_prepare_options
 from ansible_collections.graphops.msgraph.plugins.module_utils.photo_upload_options import upload_argument_spec
@@ -488,6 +606,31 @@ def write_html_report(graph, html_report, items: list, report: SyncReport, resul
         graph.fail_json(msg='Could not write the report %s: %s; check the disk and the directory.' % (
             html_report.path, exc.strerror or exc), **result)
     return {}
+def source_of_record_items(graph, client, params) -> tuple:
+    """Items for match_by / scope / missing, and the directory read counters; fails the module on a read error."""
+    files = list_photo_files(params['src_dir']) if params['src_dir'] is not None else []
+    directory = UserDirectory(client, concurrency=min(8, params['concurrency']))
+    try:
+        items = build_source_of_record_items(directory, files=files, match_by=params['match_by'], scope=params['scope'],
+                                             missing=params['missing'], default_src=params['default_src'])
+    except GraphModuleError as exc:
+        graph.fail_on_error(exc)
+    return items, dict(directory_requests=directory.stats.requests, directory_seconds=round(directory.stats.seconds, 3))
+
+
+def validate_source_of_record_options(params) -> str | None:
+    """One sentence for the first option combination that cannot work, or None."""
+    if params['match_by'] is not None and params['src_dir'] is None:
+        return 'match_by says how the file names of src_dir name users; add src_dir or remove match_by.'
+    if params['scope'] is None and params['missing'] != 'keep':
+        return 'missing: %s applies to the users in scope who have no file; add scope (group and/or filter).' % params['missing']
+    if params['missing'] == 'default' and not params['default_src']:
+        return 'missing: default needs default_src, the photo to set for users in scope who have none.'
+    if params['default_src'] and params['missing'] != 'default':
+        return 'default_src is only used with missing: default; set missing: default or remove default_src.'
+    if params['default_src'] and not os.path.isfile(params['default_src']):
+        return 'default_src %s is not a file.' % params['default_src']
+    return None
 
 
 def load_cache(graph, path):
@@ -520,6 +663,10 @@ def main():
         argument_spec=dict(
             photos=dict(type='list', elements='dict', options=photo_options),
             src_dir=dict(type='path'),
+            match_by=dict(type='str', choices=list(MATCH_BY_CHOICES)),
+            scope=dict(type='dict', options=dict(group=dict(type='str'), filter=dict(type='str'))),
+            missing=dict(type='str', default='keep', choices=list(MISSING_CHOICES)),
+            default_src=dict(type='path'),
             compare=dict(type='str', default='perceptual', choices=list(COMPARE_METHODS)),
             shard_index=dict(type='int', default=0),
             shard_count=dict(type='int', default=1),
@@ -528,8 +675,8 @@ def main():
             cache=dict(type='path'),
             **upload_argument_spec(),
         ),
-        mutually_exclusive=[('photos', 'src_dir')],
-        required_one_of=[('photos', 'src_dir')],
+        mutually_exclusive=[('photos', 'src_dir'), ('photos', 'scope')],
+        required_one_of=[('photos', 'src_dir', 'scope')],
         supports_check_mode=True,
     )
     params = graph.params
@@ -542,18 +689,33 @@ def main():
     except ValueError as exc:
         graph.fail_json(msg=str(exc))
 
+    problem = validate_source_of_record_options(params)
+    if problem:
+        graph.fail_json(msg=problem)
     try:
-        if params['src_dir'] is not None:
+        scope = scope_from_option(params['scope'])
+        # Before any request: the directory is read below when match_by or scope need it.
+        if params['report'] is not None:
+            check_report_path(params['report'])
+        if params['cache'] is not None:
+            check_cache_path(params['cache'])
+    except (ValueError, ReportPathError, CachePathError) as exc:
+        graph.fail_json(msg=str(exc))
+    params = dict(params, scope=scope)
+
+    client = None
+    directory_stats = dict(directory_requests=0, directory_seconds=0.0)
+    try:
+        if needs_directory(match_by=params['match_by'], scope=scope):
+            client = build_client(graph, params)
+            all_items, directory_stats = source_of_record_items(graph, client, params)
+        elif params['src_dir'] is not None:
             all_items = items_from_directory(params['src_dir'])
         else:
             all_items = items_from_photos(params['photos'])
         items = select_shard(all_items, shard_index=params['shard_index'], shard_count=params['shard_count'],
                              key=lambda item: item.key)
-        if params['report'] is not None:
-            check_report_path(params['report'])
-        if params['cache'] is not None:
-            check_cache_path(params['cache'])
-    except (ValueError, ShardError, ReportPathError, CachePathError) as exc:
+    except (ValueError, ShardError) as exc:
         graph.fail_json(msg=str(exc))
     html_report = None
     if params['report'] is not None:
@@ -564,12 +726,7 @@ def main():
     cache = load_cache(graph, params['cache'])
     report = SyncReport(results=[], totals=dict.fromkeys(TOTAL_KEYS, 0), diffs=[])
     if items:
-        try:
-            client = graph.build_client(pool_size=params['concurrency'])
-            # One token before the workers start, so that they do not all ask for one at once.
-            client.token_provider.get_token()
-        except GraphModuleError as exc:
-            graph.fail_on_error(exc)
+        client = client or build_client(graph, params)
         sync = PhotoSync(client, check_mode=graph.check_mode, compare=params['compare'],
                          want_diff=graph.module._diff,  # pylint: disable=protected-access
                          concurrency=params['concurrency'], app_only=client.token_provider.is_app_only,
@@ -578,7 +735,7 @@ def main():
             sync.on_images = html_report.add_images
         report = sync.run(items)
 
-    stats = dict(report.stats, max_rss_mb=peak_memory_mb(), cpu_seconds=round(time.process_time(), 2))
+    stats = dict(report.stats, max_rss_mb=peak_memory_mb(), cpu_seconds=round(time.process_time(), 2), **directory_stats)
     result = dict(
         changed=report.changed,
         results=report.results,
@@ -595,6 +752,16 @@ def main():
     if report.failed:
         graph.fail_json(msg=failure_message(report), **result)
     graph.exit_json(**result)
+
+
+def build_client(graph, params):
+    try:
+        client = graph.build_client(pool_size=params['concurrency'])
+        # One token before the workers start, so that they do not all ask for one at once.
+        client.token_provider.get_token()
+    except GraphModuleError as exc:
+        graph.fail_on_error(exc)
+    return client
 
 
 if __name__ == '__main__':

@@ -105,6 +105,8 @@ class User:
     roles: List[str] = field(default_factory=list)  # directory roles (template ids or names), e.g. People Administrator
     contacts: Dict[str, Contact] = field(default_factory=dict)
     contact_folders: Dict[str, Dict[str, Contact]] = field(default_factory=dict)
+    # Directory properties beyond the ones above (mail, employeeId, accountEnabled, ...), by their Graph names.
+    properties: Dict[str, object] = field(default_factory=dict)
 
 
 @dataclass
@@ -113,6 +115,8 @@ class Group:
     display_name: str
     team: bool = False
     slot: PhotoSlot = field(default_factory=PhotoSlot)
+    # Direct members: object ids of users and of (nested) groups.
+    members: List[str] = field(default_factory=list)
 
 
 @dataclass
@@ -124,24 +128,17 @@ class Tenant:
     users: Dict[str, User] = field(default_factory=dict)
     groups: Dict[str, Group] = field(default_factory=dict)
     photo_update_settings: PhotoUpdateSettings = field(default_factory=PhotoUpdateSettings)
-    _user_index: Optional[tuple] = field(default=None, repr=False, compare=False)
 
     def find_user(self, ref: str) -> Optional[User]:
-        ref = ref.lower()
-        # An index by lower-case id and userPrincipalName: a scan per request made a tenant of 10,000 users cost
-        # the emulator O(N) per request. It is rebuilt whenever the users it was built from are not the ones now.
-        index = self._user_index
-        if index is None or index[0] != len(self.users):
-            index = (len(self.users), {key: user for user in self.users.values()
-                                       for key in (user.id.lower(), user.user_principal_name.lower())})
-            self._user_index = index
-        user = index[1].get(ref)
-        if user is not None and self.users.get(user.id) is user and ref in (user.id.lower(), user.user_principal_name.lower()):
-            return user
-        for user in self.users.values():
-            if user.id.lower() == ref or user.user_principal_name.lower() == ref:
-                return user
-        return None
+        # An index by lower-case id and UPN, rebuilt when users are added: large seeds have 10,000 users.
+        index = self.__dict__.get("_user_index")
+        if index is None or self.__dict__.get("_user_index_size") != len(self.users):
+            index = {}
+            for user in self.users.values():
+                index[user.id.lower()] = user
+                index[user.user_principal_name.lower()] = user
+            self.__dict__["_user_index"], self.__dict__["_user_index_size"] = index, len(self.users)
+        return index.get(ref.lower())
 
     def find_group(self, ref: str) -> Optional[Group]:
         return next((g for g in self.groups.values() if g.id.lower() == ref.lower()), None)

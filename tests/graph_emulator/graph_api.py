@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import List, Optional
 
 from .batch import BatchProcessor
+from .directory_queries import DirectoryQueries, is_listing
 from .http_messages import ApiRequest, ApiResponse, graph_error
 from .people_settings import PeopleSettingsApi
 from .photo_routes import WRITE_METHODS, PhotoOperations, PhotoRoute, RouteError, parse_route, required_permissions
@@ -49,6 +50,7 @@ class GraphApi:
         self.operations = PhotoOperations(emulator)
         self.batch = BatchProcessor(self)
         self.people_settings = PeopleSettingsApi(emulator)
+        self.directory_queries = DirectoryQueries(emulator)
 
     @staticmethod
     def handles(path: str) -> bool:
@@ -90,8 +92,16 @@ class GraphApi:
     # --- one call: prepare (auth, route, permission, resolve) then run (throttle, latency, execute) ---
     def prepare(self, request: ApiRequest, version: str, segments: List[str]) -> GraphCall:
         call = GraphCall(request=request, version=version, segments=segments)
-        call.response = self._authenticate(call) or self._route(call) or self._authorize_and_resolve(call)
+        call.response = self._authenticate(call) or self._list_directory(call) or self._route(call) or self._authorize_and_resolve(call)
         return call
+
+    def _list_directory(self, call):
+        """GET /users and group member listings (directory_queries.py); None for any other path."""
+        if not is_listing(call.request.method, call.segments):
+            return None
+        tenant = self.emulator.directory.find_tenant(call.token.tenant_id)
+        self.emulator.faults.latency()
+        return self.directory_queries.answer(call.request, call.version, call.segments, call.token, tenant)
 
     def run(self, call: GraphCall) -> ApiResponse:
         if call.response is not None:

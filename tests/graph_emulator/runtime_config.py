@@ -23,6 +23,8 @@ DEFAULTS = {
     "batch_order": "shuffled",
     "batch_shuffle_seed": None,
     "photo_settings_patch_status": 204,  # PATCH photoUpdateSettings: 204, or 200 with the object (docs disagree)
+    # Whether $filter compares strings regardless of case: Microsoft's pages do not say (directory_queries.py).
+    "filter_string_case": "insensitive",
 }
 
 _CHOICES = {
@@ -35,6 +37,7 @@ _CHOICES = {
     "no_mailbox_oversize": ("404", "413"),
     "batch_order": ("shuffled", "request"),
     "photo_settings_patch_status": (200, 204),
+    "filter_string_case": ("insensitive", "sensitive"),
 }
 # Values that look like numbers are kept as strings, so that a YAML or JSON 404 means the same as "404".
 _NUMERIC_CHOICES = ("missing_size", "no_mailbox_oversize")

@@ -32,7 +32,8 @@ class SeedLoader:
         self._generated = {}  # certificate name -> Certificate, so a reset reuses the same key
         self._rewrite = photo_image.Rewrite()
         with open(self.seed_path, encoding="utf-8") as handle:
-            self.raw = yaml.safe_load(handle) or {}
+            # The C loader when PyYAML has it: seeds for benchmarks hold 10,000 users.
+            self.raw = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
         if not isinstance(self.raw.get("tenants"), list) or not self.raw["tenants"]:
             raise SeedError("%s: 'tenants' must be a non-empty list" % self.seed_path)
         self.behaviour = self._behaviour(self.raw.get("behaviour"))
@@ -80,7 +81,19 @@ class SeedLoader:
             group = Group(id=str(group_raw["id"]), display_name=str(group_raw.get("displayName", group_raw["id"])),
                           team=bool(group_raw.get("team", False)), slot=self._slot(group_raw.get("photo")))
             tenant.groups[group.id] = group
+        for group_raw in raw.get("groups") or []:
+            tenant.groups[str(group_raw["id"])].members = [self._member_id(tenant, ref) for ref in group_raw.get("members") or []]
         return tenant
+
+    def _member_id(self, tenant: Tenant, ref) -> str:
+        """A group member named by user id or UPN, or by group id or displayName."""
+        user = tenant.find_user(str(ref))
+        if user is not None:
+            return user.id
+        for group in tenant.groups.values():
+            if str(ref).lower() in (group.id.lower(), group.display_name.lower()):
+                return group.id
+        raise SeedError("%s: group member %r is neither a user nor a group of tenant %s" % (self.seed_path, ref, tenant.id))
 
     def _app(self, raw: dict) -> App:
         return App(
@@ -103,6 +116,7 @@ class SeedLoader:
             slot=self._slot(raw.get("photo")),
             roles=[str(role) for role in raw.get("roles") or []],
         )
+        user.properties = directory_properties(raw, user)
         for contact_raw in raw.get("contacts") or []:
             contact = Contact(id=str(contact_raw["id"]), folder_id=None, slot=self._slot(contact_raw.get("photo")))
             user.contacts[contact.id] = contact
@@ -139,6 +153,23 @@ class SeedLoader:
         with open(path, "rb") as handle:
             cert = x509.load_pem_x509_certificate(handle.read())
         return _certificate_facts(cert, pem_path=path)
+
+
+def directory_properties(raw: dict, user: User) -> dict:
+    """The user's directory properties: the seed's values, else what Entra ID would hold for such a user."""
+    properties = {
+        "mail": user.user_principal_name if user.mailbox else None,
+        "mailNickname": user.user_principal_name.split("@")[0],
+        "accountEnabled": True,
+        "userType": "Member",
+        "employeeId": None,
+        "department": None,
+        "onPremisesSamAccountName": None,
+    }
+    for name in properties:
+        if name in raw:
+            properties[name] = raw[name]
+    return properties
 
 
 def _certificate_facts(cert, **paths) -> Certificate:

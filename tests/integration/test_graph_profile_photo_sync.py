@@ -53,7 +53,7 @@ def test_list_with_mixed_states_reports_each_item_and_fails_at_the_end(playbook,
     assert run.rc != 0
     result = run.result()
     assert 'totals' in result, run.output
-    assert result['totals'] == {'unchanged': 2, 'set': 1, 'removed': 1, 'failed': 2}
+    assert result['totals'] == {'unchanged': 2, 'set': 1, 'removed': 1, 'failed': 2, 'skipped': 0}
     items = by_principal(result)
     assert [item['principal'] for item in result['results']] == [
         'users/%s' % ALICE, 'users/%s' % BOB, 'groups/%s' % MARKETING, 'users/%s/contacts/%s' % (ALICE, CONTACT),
@@ -85,7 +85,7 @@ def test_directory_check_mode_writes_nothing_then_sets_then_is_unchanged(playboo
     check = playbook.run([sync_task(src_dir=str(directory))], check=True, diff=True)
     assert check.rc == 0, check.output
     assert check.result()['changed'] is True
-    assert check.result()['totals'] == {'unchanged': 0, 'set': 3, 'removed': 0, 'failed': 0}
+    assert check.result()['totals'] == {'unchanged': 0, 'set': 3, 'removed': 0, 'failed': 0, 'skipped': 0}
     assert admin.writes() == [], 'check mode sent a write'
     assert admin.photo_bytes('users/%s' % ALICE) is None
     # One diff per changed item, naming the principal and the file.
@@ -100,7 +100,7 @@ def test_directory_check_mode_writes_nothing_then_sets_then_is_unchanged(playboo
 
     real = playbook.run([sync_task(src_dir=str(directory))])
     assert real.rc == 0, real.output
-    assert real.result()['totals'] == {'unchanged': 0, 'set': 3, 'removed': 0, 'failed': 0}
+    assert real.result()['totals'] == {'unchanged': 0, 'set': 3, 'removed': 0, 'failed': 0, 'skipped': 0}
     assert len([entry for entry in admin.writes() if entry['status'] == 200]) == 3
     for principal in ('users/%s' % ALICE, 'users/%s' % BOB, 'users/%s' % CAROL):
         assert admin.photo_bytes(principal) is not None
@@ -109,7 +109,7 @@ def test_directory_check_mode_writes_nothing_then_sets_then_is_unchanged(playboo
     again = playbook.run([sync_task(src_dir=str(directory))])
     assert again.rc == 0, again.output
     assert again.result()['changed'] is False
-    assert again.result()['totals'] == {'unchanged': 3, 'set': 0, 'removed': 0, 'failed': 0}
+    assert again.result()['totals'] == {'unchanged': 3, 'set': 0, 'removed': 0, 'failed': 0, 'skipped': 0}
     assert admin.writes() == []
 
 
@@ -184,7 +184,7 @@ def test_inner_429s_are_retried_per_item_after_retry_after(playbook, admin, emul
     run = playbook.run([sync_task(src_dir=str(directory), retries=10)], verbosity=3)
     emulator.admin.clear_faults()
     assert run.rc == 0, run.output
-    assert run.result()['totals'] == {'unchanged': 0, 'set': 3, 'removed': 0, 'failed': 0}
+    assert run.result()['totals'] == {'unchanged': 0, 'set': 3, 'removed': 0, 'failed': 0, 'skipped': 0}
     inner = [entry for entry in admin.log() if entry['batch']]
     throttled = [entry for entry in inner if entry['status'] == 429]
     assert throttled, 'the fault rate should have throttled some inner requests'

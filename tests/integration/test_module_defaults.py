@@ -53,7 +53,7 @@ def test_every_module_authenticates_from_module_defaults_alone(playbook, emulato
     assert by_task['graph_profile_photo']['result']['changed'] is True
     assert by_task['graph_profile_photo_info']['result']['exists'] is True
     assert by_task['graph_profile_photo_info']['result']['changed'] is False
-    assert by_task['graph_profile_photo_sync']['result']['totals'] == {'unchanged': 0, 'set': 1, 'removed': 0, 'failed': 0}
+    assert by_task['graph_profile_photo_sync']['result']['totals'] == {'unchanged': 0, 'set': 1, 'removed': 0, 'failed': 0, 'skipped': 0}
     assert by_task['graph_photo_update_settings']['result']['changed'] is True
     assert admin.photo_update_settings()['source'] == 'cloud'
     # From the side: both photos were written.

@@ -49,13 +49,14 @@ def test_check_diff_is_an_audit_with_a_report_and_no_write(playbook, admin, tmp_
 
     rows = read_csv(reports / 'profile-photos-audit.csv')
     assert rows == [
-        {'principal': 'users/%s' % ALICE, 'state': 'present', 'would_change': 'yes', 'reason': 'no photo yet'},
-        {'principal': 'users/%s' % BOB, 'state': 'present', 'would_change': 'no', 'reason': 'the photo already shows src'},
-        {'principal': 'users/%s' % CAROL, 'state': 'present', 'would_change': 'yes', 'reason': 'no photo yet'},
+        {'principal': 'users/%s' % ALICE, 'state': 'present', 'would_change': 'yes', 'reason': 'no photo yet', 'has_photo': 'no'},
+        {'principal': 'users/%s' % BOB, 'state': 'present', 'would_change': 'no', 'reason': 'the photo already shows src',
+         'has_photo': 'yes'},
+        {'principal': 'users/%s' % CAROL, 'state': 'present', 'would_change': 'yes', 'reason': 'no photo yet', 'has_photo': 'no'},
     ]
     markdown = (reports / 'profile-photos-audit.md').read_text()
     assert markdown.startswith('# Profile photos audit (check mode: nothing was changed)')
-    assert '| users/%s | present | no | the photo already shows src |' % BOB in markdown
+    assert '| users/%s | present | no | the photo already shows src | yes |' % BOB in markdown
     assert 'Totals: 2 to set, 0 to remove, 1 unchanged, 0 failed' in markdown
     # The summary, and one diff per principal that would change.
     assert 'Audit (check mode, nothing changed) of %s' % directory in run.stdout
@@ -103,3 +104,40 @@ def test_shards_write_their_own_reports_and_cover_every_file_once(playbook, admi
                   for row in read_csv(reports / ('profile-photos-audit-shard-%d-of-2.csv' % index))]
     assert sorted(principals) == sorted('users/%s' % upn for upn in (ALICE, BOB, CAROL))
     assert admin.writes() == []
+
+
+def test_scope_options_pass_through_and_the_audit_lists_every_user_in_scope_with_whether_they_have_a_photo(playbook, admin, tmp_path):
+    # HR files named by employeeId; scope: the enabled members of All employees (nested groups included).
+    directory = photo_directory(tmp_path, {'E1001.jpg': 'astronaut.jpg', 'E1006.jpg': 'cat.jpg'})
+    reports = tmp_path / 'reports'
+    admin.clear_log()
+    run = playbook.run([role_task(profile_photos_src_dir=str(directory), profile_photos_match_by='employeeId',
+                                  profile_photos_scope={'group': '8e5f0b7a-1c9e-4f5d-9a8c-5e6f7a8b9c4a', 'filter': 'accountEnabled eq true'},
+                                  profile_photos_missing='absent', profile_photos_report_dir=str(reports),
+                                  profile_photos_fail_on_error=False)], check=True)
+    assert run.rc == 0, run.output
+    assert admin.writes() == []
+    rows = {row['principal']: row for row in read_csv(reports / 'profile-photos-audit.csv')}
+    assert {principal: (row['would_change'], row['has_photo']) for principal, row in rows.items()} == {
+        'users/%s' % ALICE: ('yes', 'no'),
+        'E1006.jpg': ('failed', ''),                       # no user has employeeId E1006
+        'users/%s' % BOB: ('yes', 'yes'),                  # in scope (nested group), no file: missing: absent
+        'users/%s' % CAROL: ('no', 'no'),
+        'users/erin.obrien@contoso.com': ('no', 'no'),
+    }
+    assert 'E1006' in rows['E1006.jpg']['reason']
+
+
+def test_prepare_crop_and_force_reach_the_module(playbook, admin, tmp_path):
+    # force false: Bob's existing photo is kept although the file shows another picture; crop square: Alice gets
+    # the centred square of a landscape photo, prepared (the role passes prepare, crop and force through).
+    directory = photo_directory(tmp_path, {'%s.jpg' % ALICE: 'rocket.jpg', '%s.jpg' % BOB: 'coffee.jpg'})
+    bob_before = admin.photo_facts('users/%s' % BOB)
+    admin.clear_log()
+    run = playbook.run([role_task(profile_photos_src_dir=str(directory), profile_photos_crop='square',
+                                  profile_photos_prepare='always', profile_photos_force=False)])
+    assert run.rc == 0, run.output
+    assert [entry['principal'] for entry in admin.writes()] == ['users/%s' % admin.state()['upn_index'][ALICE]]
+    alice = admin.photo_facts('users/%s' % ALICE)
+    assert alice['width'] == alice['height'] == 427
+    assert admin.photo_facts('users/%s' % BOB)['sha256'] == bob_before['sha256']

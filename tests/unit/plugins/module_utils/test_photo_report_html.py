@@ -25,6 +25,7 @@ from ansible_collections.graphops.msgraph.plugins.module_utils.photo_report_html
     verdict_of,
     verdict_word,
 )
+from ansible_collections.graphops.msgraph.plugins.module_utils.image_source import load_source_image
 from ansible_collections.graphops.msgraph.plugins.module_utils.photo_sync import PhotoSync
 from ansible_collections.graphops.msgraph.plugins.module_utils.photo_sync_items import items_from_photos
 
@@ -220,4 +221,7 @@ def test_the_sync_hands_both_photos_to_on_images_while_they_are_in_hand(tmp_path
     sync = PhotoSync(FakeBatchClient(graph), check_mode=True)
     sync.on_images = lambda index, *, declared, current: seen.__setitem__(index, (declared, current))
     sync.run(items)
-    assert seen == {0: (declared_bytes, graph_bytes), 1: (declared_bytes, None), 2: (None, None)}
+    # The declared photo the report shows is what would be uploaded: this noisy file is over 100 KB, so prepared.
+    uploaded = load_source_image(str(tmp_path / 'a.jpg')).data
+    assert len(declared_bytes) > 100 * 1024 and uploaded != declared_bytes
+    assert seen == {0: (uploaded, graph_bytes), 1: (uploaded, None), 2: (None, None)}

@@ -125,7 +125,7 @@ def test_check_mode_sends_no_write_and_reports_what_would_change(photo_files):
     report = PhotoSync(client, check_mode=True, want_diff=True).run(declared(photo_files))
     assert writes_in(client) == []
     assert {entry['method'] for entry in client.inner_requests} == {'GET'}
-    assert report.totals == {'unchanged': 1, 'set': 2, 'removed': 1, 'failed': 0}
+    assert report.totals == {'unchanged': 1, 'set': 2, 'removed': 1, 'failed': 0, 'skipped': 0}
     assert [result['changed'] for result in report.results] == [True, False, True, True]
     assert len(report.diffs) == 3
     assert graph.photos['/groups/g1'] == RED and '/users/alice@contoso.com' not in graph.photos
@@ -163,7 +163,7 @@ def test_a_failing_item_does_not_stop_the_others(photo_files):
     graph.failures[('GET', '/users/bob@contoso.com/photo/$value')] = (403, 'Authorization_RequestDenied')
     graph.failures[('PUT', '/users/carol@contoso.com/photo/$value')] = (413, 'RequestEntityTooLarge')
     report = PhotoSync(FakeBatchClient(graph), check_mode=False).run(declared(photo_files))
-    assert report.totals == {'unchanged': 0, 'set': 1, 'removed': 1, 'failed': 2}
+    assert report.totals == {'unchanged': 0, 'set': 1, 'removed': 1, 'failed': 2, 'skipped': 0}
     bob, carol = report.results[1], report.results[2]
     assert 'Could not read the photo of users/bob@contoso.com: HTTP 403' in bob['error']
     assert 'ProfilePhoto.Read.All' in bob['error'] and bob['changed'] is False

@@ -1,0 +1,73 @@
+# -*- coding: utf-8 -*-
+# Copyright: graphops.msgraph contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The playbook of docs/hr-sync.md (examples/hr_sync.yml) runs as the guide says, against the demo tenant, with only
+the variables `make emulator` prints: the audit writes nothing, the run does what the audit said, a second run
+changes nothing."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import AUTH_ENV_NAMES, COLLECTIONS, REPO, ensure_collection_link
+from graph_emulator.client_environment import client_environment
+
+PLAYBOOK = REPO / 'examples' / 'hr_sync.yml'
+
+
+def run_playbook(emulator, *flags) -> str:
+    env = {key: value for key, value in os.environ.items() if key not in AUTH_ENV_NAMES}
+    env.update(client_environment({
+        'url': emulator.url, 'ca_path': emulator.ca_path, 'tenant_id': emulator.tenant_id,
+        'client_id': emulator.client_id, 'client_secret': emulator.client_secret}))
+    env.update(ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS), ANSIBLE_NOCOLOR='1')
+    command = [str(Path(sys.executable).parent / 'ansible-playbook'), '-i', 'localhost,', '-c', 'local',
+               '-e', 'ansible_python_interpreter=%s' % sys.executable, str(PLAYBOOK), *flags]
+    completed = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, check=False)
+    output = completed.stdout + completed.stderr
+    assert completed.returncode == 0, output
+    assert 'Traceback' not in output
+    return output
+
+
+def recap(output: str) -> tuple:
+    ok, changed = re.search(r'ok=(\d+)\s+changed=(\d+)\s+unreachable=0\s+failed=0', output).groups()
+    return int(ok), int(changed)
+
+
+def test_the_guide_playbook_audits_applies_and_then_changes_nothing(emulator, admin):
+    ensure_collection_link()
+    admin.clear_log()
+    audit = run_playbook(emulator, '--check', '--diff')
+    assert admin.writes() == []
+    assert recap(audit) == (4, 3)
+    # The audit's diff names what would change: alice and bob (HR photos), dave (departed), frank (guest, no photo).
+    for principal in ('users/alice@contoso.com', 'users/bob@contoso.com', 'users/erin.obrien@contoso.com',
+                      'users/dave@contoso.com', 'users/frank_fabrikam.com%23EXT%23@contoso.com'):
+        assert principal in audit, principal
+
+    real = run_playbook(emulator)
+    assert recap(real) == (4, 3)
+    writes = sorted((entry['method'], entry['principal']) for entry in admin.writes())
+    assert writes == [
+        ('DELETE', 'users/4a1b6d3c-7e5a-4b19-9c48-1a2b3c4d5e06'),   # dave, departed
+        ('PUT', 'users/1c7e3a9f-4b2d-4e86-9a15-3f8c2d7b6e01'),      # alice, E1001
+        ('PUT', 'users/2d8f4b1a-5c3e-4f97-8b26-4a9d3e8c7f12'),      # bob, E1002 (nested group)
+        ('PUT', 'users/5b2c7e4d-8f6b-4c2a-8d59-2b3c4d5e6f17'),      # erin, E1005
+        ('PUT', 'users/6c3d8f5e-9a7c-4d3b-9e6a-3c4d5e6f7a28'),      # frank, a guest without a photo
+    ]
+
+    admin.clear_log()
+    again = run_playbook(emulator)
+    assert recap(again) == (4, 0) and admin.writes() == []
+
+
+def test_the_guide_shows_the_playbook_file_as_it_is():
+    guide = (REPO / 'docs' / 'hr-sync.md').read_text()
+    assert '```yaml\n' + PLAYBOOK.read_text() + '```' in guide
+    assert '(docs/hr-sync.md)' in (REPO / 'README.md').read_text()
+    assert '(hr-sync.md)' in (REPO / 'docs' / 'bulk-sync.md').read_text()
