@@ -353,6 +353,25 @@ def report_directory(figures: dict) -> list:
     return lines
 
 
+def run_line(label: str, run: dict, count: int) -> list:
+    task = run['task']
+    stats = task.get('stats') or {}
+    sync_seconds = stats.get('seconds', 0.0)
+    lines = ['  %-17s: task %.2f s = %.2f ms per principal (sync %.2f s, the rest %.2f s); totals %s' % (
+        label, task['seconds'], task['seconds'] * 1000.0 / count, sync_seconds, task['seconds'] - sync_seconds, task.get('totals'))]
+    lines.append('                     Graph sent %.1f KB per principal on the wire (%.1f KB of bodies); reads %s; '
+                 '%d HTTP requests (%d inner, %d writes); cache hits %s' % (
+                     run['wire_bytes'] / 1024.0 / count, run['image_bytes'] / 1024.0 / count, run['reads'], run['requests'],
+                     run['inner'], run['writes'], stats.get('cache_hits', '-')))
+    compared = stats.get('compared') or 0
+    lines.append('                     CPU: module %s s, emulator %.2f s, whole ansible-playbook %.2f s; per compare %.2f ms '
+                 '(%d compares); results %s KB; peak RSS module %.1f MB, any process %.1f MB; retries %s' % (
+                     stats.get('cpu_seconds', '-'), run['emulator_cpu'], run['children_cpu'],
+                     stats.get('compare_cpu_ms', 0.0) / max(1, compared), compared, task.get('results_kb', '-'),
+                     stats.get('max_rss_mb', 0.0), run['children_peak_mb'], stats.get('inner_retries')))
+    return lines
+
+
 def report(figures: dict) -> list:
     count = figures['principals']
     lines = ['%s case, N = %d principals (%s)' % (figures['case'], count, ', '.join(

@@ -9,7 +9,9 @@ compare is made with what Graph will be sent, not with the file.
 
 from __future__ import annotations
 
+import dataclasses
 import errno
+import hashlib
 import os
 import stat
 from dataclasses import dataclass, field
@@ -52,6 +54,8 @@ class SourceImage:
     # A DeferredPreparation while the photo is known only as a preview (data is None): complete() prepares it.
     deferred: object = field(default=None, repr=False)
     with_phash: bool = True
+    # The sha256 of the file a deferred preparation was made from.
+    file_sha256: str | None = None
 
     def complete(self) -> 'SourceImage':
         """The source with its upload made (the bytes, and the facts of those bytes); itself when it already has them.
@@ -60,8 +64,13 @@ class SourceImage:
         """
         if self.deferred is None:
             return self
+        # The file's bytes are not kept while the chunk waits for Graph (160 KB per 800 px photo, times every item in
+        # flight): they are read again, and must be those that were compared.
+        data = _read_once(self.path, MAX_READ_BYTES)
+        if hashlib.sha256(data).hexdigest() != self.file_sha256:
+            raise SourceImageError('The photo %s changed while the task ran; run the task again.' % self.path)
         try:
-            upload = self.deferred.encode()
+            upload = self.deferred.encode(data)
             facts = photo_facts_from_bytes(upload.data, with_phash=self.with_phash)
         except (PhotoPrepareError, ImageDecodeError) as exc:
             raise SourceImageError(str(exc)) from None
@@ -145,7 +154,8 @@ def load_source_image(path: str, *, prepare: str = 'auto', crop: str = 'none', w
         width, height = upload.size
         facts = photo_facts_from_picture(upload.preview, width=width, height=height, with_phash=with_phash)
         return SourceImage(path=path, data=None, content_type='image/jpeg', facts=facts, prepared=True, reasons=upload.reasons,
-                           deferred=upload, with_phash=with_phash)
+                           deferred=dataclasses.replace(upload, data=None, preview=None), with_phash=with_phash,
+                           file_sha256=hashlib.sha256(data).hexdigest())
     try:
         facts = photo_facts_from_bytes(upload.data, with_phash=with_phash)
     except ImageDecodeError as exc:

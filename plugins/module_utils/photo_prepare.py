@@ -249,8 +249,9 @@ class DeferredPreparation:
     name: str = ''
     prepare: str = 'auto'
 
-    def encode(self) -> PreparedPhoto:
-        return prepare_photo(self.data, prepare=self.prepare, crop=self.crop, name=self.name)
+    def encode(self, data: bytes | None = None) -> PreparedPhoto:
+        """Prepare the photo: from ``data`` (the same file's bytes, read again) when this keeps none."""
+        return prepare_photo(self.data if data is None else data, prepare=self.prepare, crop=self.crop, name=self.name)
 
 
 def _preview_side(longest: int) -> int:

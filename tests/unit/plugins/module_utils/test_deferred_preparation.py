@@ -12,7 +12,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from ansible_collections.graphops.msgraph.plugins.module_utils import photo_prepare
-from ansible_collections.graphops.msgraph.plugins.module_utils.image_source import load_source_image
+from ansible_collections.graphops.msgraph.plugins.module_utils.image_source import SourceImageError, load_source_image
 from ansible_collections.graphops.msgraph.plugins.module_utils.photo_compare import photo_distance
 from ansible_collections.graphops.msgraph.plugins.module_utils.photo_facts import photo_facts_from_bytes
 from ansible_collections.graphops.msgraph.plugins.module_utils.photo_prepare import DeferredPreparation, prepare_photo
@@ -71,3 +71,14 @@ def test_the_sync_prepares_only_what_it_uploads(tmp_path, monkeypatch):
     assert graph.photos['/users/carol@contoso.com'] == prepare_photo(other).data
     assert report.results[1]['photo']['after']['sha256'] == photo_facts_from_bytes(prepare_photo(other).data).sha256
     assert report.results[1]['upload'] == {'prepared': True, 'reasons': ['larger_than_648px']}
+
+
+def test_the_file_is_read_again_to_prepare_it_and_must_be_the_one_compared(tmp_path):
+    path = tmp_path / 'big.jpg'
+    path.write_bytes(big_photo('seagreen'))
+    source = load_source_image(str(path), defer_preparation=True)
+    assert source.deferred.data is None and source.deferred.preview is None, 'nothing big is kept while Graph is asked'
+    assert source.complete().data == prepare_photo(big_photo('seagreen')).data
+    path.write_bytes(big_photo('firebrick'))
+    with pytest.raises(SourceImageError, match='changed while the task ran'):
+        source.complete()
