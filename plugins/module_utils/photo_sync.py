@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 
 from ansible_collections.graphops.msgraph.plugins.module_utils.batch_runner import BatchItemFailure, BatchRunner
 from ansible_collections.graphops.msgraph.plugins.module_utils.compute_pool import PRIORITY_FINISH, PRIORITY_START, ComputePool
-from ansible_collections.graphops.msgraph.plugins.module_utils.graph_batch import MAX_BATCH_REQUESTS, BatchRequest
+from ansible_collections.graphops.msgraph.plugins.module_utils.graph_batch import MAX_BATCH_REQUESTS
 from ansible_collections.graphops.msgraph.plugins.module_utils.image_source import SourceImageError, load_source_image
 from ansible_collections.graphops.msgraph.plugins.module_utils.photo_bulk_writer import BatchPhotoWriter
 from ansible_collections.graphops.msgraph.plugins.module_utils.photo_diff import photo_diff, photo_facts_dict
@@ -36,7 +36,6 @@ from ansible_collections.graphops.msgraph.plugins.module_utils.photo_state impor
     ACTION_REMOVE,
     ACTION_SET,
     PhotoOperationError,
-    PhotoPlan,
     check_deletable,
     graph_photo_facts,
     plan_photo,

@@ -40,12 +40,13 @@ def test_a_verdict_is_reused_only_with_the_same_etag_file_and_settings(tmp_path)
     cache = PhotoSyncCache(str(tmp_path / 'c.json'))
     recorded(cache)
     same = dict(etag='"E1"', file_digest='f' * 64, settings=SETTINGS)
+    square = verdict_settings(compare='perceptual', prepare='auto', crop='square')
     assert cache.lookup('users/a', **same)['photo'] == FACTS
-    assert cache.lookup('users/a', **dict(same, etag='"E2"')) is None, 'a new upload, by anyone, has a new ETag'
-    assert cache.lookup('users/a', **dict(same, file_digest='0' * 64)) is None, 'the file changed'
-    assert cache.lookup('users/a', **dict(same, settings=verdict_settings(compare='perceptual', prepare='auto', crop='square'))) is None
+    assert cache.lookup('users/a', etag='"E2"', file_digest='f' * 64, settings=SETTINGS) is None, 'a new upload, by anyone, has a new ETag'
+    assert cache.lookup('users/a', etag='"E1"', file_digest='0' * 64, settings=SETTINGS) is None, 'the file changed'
+    assert cache.lookup('users/a', etag='"E1"', file_digest='f' * 64, settings=square) is None
     assert cache.lookup('users/b', **same) is None
-    assert cache.lookup('users/a', **dict(same, etag=None)) is None
+    assert cache.lookup('users/a', etag=None, file_digest='f' * 64, settings=SETTINGS) is None
     assert (cache.hits, cache.misses) == (1, 5)
 
 
