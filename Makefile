@@ -15,6 +15,10 @@ VPY := $(VENV)/bin/python
 # The oldest ansible-core the collection supports (tests/utils/requirements-oldest.txt), for ansible-test and ansible-doc.
 VENV_OLDEST := .venv-2.16
 VPY_OLDEST := $(VENV_OLDEST)/bin/python
+# galaxy-importer, in a virtualenv of its own (tests/utils/requirements-galaxy-importer.txt says why).
+VENV_IMPORTER := .venv-galaxy-importer
+VERSION := $(shell sed -n 's/^version: *//p' galaxy.yml)
+ARTIFACT := .build/dist/graphops-msgraph-$(VERSION).tar.gz
 # Ansible finds the collection through this symlink; ansible-test needs a real copy (tests/utils/run_sanity.sh).
 COLLECTIONS := $(CURDIR)/.build/collections
 COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/graphops/msgraph
@@ -23,7 +27,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export PYTHONPATH := $(CURDIR)/tests:$(COLLECTIONS)
 export ANSIBLE_NOCOLOR := 1
 
-.PHONY: help venv venv-oldest collection-link chromium test test-pytest sanity units docs changelog changelog-check build lint emulator demo clean bench
+.PHONY: help venv venv-oldest venv-importer galaxy-import collection-link chromium test test-pytest sanity units docs changelog changelog-check build lint emulator demo clean bench
 
 help:
 	@echo "make test      create .venv, run emulator, unit and integration tests, ansible-test sanity and ansible-lint"
@@ -31,6 +35,7 @@ help:
 	@echo "make emulator  run the Graph emulator in the foreground (prints URL, CA file and demo credentials)"
 	@echo "make changelog write CHANGELOG.md for the version in galaxy.yml from changelogs/fragments (keeps the fragments)"
 	@echo "make build     ansible-galaxy collection build into .build/dist"
+	@echo "make galaxy-import  build, then check the artifact with galaxy-importer as Galaxy does on upload"
 	@echo "make chromium  install headless Chromium (apt-get) for the HTML report tests, when it is missing"
 
 venv: $(VENV)/.installed
@@ -47,6 +52,13 @@ $(VENV_OLDEST)/.installed: tests/utils/requirements-oldest.txt
 	$(VPY_OLDEST) -m pip install -q --disable-pip-version-check -r tests/utils/requirements-oldest.txt
 	touch $@
 
+venv-importer: $(VENV_IMPORTER)/.installed
+
+$(VENV_IMPORTER)/.installed: tests/utils/requirements-galaxy-importer.txt
+	$(PYTHON) -m venv $(VENV_IMPORTER)
+	$(VENV_IMPORTER)/bin/python -m pip install -q --disable-pip-version-check -r tests/utils/requirements-galaxy-importer.txt
+	touch $@
+
 collection-link:
 	mkdir -p $(dir $(COLLECTION_LINK))
 	ln -sfn $(CURDIR) $(COLLECTION_LINK)
@@ -59,7 +71,7 @@ chromium:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
 	@command -v chromium >/dev/null 2>&1 || { echo "make chromium: chromium is still missing; install it (apt-get install chromium)" >&2; exit 1; }
 
-test: venv collection-link test-pytest units sanity docs changelog-check lint
+test: venv collection-link test-pytest units sanity docs changelog-check lint galaxy-import
 	@echo "make test: all checks passed"
 
 # Emulator tests, unit tests and integration tests (real ansible-playbook against the emulator) in one run.
@@ -92,6 +104,17 @@ changelog-check: venv
 build: venv
 	$(VENV)/bin/ansible-galaxy collection build --force --output-path .build/dist
 
+# What Galaxy runs on an upload, offline and without containers (tests/utils/galaxy-importer.cfg). The importer only
+# logs what it finds, so any WARNING or ERROR line in its log fails the target.
+galaxy-import: build venv-importer
+	mkdir -p .build/galaxy-importer
+	cd .build/galaxy-importer && PATH=$(abspath $(VENV_IMPORTER))/bin:$$PATH \
+		GALAXY_IMPORTER_CONFIG=$(CURDIR)/tests/utils/galaxy-importer.cfg ANSIBLE_LOCAL_TEMP=$(CURDIR)/.build/galaxy-importer/tmp \
+		python -m galaxy_importer.main $(CURDIR)/$(ARTIFACT) > importer.log 2>&1 || { cat importer.log; exit 1; }
+	@if grep -E '^(WARNING|ERROR):' .build/galaxy-importer/importer.log; then \
+		echo "galaxy-importer: the artifact has findings (.build/galaxy-importer/importer.log)" >&2; exit 1; fi
+	@echo "galaxy-importer: $(ARTIFACT) imports clean (.build/galaxy-importer/importer_result.json)"
+
 lint: venv collection-link
 	$(VENV)/bin/ansible-lint --offline
 
@@ -103,7 +126,7 @@ demo: venv collection-link
 	$(VPY) examples/run_demo.py
 
 clean:
-	rm -rf $(VENV) $(VENV_OLDEST) .build tests/output
+	rm -rf $(VENV) $(VENV_OLDEST) $(VENV_IMPORTER) .build tests/output
 
 # graph_profile_photo_sync against the emulator (20 ms latency, throttling on) at 100, 1,000 and 5,000 principals,
 # and a loop of graph_profile_photo for comparison. Not part of `make test`; figures in docs/performance.md.

@@ -29,6 +29,7 @@ VERSION = yaml.safe_load((REPO / 'galaxy.yml').read_text())['version']
 CLUTTER = [
     '.venv/bin/python',
     '.venv-2.16/pyvenv.cfg',
+    '.venv-galaxy-importer/pyvenv.cfg',
     '.build/emulator/ca.pem',
     '.build/dist/graphops-msgraph-0.0.1.tar.gz',
     'tests/output/junit/python3.12-units.xml',
@@ -101,12 +102,16 @@ def test_the_tarball_holds_the_collection_and_none_of_the_working_tree_clutter(t
     with tarfile.open(tarball) as archive:
         names = archive.getnames()
         manifest = json.load(archive.extractfile('MANIFEST.json'))
+        licence = archive.extractfile('COPYING').read().decode()
     offending = sorted(name for name in names
                        if FORBIDDEN_PARTS & set(Path(name).parts) or name.startswith('tests/output') or name.endswith('.pyc')
                        or name.startswith('benchmarks/results') or name.endswith('.tar.gz'))
     assert offending == []
     assert manifest['collection_info']['namespace'] == 'graphops' and manifest['collection_info']['version'] == VERSION
-    for expected in ('MANIFEST.json', 'FILES.json', 'README.md', 'CHANGELOG.md', 'meta/runtime.yml',
+    # galaxy.yml's licence, in full text, travels with the artifact.
+    assert manifest['collection_info']['license'] == ['GPL-3.0-or-later']
+    assert 'GNU GENERAL PUBLIC LICENSE' in licence and 'Version 3, 29 June 2007' in licence
+    for expected in ('MANIFEST.json', 'FILES.json', 'README.md', 'CHANGELOG.md', 'COPYING', 'meta/runtime.yml',
                      'meta/execution-environment.yml', 'meta/ee-requirements.txt', 'meta/ee-bindep.txt',
                      'plugins/modules/graph_profile_photo.py', 'plugins/modules/graph_profile_photo_info.py',
                      'plugins/doc_fragments/auth.py', 'plugins/module_utils/graph_client.py',
