@@ -27,7 +27,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export PYTHONPATH := $(CURDIR)/tests:$(COLLECTIONS)
 export ANSIBLE_NOCOLOR := 1
 
-.PHONY: help venv venv-oldest venv-importer galaxy-import collection-link chromium test test-pytest sanity units docs changelog changelog-check build lint emulator demo clean bench
+.PHONY: help venv venv-demo venv-oldest venv-importer galaxy-import collection-link chromium test test-pytest sanity units docs changelog changelog-check build lint emulator demo clean bench
 
 help:
 	@echo "make test      create .venv, run emulator, unit and integration tests, ansible-test sanity and ansible-lint"
@@ -40,9 +40,18 @@ help:
 
 venv: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+$(VENV)/.installed: requirements.txt requirements-demo.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(VPY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+# `make demo` and `make emulator`: only what they run (requirements-demo.txt), not the development tools, so that a
+# newcomer's first command is quick. A .venv that `make test` installed has all of it already.
+venv-demo: $(VENV)/.demo-installed
+
+$(VENV)/.demo-installed: requirements.txt requirements-demo.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VPY) -m pip install -q --disable-pip-version-check -r requirements-demo.txt
 	touch $@
 
 venv-oldest: $(VENV_OLDEST)/.installed
@@ -118,11 +127,11 @@ galaxy-import: build venv-importer
 lint: venv collection-link
 	$(VENV)/bin/ansible-lint --offline
 
-emulator: venv
+emulator: venv-demo
 	mkdir -p $(EMULATOR_STATE)
 	$(VPY) -m graph_emulator --state-dir $(EMULATOR_STATE)
 
-demo: venv collection-link
+demo: venv-demo collection-link
 	$(VPY) examples/run_demo.py
 
 clean:
