@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime
 import re
-import traceback
 from dataclasses import dataclass, field
 
 from ansible.module_utils.basic import missing_required_lib
@@ -26,11 +25,9 @@ try:
     from cryptography.hazmat.primitives.asymmetric import rsa
     from cryptography.hazmat.primitives.serialization import pkcs12
     HAS_CRYPTOGRAPHY = True
-    CRYPTOGRAPHY_IMPORT_ERROR = None
 except ImportError:
     x509 = hashes = serialization = pkcs12 = rsa = None
     HAS_CRYPTOGRAPHY = False
-    CRYPTOGRAPHY_IMPORT_ERROR = traceback.format_exc()
 
 PASSWORD_OPTION = 'client_certificate_password (or AZURE_CLIENT_CERTIFICATE_PASSWORD)'
 

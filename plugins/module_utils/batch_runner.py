@@ -15,7 +15,6 @@ import time
 from ansible_collections.graphops.msgraph.plugins.module_utils.graph_batch import (
     MAX_BATCH_BODY_BYTES,
     MAX_BATCH_REQUESTS,
-    BatchProtocolError,
     send_batch,
 )
 from ansible_collections.graphops.msgraph.plugins.module_utils.graph_errors import GraphModuleError, parse_error_envelope
@@ -86,7 +85,7 @@ class BatchRunner:
                 continue
             try:
                 answers = self._send(batch)
-            except (GraphModuleError, BatchProtocolError) as exc:
+            except GraphModuleError as exc:  # BatchProtocolError too
                 failure = BatchItemFailure('the $batch request failed: %s' % exc)
                 for request in batch:
                     results[request.id] = failure

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: graphops.msgraph contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Graph JSON batching ($batch): build the request body, split work into batches, read the answers.
+"""Graph JSON batching ($batch): build the request body, read the answers (batch_runner.py fills the batches).
 
 At most 20 requests per batch, each with an id unique in its batch. Image bodies travel base64-encoded with
 their own Content-Type header, and binary response bodies come back base64-encoded; JSON bodies stay JSON.
@@ -16,7 +16,7 @@ import binascii
 import json
 from dataclasses import dataclass, field
 
-from ansible_collections.graphops.msgraph.plugins.module_utils.graph_errors import GraphError, parse_error_envelope
+from ansible_collections.graphops.msgraph.plugins.module_utils.graph_errors import GraphError, GraphModuleError, parse_error_envelope
 
 MAX_BATCH_REQUESTS = 20
 # A soft cap on the JSON body of one batch, so that uploads of large images do not build a body of 100 MB
@@ -25,7 +25,7 @@ MAX_BATCH_BODY_BYTES = 4 * 1024 * 1024
 BATCH_PATH = '/$batch'
 
 
-class BatchProtocolError(Exception):
+class BatchProtocolError(GraphModuleError):
     """Graph's answer to a $batch request is not the JSON shape the batching protocol describes."""
 
 
@@ -96,24 +96,6 @@ def build_batch_body(requests: list) -> bytes:
         # Graph rejects the whole batch with 400 when two requests share an id.
         raise ValueError('The requests of a batch need unique ids.')
     return json.dumps({'requests': [request.to_json() for request in requests]}, separators=(',', ':')).encode('utf-8')
-
-
-def split_into_batches(requests: list, *, size: int = MAX_BATCH_REQUESTS, max_body_bytes: int = MAX_BATCH_BODY_BYTES) -> list:
-    """Consecutive groups of at most size requests whose bodies stay under max_body_bytes (a bigger one goes alone)."""
-    batches = []
-    current = []
-    current_bytes = 0
-    for request in requests:
-        request_bytes = request.encoded_size
-        if current and (len(current) >= size or current_bytes + request_bytes > max_body_bytes):
-            batches.append(current)
-            current = []
-            current_bytes = 0
-        current.append(request)
-        current_bytes += request_bytes
-    if current:
-        batches.append(current)
-    return batches
 
 
 def _decode_body(item_id: str, headers: dict, body):

@@ -7,7 +7,14 @@ from __future__ import annotations
 
 
 class GraphModuleError(Exception):
-    """Base of every error this collection raises on purpose. str() is safe to show: it never holds a secret."""
+    """Root of every error the shared code raises for the user; str() is one sentence, safe to show (never a secret).
+
+    Modules catch this one class and hand it to GraphModule.fail_on_error, which turns it into fail_json.
+    """
+
+
+class GraphOptionError(GraphModuleError):
+    """An option's value cannot be used; the message names the option, the problem and the fix."""
 
 
 class GraphAuthError(GraphModuleError):

@@ -56,6 +56,11 @@ class GraphModule:
     def check_mode(self) -> bool:
         return self.module.check_mode
 
+    @property
+    def diff_mode(self) -> bool:
+        """Whether the task runs with --diff (or diff: true): the module then returns a diff."""
+        return self.module._diff  # pylint: disable=protected-access
+
     def build_client(self, *, pool_size: int | None = None) -> GraphClient:
         """Create the session, the auth method (validated) and the client; raises GraphModuleError.
 
@@ -86,4 +91,5 @@ class GraphModule:
         self.module.fail_json(msg=msg, **result)
 
     def fail_on_error(self, exc: GraphModuleError) -> None:
+        """The edge of the error family (graph_errors.GraphModuleError): its one sentence becomes fail_json's msg."""
         self.fail_json(msg=str(exc))

@@ -14,6 +14,7 @@ import os
 import stat
 from dataclasses import dataclass, field
 
+from ansible_collections.graphops.msgraph.plugins.module_utils.graph_errors import GraphModuleError, GraphOptionError
 from ansible_collections.graphops.msgraph.plugins.module_utils.photo_facts import (
     HAS_PIL,
     ImageDecodeError,
@@ -33,7 +34,7 @@ MAX_PHOTO_BYTES = 4 * 1024 * 1024
 ACCEPTED_CONTENT_TYPES = ('image/jpeg', 'image/png', 'image/gif', 'image/bmp')
 
 
-class SourceImageError(Exception):
+class SourceImageError(GraphModuleError):
     """The local photo cannot be used; the message names the path, the problem and the fix."""
 
 
@@ -80,7 +81,7 @@ def load_source_image(path: str, *, prepare: str = 'auto', crop: str = 'none') -
     """
     try:
         check_prepare_options(prepare=prepare, crop=crop)
-    except ValueError as exc:
+    except GraphOptionError as exc:
         raise SourceImageError(str(exc)) from None
     try:
         mode = os.stat(path).st_mode

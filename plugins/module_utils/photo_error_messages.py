@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from ansible_collections.graphops.msgraph.plugins.module_utils.graph_errors import GraphError
+from ansible_collections.graphops.msgraph.plugins.module_utils.photo_targets import DELEGATED_TOKEN_RULE
 
 # Graph says "no photo" with either code (the older one on some tenants); neither is an error for us.
 NO_PHOTO_CODES = frozenset(('ImageNotFound', 'ErrorItemNotFound'))
@@ -72,7 +73,7 @@ def describe_photo_error(target, operation: str, error: GraphError, *, upload=No
                      'if the permission is granted, use a delegated token (access_token).')
         return sentence + hint
     if error.status == 400 and target.needs_delegated_token and 'delegated' in (error.graph_message or ''):
-        return sentence + ' user: me needs a delegated token (access_token of a signed-in user), not an app-only one.'
+        return sentence + ' %s, not an app-only one.' % DELEGATED_TOKEN_RULE
     if error.status == 401 and 'audience' in (error.graph_message or '').lower():
         return sentence + (' The token was issued for another resource than this Graph endpoint: a token from another cloud, '
                            'or an access_token obtained for another API; set cloud to match graph_endpoint, or get a token for Graph.')

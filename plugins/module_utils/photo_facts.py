@@ -21,6 +21,8 @@ import traceback
 import warnings
 from dataclasses import dataclass, field
 
+from ansible_collections.graphops.msgraph.plugins.module_utils.graph_errors import GraphModuleError
+
 try:
     from PIL import Image
 except ImportError:
@@ -59,7 +61,7 @@ _MAGIC = (
 )
 
 
-class ImageDecodeError(Exception):
+class ImageDecodeError(GraphModuleError):
     """The bytes are not an image that can be decoded; ``reason`` is the decoder's own words, if any."""
 
     def __init__(self, message: str, reason: str | None = None):

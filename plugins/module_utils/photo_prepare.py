@@ -16,6 +16,7 @@ import io
 import warnings
 from dataclasses import dataclass, field
 
+from ansible_collections.graphops.msgraph.plugins.module_utils.graph_errors import GraphOptionError
 from ansible_collections.graphops.msgraph.plugins.module_utils.photo_facts import (
     EXIF_ORIENTATION_TAG,
     HAS_PIL,
@@ -77,13 +78,13 @@ class PreparedPhoto:
 
 
 def check_prepare_options(*, prepare: str, crop: str) -> None:
-    """Raise ValueError with one sentence when prepare and crop cannot be honoured together."""
+    """Raise GraphOptionError with one sentence when prepare and crop cannot be honoured together."""
     if prepare not in PREPARE_MODES:
-        raise ValueError('prepare must be one of %s (got %s).' % (', '.join(PREPARE_MODES), prepare))
+        raise GraphOptionError('prepare must be one of %s (got %s).' % (', '.join(PREPARE_MODES), prepare))
     if crop not in CROP_MODES:
-        raise ValueError('crop must be one of %s (got %s).' % (', '.join(CROP_MODES), crop))
+        raise GraphOptionError('crop must be one of %s (got %s).' % (', '.join(CROP_MODES), crop))
     if crop == 'square' and prepare == 'never':
-        raise ValueError('crop: square needs a prepared photo; set prepare to auto or always, or crop to none.')
+        raise GraphOptionError('crop: square needs a prepared photo; set prepare to auto or always, or crop to none.')
 
 
 

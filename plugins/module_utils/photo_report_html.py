@@ -25,6 +25,7 @@ import os
 import tempfile
 import threading
 
+from ansible_collections.graphops.msgraph.plugins.module_utils.graph_errors import GraphOptionError
 from ansible_collections.graphops.msgraph.plugins.module_utils.image_source import SourceImageError, load_source_image
 from ansible_collections.graphops.msgraph.plugins.module_utils.photo_facts import HAS_PIL
 
@@ -153,7 +154,7 @@ CONTENT_SECURITY_POLICY = "default-src 'none'; img-src data:; style-src %s; scri
     _csp_hash(_STYLE), _csp_hash(_SCRIPT))
 
 
-class ReportPathError(ValueError):
+class ReportPathError(GraphOptionError):
     """The report cannot be written where it was asked for; the message names the path and the fix."""
 
 

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import hashlib
 
+from ansible_collections.graphops.msgraph.plugins.module_utils.graph_errors import GraphOptionError
 
-class ShardError(ValueError):
+
+class ShardError(GraphOptionError):
     """shard_index / shard_count do not describe one shard of a split."""
 
 

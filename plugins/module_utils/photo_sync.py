@@ -33,6 +33,7 @@ from ansible_collections.graphops.msgraph.plugins.module_utils.photo_state impor
     graph_photo_facts,
     plan_photo,
 )
+from ansible_collections.graphops.msgraph.plugins.module_utils.photo_targets import app_only_token_problem
 
 TOTAL_KEYS = ('unchanged', 'set', 'removed', 'failed', 'skipped')
 DEFAULT_CONCURRENCY = 32
@@ -124,8 +125,7 @@ class PhotoSync:
             elif item.skip_reason:
                 outcomes.append(self._skipped(item))
             elif item.target.needs_delegated_token and self.app_only:
-                outcomes.append(self._failed(item, 'user: me needs a delegated token (access_token of a signed-in user); '
-                                                   'the token in use is app-only. Name the user by id or userPrincipalName.'))
+                outcomes.append(self._failed(item, app_only_token_problem(item.target, app_only=True)))
             else:
                 runnable.append(item)
         chunks = [runnable[start:start + CHUNK_SIZE] for start in range(0, len(runnable), CHUNK_SIZE)]

@@ -15,6 +15,7 @@ import os
 import re
 from dataclasses import dataclass
 
+from ansible_collections.graphops.msgraph.plugins.module_utils.graph_errors import GraphOptionError
 from ansible_collections.graphops.msgraph.plugins.module_utils.photo_targets import (
     TARGET_OPTION_NAMES,
     TargetError,
@@ -85,11 +86,11 @@ def list_photo_files(src_dir: str) -> list:
     try:
         entries = sorted(os.scandir(src_dir), key=lambda entry: entry.name)
     except FileNotFoundError:
-        raise ValueError('src_dir %s does not exist.' % src_dir) from None
+        raise GraphOptionError('src_dir %s does not exist.' % src_dir) from None
     except NotADirectoryError:
-        raise ValueError('src_dir %s is not a directory.' % src_dir) from None
+        raise GraphOptionError('src_dir %s is not a directory.' % src_dir) from None
     except PermissionError:
-        raise ValueError('src_dir %s cannot be listed (permission denied).' % src_dir) from None
+        raise GraphOptionError('src_dir %s cannot be listed (permission denied).' % src_dir) from None
     files = []
     for entry in entries:
         stem, extension = os.path.splitext(entry.name)

@@ -14,6 +14,7 @@ import os
 from dataclasses import dataclass
 
 from ansible_collections.graphops.msgraph.plugins.module_utils.directory_users import is_object_id
+from ansible_collections.graphops.msgraph.plugins.module_utils.graph_errors import GraphOptionError
 from ansible_collections.graphops.msgraph.plugins.module_utils.photo_sync_items import SyncItem, describe_file_name_problem, mark_duplicates
 from ansible_collections.graphops.msgraph.plugins.module_utils.photo_targets import target_from_options
 
@@ -38,15 +39,15 @@ class SyncScope:
 
 
 def scope_from_option(option: dict | None) -> SyncScope | None:
-    """The scope option (already type-checked by its argument spec) as a SyncScope; ValueError when it names nothing."""
+    """The scope option (already type-checked by its argument spec) as a SyncScope; GraphOptionError when it names nothing."""
     if option is None:
         return None
     group = (option.get('group') or '').strip() or None
     text = (option.get('filter') or '').strip() or None
     if group is None and text is None:
-        raise ValueError('scope needs group (a group object id), filter (an OData $filter on users), or both.')
+        raise GraphOptionError('scope needs group (a group object id), filter (an OData $filter on users), or both.')
     if group is not None and not is_object_id(group):
-        raise ValueError('scope.group must be the object id of a group (a GUID), got "%s".' % group)
+        raise GraphOptionError('scope.group must be the object id of a group (a GUID), got "%s".' % group)
     return SyncScope(group=group, filter=text)
 
 

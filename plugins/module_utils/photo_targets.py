@@ -10,7 +10,10 @@ from dataclasses import dataclass
 from ansible_collections.graphops.msgraph.plugins.module_utils.graph_client import quote_path_segment
 from ansible_collections.graphops.msgraph.plugins.module_utils.graph_errors import GraphModuleError
 
-TARGET_OPTIONS = ('user', 'group', 'team', 'contact')
+# Graph's /me is the signed-in user, and an app-only token has none. The rule is written here once: the
+# single-photo module checks it before its first request, the bulk sync per item, and the explanation of Graph's
+# own refusal (photo_error_messages) repeats it.
+DELEGATED_TOKEN_RULE = 'user: me needs a delegated token (access_token of a signed-in user)'
 
 # Least-privileged permission first, then the broader one that also works (GRAPH_PHOTO_API.md, Permissions).
 PERMISSIONS = {
@@ -115,3 +118,18 @@ def target_argument_spec() -> dict:
 
 def target_from_params(params: dict) -> PhotoTarget:
     return target_from_options(**{name: params.get(name) for name in TARGET_OPTION_NAMES})
+
+
+def app_only_token_problem(target: PhotoTarget, *, app_only: bool, method_name: str | None = None) -> str | None:
+    """One sentence when the target needs a delegated token and the token in use is app-only; else None."""
+    if not (target.needs_delegated_token and app_only):
+        return None
+    cause = 'auth_method %s gives an app-only token' % method_name if method_name else 'the token in use is app-only'
+    return '%s; %s. Name the user by id or userPrincipalName instead.' % (DELEGATED_TOKEN_RULE, cause)
+
+
+def check_token_reaches(target: PhotoTarget, token_provider) -> None:
+    """Raise TargetError when the target needs a delegated token and token_provider gives app-only ones."""
+    problem = app_only_token_problem(target, app_only=token_provider.is_app_only, method_name=token_provider.method_name)
+    if problem:
+        raise TargetError(problem)

@@ -164,7 +164,7 @@ def main():
         graph.module.warn('Graph accepted the change but still returns other photo update settings (%s); '
                           'Microsoft says changes can take up to 24 hours to apply.' % after)
     result = dict(changed=plan.changed, settings=after)
-    if graph.module._diff:  # pylint: disable=protected-access
+    if graph.diff_mode:
         result['diff'] = dict(before=plan.before, after=after,
                               before_header='photo update settings (current)',
                               after_header='photo update settings (%s)' % ('declared' if plan.changed else 'unchanged'))

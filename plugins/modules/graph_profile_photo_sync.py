@@ -486,8 +486,8 @@ from ansible_collections.graphops.msgraph.plugins.module_utils.graph_errors impo
 from ansible_collections.graphops.msgraph.plugins.module_utils.graph_module import GraphModule
 from ansible_collections.graphops.msgraph.plugins.module_utils.photo_compare import COMPARE_METHODS
 from ansible_collections.graphops.msgraph.plugins.module_utils.photo_facts import HAS_PIL, PIL_IMPORT_ERROR
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_report_html import PhotoReportHtml, ReportPathError, check_report_path
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_shards import ShardError, select_shard
+from ansible_collections.graphops.msgraph.plugins.module_utils.photo_report_html import PhotoReportHtml, check_report_path
+from ansible_collections.graphops.msgraph.plugins.module_utils.photo_shards import select_shard
 from ansible_collections.graphops.msgraph.plugins.module_utils.photo_sync import DEFAULT_CONCURRENCY, TOTAL_KEYS, PhotoSync, SyncReport
 from ansible_collections.graphops.msgraph.plugins.module_utils.photo_sync_items import items_from_directory, items_from_photos, list_photo_files
 from ansible_collections.graphops.msgraph.plugins.module_utils.photo_sync_scope import (
@@ -589,8 +589,8 @@ def main():
         graph.fail_json(msg='concurrency must be 1 or more (got %d).' % params['concurrency'])
     try:
         check_prepare_options(prepare=params['prepare'], crop=params['crop'])
-    except ValueError as exc:
-        graph.fail_json(msg=str(exc))
+    except GraphModuleError as exc:
+        graph.fail_on_error(exc)
 
     problem = validate_source_of_record_options(params)
     if problem:
@@ -600,8 +600,8 @@ def main():
         # Before any request: the directory is read below when match_by or scope need it.
         if params['report'] is not None:
             check_report_path(params['report'])
-    except (ValueError, ReportPathError) as exc:
-        graph.fail_json(msg=str(exc))
+    except GraphModuleError as exc:
+        graph.fail_on_error(exc)
     params = dict(params, scope=scope)
 
     client = None
@@ -616,8 +616,8 @@ def main():
             all_items = items_from_photos(params['photos'])
         items = select_shard(all_items, shard_index=params['shard_index'], shard_count=params['shard_count'],
                              key=lambda item: item.key)
-    except (ValueError, ShardError) as exc:
-        graph.fail_json(msg=str(exc))
+    except GraphModuleError as exc:
+        graph.fail_on_error(exc)
     html_report = None
     if params['report'] is not None:
         html_report = PhotoReportHtml(params['report'], check_mode=graph.check_mode, compare=params['compare'],
@@ -628,7 +628,7 @@ def main():
     if items:
         client = client or build_client(graph, params)
         sync = PhotoSync(client, check_mode=graph.check_mode, compare=params['compare'],
-                         want_diff=graph.module._diff,  # pylint: disable=protected-access
+                         want_diff=graph.diff_mode,
                          concurrency=params['concurrency'], app_only=client.token_provider.is_app_only,
                          prepare=params['prepare'], crop=params['crop'], force=params['force'])
         if html_report is not None:
@@ -643,7 +643,7 @@ def main():
         shard=dict(index=params['shard_index'], count=params['shard_count'], in_shard=len(items), declared=len(all_items)),
         stats=stats,
     )
-    if graph.module._diff:  # pylint: disable=protected-access
+    if graph.diff_mode:
         result['diff'] = report.diffs
     if html_report is not None:
         result['report'] = write_html_report(graph, html_report, items, report, result)
