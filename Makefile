@@ -24,7 +24,8 @@ COLLECTIONS := $(CURDIR)/.build/collections
 COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/graphops/msgraph
 EMULATOR_STATE := $(CURDIR)/.build/emulator
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
-export PYTHONPATH := $(CURDIR)/tests:$(COLLECTIONS)
+# The collection's tests import it as ansible_collections.graphops.msgraph; the emulator is installed in .venv.
+export PYTHONPATH := $(COLLECTIONS)
 export ANSIBLE_NOCOLOR := 1
 
 .PHONY: help venv venv-demo venv-oldest venv-importer galaxy-import collection-link chromium test test-pytest sanity units docs changelog changelog-check build lint emulator demo clean bench
@@ -40,7 +41,7 @@ help:
 
 venv: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt requirements-demo.txt requirements-dev.txt
+$(VENV)/.installed: requirements.txt requirements-demo.txt requirements-dev.txt emulator/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(VPY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
 	touch $@
@@ -49,7 +50,7 @@ $(VENV)/.installed: requirements.txt requirements-demo.txt requirements-dev.txt
 # newcomer's first command is quick. A .venv that `make test` installed has all of it already.
 venv-demo: $(VENV)/.demo-installed
 
-$(VENV)/.demo-installed: requirements.txt requirements-demo.txt
+$(VENV)/.demo-installed: requirements.txt requirements-demo.txt emulator/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(VPY) -m pip install -q --disable-pip-version-check -r requirements-demo.txt
 	touch $@
@@ -87,7 +88,7 @@ test: venv collection-link test-pytest units sanity docs changelog-check lint ga
 # ANSIBLE_DOC_OLDEST: tests/integration/test_docs.py renders the docs with the oldest ansible-doc too.
 test-pytest: venv venv-oldest collection-link chromium
 	ANSIBLE_DOC_OLDEST=$(abspath $(VENV_OLDEST))/bin/ansible-doc \
-	$(VPY) -m pytest -p graph_emulator.pytest_plugin tests/graph_emulator/tests tests/unit tests/integration
+	$(VPY) -m pytest -p graph_emulator.pytest_plugin emulator/tests tests/unit tests/integration
 
 # ansible-test on the newest (.venv) and the oldest (.venv-2.16) ansible-core, each in its own --venv; the sanity
 # tests compile and import the collection on the other module-side Pythons each one supports (tests/config.yml: 3.9+).

@@ -12,8 +12,6 @@ import requests
 
 from .client_environment import client_environment
 
-TESTS_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
 
 class EmulatorStartError(RuntimeError):
     """The emulator exited or did not write emulator.json in time."""
@@ -160,10 +158,9 @@ class EmulatorProcess:
         if self.seed:
             command += ["--seed", str(self.seed)]
         command += self.args
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (TESTS_DIR, env.get("PYTHONPATH")) if p)
+        # sys.executable has the graph_emulator package installed (emulator/pyproject.toml): no PYTHONPATH needed.
         self._output = open(os.path.join(self.state_dir, "emulator.out"), "wb")  # pylint: disable=consider-using-with
-        self.process = subprocess.Popen(command, env=env, stdout=self._output, stderr=subprocess.STDOUT)  # pylint: disable=consider-using-with
+        self.process = subprocess.Popen(command, stdout=self._output, stderr=subprocess.STDOUT)  # pylint: disable=consider-using-with
         deadline = time.monotonic() + self.start_timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -1,4 +1,4 @@
-"""pytest fixtures: ``pytest -p graph_emulator.pytest_plugin`` (with tests/ on sys.path).
+"""pytest fixtures: ``pytest -p graph_emulator.pytest_plugin`` (the package installed, with its ``pytest`` extra).
 
 - ``graph_emulator`` (session): one running EmulatorProcess for the whole session.
 - ``emulator`` (function): the same process, reset before the test (seed, log, faults, config, tokens).
