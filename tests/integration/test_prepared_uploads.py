@@ -160,7 +160,7 @@ def test_sync_prepares_each_file_and_force_false_keeps_existing_photos(playbook,
     assert bob['action'] == 'none' and bob['changed'] is False
     assert bob['reason'] == 'a photo is already set; kept because force is false'
     assert bob['upload'] == {'prepared': True, 'reasons': ['crop_square']}
-    assert first.result()['totals'] == {'unchanged': 1, 'set': 2, 'removed': 0, 'failed': 0}
+    assert first.result()['totals'] == {'unchanged': 1, 'set': 2, 'removed': 0, 'failed': 0, 'skipped': 0}
     assert sorted(entry['principal'] for entry in admin.writes()) == sorted(
         'users/%s' % admin.state()['upn_index'][upn] for upn in (ALICE, CAROL))
     assert admin.photo_facts('users/%s' % BOB)['sha256'] == bob_before['sha256']
@@ -168,5 +168,5 @@ def test_sync_prepares_each_file_and_force_false_keeps_existing_photos(playbook,
     admin.clear_log()
     second = playbook.run([task])
     assert second.rc == 0, second.output
-    assert second.result()['totals'] == {'unchanged': 3, 'set': 0, 'removed': 0, 'failed': 0}
+    assert second.result()['totals'] == {'unchanged': 3, 'set': 0, 'removed': 0, 'failed': 0, 'skipped': 0}
     assert admin.writes() == []
