@@ -16,7 +16,7 @@ from PIL import Image
 
 from emulator_testing import ALICE, ALICE_ID, BOB, CAROL, ENGINEERING, MARKETING, GraphClient, make_image, secret_token
 
-from graph_emulator.process import TESTS_DIR, EmulatorProcess
+from graph_emulator.process import EmulatorProcess
 from graph_emulator.runtime_config import parse_setting
 from graph_emulator.seed import DEFAULT_SEED
 
@@ -304,8 +304,7 @@ def test_parse_setting_refuses(text):
     (["--behaviour", "snap_sizes"], "expected KEY=VALUE"),
 ])
 def test_bad_behaviour_option_exits_2(args, needle):
-    env = dict(os.environ, PYTHONPATH=TESTS_DIR)
-    completed = subprocess.run([sys.executable, "-m", "graph_emulator"] + args, env=env, capture_output=True, text=True,
+    completed = subprocess.run([sys.executable, "-m", "graph_emulator"] + args, capture_output=True, text=True,
                                timeout=20, check=False)
     assert completed.returncode == 2
     assert needle in completed.stderr and "Traceback" not in completed.stderr
@@ -320,10 +319,9 @@ def demo_seed_with(tmp_path, behaviour):
 
 
 def test_bad_seed_behaviour_exits_2(tmp_path):
-    env = dict(os.environ, PYTHONPATH=TESTS_DIR)
     seed = demo_seed_with(tmp_path, {"missing_size": "2x2"})
     completed = subprocess.run([sys.executable, "-m", "graph_emulator", "--seed", seed, "--state-dir", str(tmp_path / "state")],
-                               env=env, capture_output=True, text=True, timeout=30, check=False)
+                               capture_output=True, text=True, timeout=30, check=False)
     assert completed.returncode == 2
     assert "behaviour: missing_size must be one of 404, 1x1" in completed.stderr and "Traceback" not in completed.stderr
 

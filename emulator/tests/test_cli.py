@@ -9,7 +9,7 @@ import time
 
 import requests
 
-from graph_emulator.process import TESTS_DIR, EmulatorProcess
+from graph_emulator.process import EmulatorProcess
 
 from emulator_testing import ALICE, GraphClient, make_image, secret_token
 
@@ -41,9 +41,8 @@ def test_no_rewrite_option_and_sigterm_exit(tmp_path):
 
 
 def test_sigint_exits_cleanly(tmp_path):
-    env = dict(os.environ, PYTHONPATH=TESTS_DIR)
     with subprocess.Popen([sys.executable, "-m", "graph_emulator", "--port", "0", "--state-dir", str(tmp_path), "--quiet"],
-                          env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as child:
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE) as child:
         deadline = time.monotonic() + 20
         while not (tmp_path / "emulator.json").exists() and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -54,8 +53,7 @@ def test_sigint_exits_cleanly(tmp_path):
 
 
 def test_bad_fault_option_is_refused(tmp_path):
-    env = dict(os.environ, PYTHONPATH=TESTS_DIR)
-    completed = subprocess.run([sys.executable, "-m", "graph_emulator", "--fault", "418=2"], env=env, capture_output=True, text=True,
+    completed = subprocess.run([sys.executable, "-m", "graph_emulator", "--fault", "418=2"], capture_output=True, text=True,
                                timeout=20, check=False)
     assert completed.returncode == 2
     assert "KIND=RATE" in completed.stderr
