@@ -6,7 +6,7 @@ from __future__ import annotations
 
 
 class ModuleDocFragment:
-    """Auth and connection options shared by every module (the spec lives in module_utils/auth_options.py)."""
+    """Auth and connection options shared by every module (the spec lives in module_utils/_auth/options.py)."""
 
     DOCUMENTATION = r'''
 options:

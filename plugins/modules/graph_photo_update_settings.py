@@ -127,9 +127,9 @@ graph_retries:
   elements: str
 '''
 
-from ansible_collections.graphops.msgraph.plugins.module_utils.graph_errors import GraphModuleError
-from ansible_collections.graphops.msgraph.plugins.module_utils.graph_module import GraphModule
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_update_settings import (
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphModuleError
+from ansible_collections.graphops.msgraph.plugins.module_utils._module.graph_module import GraphModule
+from ansible_collections.graphops.msgraph.plugins.module_utils._settings.photo_update_settings import (
     SOURCES,
     PhotoUpdateSettingsWriter,
     declared_settings,

@@ -231,20 +231,20 @@ graph_retries:
   elements: str
 '''
 
-from ansible_collections.graphops.msgraph.plugins.module_utils.graph_errors import GraphModuleError
-from ansible_collections.graphops.msgraph.plugins.module_utils.graph_module import GraphModule
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_diff import photo_diff, photo_facts_dict
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_targets import check_token_reaches, target_argument_spec, target_from_params
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_state import (
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphModuleError
+from ansible_collections.graphops.msgraph.plugins.module_utils._module.graph_module import GraphModule
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.diff import photo_diff, photo_facts_dict
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.targets import check_token_reaches, target_argument_spec, target_from_params
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.state import (
     PhotoWriter,
     check_deletable,
     fetch_current_photo,
     plan_photo,
 )
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_compare import COMPARE_METHODS
-from ansible_collections.graphops.msgraph.plugins.module_utils.image_source import load_source_image
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_facts import HAS_PIL, PIL_IMPORT_ERROR
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_upload_options import upload_argument_spec
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.compare import COMPARE_METHODS
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.source import load_source_image
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.facts import HAS_PIL, PIL_IMPORT_ERROR
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.upload_options import upload_argument_spec
 from ansible.module_utils.basic import missing_required_lib
 
 

@@ -481,24 +481,24 @@ import os
 
 from ansible.module_utils.basic import missing_required_lib
 
-from ansible_collections.graphops.msgraph.plugins.module_utils.directory_users import MATCH_BY_CHOICES, UserDirectory
-from ansible_collections.graphops.msgraph.plugins.module_utils.graph_errors import GraphModuleError
-from ansible_collections.graphops.msgraph.plugins.module_utils.graph_module import GraphModule
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_compare import COMPARE_METHODS
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_facts import HAS_PIL, PIL_IMPORT_ERROR
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_report_html import PhotoReportHtml, check_report_path
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_shards import select_shard
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_sync import DEFAULT_CONCURRENCY, TOTAL_KEYS, PhotoSync, SyncReport
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_sync_items import items_from_directory, items_from_photos, list_photo_files
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_sync_scope import (
+from ansible_collections.graphops.msgraph.plugins.module_utils._sync.directory_users import MATCH_BY_CHOICES, UserDirectory
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphModuleError
+from ansible_collections.graphops.msgraph.plugins.module_utils._module.graph_module import GraphModule
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.compare import COMPARE_METHODS
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.facts import HAS_PIL, PIL_IMPORT_ERROR
+from ansible_collections.graphops.msgraph.plugins.module_utils._sync.report_html import PhotoReportHtml, check_report_path
+from ansible_collections.graphops.msgraph.plugins.module_utils._sync.shards import select_shard
+from ansible_collections.graphops.msgraph.plugins.module_utils._sync.runner import DEFAULT_CONCURRENCY, TOTAL_KEYS, PhotoSync, SyncReport
+from ansible_collections.graphops.msgraph.plugins.module_utils._sync.items import items_from_directory, items_from_photos, list_photo_files
+from ansible_collections.graphops.msgraph.plugins.module_utils._sync.scope import (
     MISSING_CHOICES,
     build_source_of_record_items,
     needs_directory,
     scope_from_option,
 )
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_targets import target_argument_spec
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_prepare import check_prepare_options
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_upload_options import upload_argument_spec
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.targets import target_argument_spec
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.prepare import check_prepare_options
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.upload_options import upload_argument_spec
 
 # Failed items named one by one in msg; all of them are in results.
 MAX_FAILURES_IN_MSG = 50

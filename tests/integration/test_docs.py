@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ansible_collections.graphops.msgraph.plugins.module_utils.auth_options import AUTH_ARGUMENT_SPEC
+from ansible_collections.graphops.msgraph.plugins.module_utils._auth.options import AUTH_ARGUMENT_SPEC
 from conftest import COLLECTIONS, REPO, ensure_collection_link
 
 MODULES = sorted(path.stem for path in (REPO / 'plugins' / 'modules').glob('*.py') if path.stem != '__init__')

@@ -114,7 +114,7 @@ def test_the_tarball_holds_the_collection_and_none_of_the_working_tree_clutter(t
     for expected in ('MANIFEST.json', 'FILES.json', 'README.md', 'CHANGELOG.md', 'COPYING', 'meta/runtime.yml',
                      'meta/execution-environment.yml', 'meta/ee-requirements.txt', 'meta/ee-bindep.txt',
                      'plugins/modules/graph_profile_photo.py', 'plugins/modules/graph_profile_photo_info.py',
-                     'plugins/doc_fragments/auth.py', 'plugins/module_utils/graph_client.py',
+                     'plugins/doc_fragments/auth.py', 'plugins/module_utils/_graph/client.py',
                      'roles/profile_photos/meta/argument_specs.yml', 'examples/demo.yml', 'docs/getting-started.md'):
         assert expected in names, expected
     # The Graph emulator is a Python package of its own (emulator/pyproject.toml), not part of the collection.

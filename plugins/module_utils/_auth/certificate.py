@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from ansible.module_utils.basic import missing_required_lib
 
-from ansible_collections.graphops.msgraph.plugins.module_utils.graph_errors import GraphAuthError
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphAuthError
 
 try:
     from cryptography import x509

@@ -14,10 +14,10 @@ import os
 import traceback
 from urllib.parse import urlsplit
 
-from ansible_collections.graphops.msgraph.plugins.module_utils.auth_certificate import load_client_certificate
-from ansible_collections.graphops.msgraph.plugins.module_utils.clouds import CLOUDS, KNOWN_AUTHORITY_HOSTS, graph_scope
-from ansible_collections.graphops.msgraph.plugins.module_utils.graph_client import describe_connection_error
-from ansible_collections.graphops.msgraph.plugins.module_utils.graph_errors import GraphAuthError, GraphConnectionError
+from ansible_collections.graphops.msgraph.plugins.module_utils._auth.certificate import load_client_certificate
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.clouds import CLOUDS, KNOWN_AUTHORITY_HOSTS, graph_scope
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.client import describe_connection_error
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphAuthError, GraphConnectionError
 
 try:
     import msal

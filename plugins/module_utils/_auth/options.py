@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ansible.module_utils.basic import env_fallback
 
-from ansible_collections.graphops.msgraph.plugins.module_utils.clouds import CLOUDS
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.clouds import CLOUDS
 
 AUTH_METHODS = ('auto', 'client_secret', 'client_certificate', 'workload_identity', 'managed_identity', 'access_token')
 API_VERSIONS = ('v1.0', 'beta')

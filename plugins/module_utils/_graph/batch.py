@@ -16,7 +16,7 @@ import binascii
 import json
 from dataclasses import dataclass, field
 
-from ansible_collections.graphops.msgraph.plugins.module_utils.graph_errors import GraphError, GraphModuleError, parse_error_envelope
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphError, GraphModuleError, parse_error_envelope
 
 MAX_BATCH_REQUESTS = 20
 # A soft cap on the JSON body of one batch, so that uploads of large images do not build a body of 100 MB

@@ -12,13 +12,13 @@ from __future__ import annotations
 import threading
 import time
 
-from ansible_collections.graphops.msgraph.plugins.module_utils.graph_batch import (
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.batch import (
     MAX_BATCH_BODY_BYTES,
     MAX_BATCH_REQUESTS,
     send_batch,
 )
-from ansible_collections.graphops.msgraph.plugins.module_utils.graph_errors import GraphModuleError, parse_error_envelope
-from ansible_collections.graphops.msgraph.plugins.module_utils.mailbox_limit import MailboxSlots, mailbox_of
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphModuleError, parse_error_envelope
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.mailbox_limit import MailboxSlots, mailbox_of
 
 # How long a thread that got no mailbox slot waits for another thread to release one before it looks again.
 SLOT_POLL_SECONDS = 0.05

@@ -9,7 +9,7 @@ import traceback
 import uuid
 from urllib.parse import quote, urlsplit
 
-from ansible_collections.graphops.msgraph.plugins.module_utils.graph_errors import (
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import (
     GraphConnectionError,
     GraphError,
 )

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from ansible_collections.graphops.msgraph.plugins.module_utils.retry_policy import RetryPolicy
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.retries import RetryPolicy
 
 try:
     import requests

@@ -7,23 +7,23 @@ from __future__ import annotations
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.graphops.msgraph.plugins.module_utils.auth_methods import (
+from ansible_collections.graphops.msgraph.plugins.module_utils._auth.methods import (
     HAS_MSAL,
     MSAL_IMPORT_ERROR,
     TokenProvider,
     build_auth_method,
 )
-from ansible_collections.graphops.msgraph.plugins.module_utils.auth_options import auth_argument_spec
-from ansible_collections.graphops.msgraph.plugins.module_utils.clouds import CLOUDS
-from ansible_collections.graphops.msgraph.plugins.module_utils.graph_client import (
+from ansible_collections.graphops.msgraph.plugins.module_utils._auth.options import auth_argument_spec
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.clouds import CLOUDS
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.client import (
     HAS_REQUESTS,
     REQUESTS_IMPORT_ERROR,
     GraphClient,
     build_session,
 )
-from ansible_collections.graphops.msgraph.plugins.module_utils.graph_errors import GraphModuleError
-from ansible_collections.graphops.msgraph.plugins.module_utils.http_transport import RetryingTransport
-from ansible_collections.graphops.msgraph.plugins.module_utils.retry_policy import RetryPolicy
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphModuleError
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.transport import RetryingTransport
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.retries import RetryPolicy
 
 
 class GraphModule:
@@ -91,5 +91,5 @@ class GraphModule:
         self.module.fail_json(msg=msg, **result)
 
     def fail_on_error(self, exc: GraphModuleError) -> None:
-        """The edge of the error family (graph_errors.GraphModuleError): its one sentence becomes fail_json's msg."""
+        """The edge of the error family (_graph/errors.py: GraphModuleError): its one sentence becomes fail_json's msg."""
         self.fail_json(msg=str(exc))

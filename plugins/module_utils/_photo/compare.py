@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_facts import TRANSPARENCY_VIEWS
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.facts import TRANSPARENCY_VIEWS
 
 COMPARE_METHODS = ('perceptual', 'sha256')
 

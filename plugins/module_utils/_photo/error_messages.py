@@ -5,8 +5,8 @@
 
 from __future__ import annotations
 
-from ansible_collections.graphops.msgraph.plugins.module_utils.graph_errors import GraphError
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_targets import DELEGATED_TOKEN_RULE
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphError
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.targets import DELEGATED_TOKEN_RULE
 
 # Graph says "no photo" with either code (the older one on some tenants); neither is an error for us.
 NO_PHOTO_CODES = frozenset(('ImageNotFound', 'ErrorItemNotFound'))

@@ -21,7 +21,7 @@ import traceback
 import warnings
 from dataclasses import dataclass, field
 
-from ansible_collections.graphops.msgraph.plugins.module_utils.graph_errors import GraphModuleError
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphModuleError
 
 try:
     from PIL import Image

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_state import (
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.state import (
     PhotoOperationError,
     graph_photo_facts,
     read_photo_resource,

@@ -16,8 +16,8 @@ import io
 import warnings
 from dataclasses import dataclass, field
 
-from ansible_collections.graphops.msgraph.plugins.module_utils.graph_errors import GraphOptionError
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_facts import (
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphOptionError
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.facts import (
     EXIF_ORIENTATION_TAG,
     HAS_PIL,
     Image,

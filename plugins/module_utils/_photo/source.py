@@ -14,15 +14,15 @@ import os
 import stat
 from dataclasses import dataclass, field
 
-from ansible_collections.graphops.msgraph.plugins.module_utils.graph_errors import GraphModuleError, GraphOptionError
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_facts import (
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphModuleError, GraphOptionError
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.facts import (
     HAS_PIL,
     ImageDecodeError,
     PhotoFacts,
     photo_facts_from_bytes,
     sniff_content_type,
 )
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_prepare import (
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.prepare import (
     MAX_READ_BYTES,
     PhotoPrepareError,
     check_prepare_options,
@@ -75,7 +75,7 @@ def _read_once(path: str, limit: int) -> bytes:
 
 
 def load_source_image(path: str, *, prepare: str = 'auto', crop: str = 'none') -> SourceImage:
-    """Read and check a local photo and return what will be uploaded for it (see photo_prepare).
+    """Read and check a local photo and return what will be uploaded for it (see prepare.py).
 
     Raise SourceImageError with one clear sentence when it cannot be used.
     """

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ansible_collections.graphops.msgraph.plugins.module_utils.graph_errors import GraphError, GraphModuleError
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_compare import photos_match
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_error_messages import describe_photo_error, is_no_photo
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_facts import ImageDecodeError, photo_facts_from_bytes
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphError, GraphModuleError
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.compare import photos_match
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.error_messages import describe_photo_error, is_no_photo
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.facts import ImageDecodeError, photo_facts_from_bytes
 
 ACTION_SET = 'set'
 ACTION_REMOVE = 'remove'

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ansible_collections.graphops.msgraph.plugins.module_utils.graph_client import quote_path_segment
-from ansible_collections.graphops.msgraph.plugins.module_utils.graph_errors import GraphModuleError
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.client import quote_path_segment
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphModuleError
 
 # Graph's /me is the signed-in user, and an app-only token has none. The rule is written here once: the
 # single-photo module checks it before its first request, the bulk sync per item, and the explanation of Graph's
-# own refusal (photo_error_messages) repeats it.
+# own refusal (error_messages.py) repeats it.
 DELEGATED_TOKEN_RULE = 'user: me needs a delegated token (access_token of a signed-in user)'
 
 # Least-privileged permission first, then the broader one that also works (GRAPH_PHOTO_API.md, Permissions).

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_prepare import CROP_MODES, PREPARE_MODES
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.prepare import CROP_MODES, PREPARE_MODES
 
 
 def upload_argument_spec() -> dict:

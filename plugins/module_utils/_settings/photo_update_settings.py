@@ -15,8 +15,8 @@ import json
 import re
 from dataclasses import dataclass
 
-from ansible_collections.graphops.msgraph.plugins.module_utils.graph_client import GraphClient
-from ansible_collections.graphops.msgraph.plugins.module_utils.graph_errors import GraphError, GraphModuleError
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.client import GraphClient
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphError, GraphModuleError
 
 SETTINGS_PATH = '/admin/people/photoUpdateSettings'
 # The resource exists in beta only: v1.0 has /admin/people but answers 400 "Resource not found for the segment

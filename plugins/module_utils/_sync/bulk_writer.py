@@ -9,10 +9,10 @@ sends no write by construction; no other code of the sync builds a PUT or DELETE
 
 from __future__ import annotations
 
-from ansible_collections.graphops.msgraph.plugins.module_utils.batch_runner import BatchItemFailure
-from ansible_collections.graphops.msgraph.plugins.module_utils.graph_batch import BatchRequest
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_error_messages import OPERATION_WORDS, describe_photo_error
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_state import ACTION_SET
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.batch_runner import BatchItemFailure
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.batch import BatchRequest
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.error_messages import OPERATION_WORDS, describe_photo_error
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.state import ACTION_SET
 
 
 class BatchPhotoWriter:

@@ -20,8 +20,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlsplit
 
-from ansible_collections.graphops.msgraph.plugins.module_utils.graph_client import quote_path_segment
-from ansible_collections.graphops.msgraph.plugins.module_utils.graph_errors import GraphError, GraphModuleError
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.client import quote_path_segment
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphError, GraphModuleError
 
 # match_by choices: the user properties a file name can stand for (their Graph names).
 MATCH_BY_CHOICES = ('userPrincipalName', 'mail', 'employeeId', 'id', 'mailNickname', 'onPremisesSamAccountName')

@@ -15,8 +15,8 @@ import os
 import re
 from dataclasses import dataclass
 
-from ansible_collections.graphops.msgraph.plugins.module_utils.graph_errors import GraphOptionError
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_targets import (
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphOptionError
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.targets import (
     TARGET_OPTION_NAMES,
     TargetError,
     target_from_options,

@@ -25,9 +25,9 @@ import os
 import tempfile
 import threading
 
-from ansible_collections.graphops.msgraph.plugins.module_utils.graph_errors import GraphOptionError
-from ansible_collections.graphops.msgraph.plugins.module_utils.image_source import SourceImageError, load_source_image
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_facts import HAS_PIL
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphOptionError
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.source import SourceImageError, load_source_image
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.facts import HAS_PIL
 
 if HAS_PIL:
     from PIL import Image, ImageOps

@@ -16,14 +16,14 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from ansible_collections.graphops.msgraph.plugins.module_utils.batch_runner import BatchItemFailure, BatchRunner
-from ansible_collections.graphops.msgraph.plugins.module_utils.compute_pool import PRIORITY_FINISH, PRIORITY_START, ComputePool
-from ansible_collections.graphops.msgraph.plugins.module_utils.graph_batch import MAX_BATCH_REQUESTS, BatchRequest
-from ansible_collections.graphops.msgraph.plugins.module_utils.image_source import SourceImageError, load_source_image
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_bulk_writer import BatchPhotoWriter
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_diff import photo_diff, photo_facts_dict
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_error_messages import describe_photo_error, is_no_photo
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_state import (
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.batch_runner import BatchItemFailure, BatchRunner
+from ansible_collections.graphops.msgraph.plugins.module_utils._sync.compute_pool import PRIORITY_FINISH, PRIORITY_START, ComputePool
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.batch import MAX_BATCH_REQUESTS, BatchRequest
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.source import SourceImageError, load_source_image
+from ansible_collections.graphops.msgraph.plugins.module_utils._sync.bulk_writer import BatchPhotoWriter
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.diff import photo_diff, photo_facts_dict
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.error_messages import describe_photo_error, is_no_photo
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.state import (
     ACTION_NONE,
     ACTION_REMOVE,
     ACTION_SET,
@@ -33,7 +33,7 @@ from ansible_collections.graphops.msgraph.plugins.module_utils.photo_state impor
     graph_photo_facts,
     plan_photo,
 )
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_targets import app_only_token_problem
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.targets import app_only_token_problem
 
 TOTAL_KEYS = ('unchanged', 'set', 'removed', 'failed', 'skipped')
 DEFAULT_CONCURRENCY = 32
@@ -101,7 +101,7 @@ class PhotoSync:
                  compute_threads: int | None = None, prepare: str = 'auto', crop: str = 'none', force: bool = True):
         self.client = client
         self.compare = compare
-        # What is uploaded for each file (photo_prepare), and whether existing photos are replaced.
+        # What is uploaded for each file (_photo/prepare.py), and whether existing photos are replaced.
         self.prepare = prepare
         self.crop = crop
         self.force = force

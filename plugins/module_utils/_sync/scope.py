@@ -13,10 +13,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from ansible_collections.graphops.msgraph.plugins.module_utils.directory_users import is_object_id
-from ansible_collections.graphops.msgraph.plugins.module_utils.graph_errors import GraphOptionError
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_sync_items import SyncItem, describe_file_name_problem, mark_duplicates
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_targets import target_from_options
+from ansible_collections.graphops.msgraph.plugins.module_utils._sync.directory_users import is_object_id
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphOptionError
+from ansible_collections.graphops.msgraph.plugins.module_utils._sync.items import SyncItem, describe_file_name_problem, mark_duplicates
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.targets import target_from_options
 
 MISSING_CHOICES = ('keep', 'absent', 'default')
 DEFAULT_MATCH_BY = 'userPrincipalName'

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 
-from ansible_collections.graphops.msgraph.plugins.module_utils.graph_errors import GraphOptionError
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphOptionError
 
 
 class ShardError(GraphOptionError):

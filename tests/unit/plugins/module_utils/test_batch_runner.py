@@ -11,10 +11,10 @@ import time
 
 import pytest
 
-from ansible_collections.graphops.msgraph.plugins.module_utils.batch_runner import BatchItemFailure, BatchRunner
-from ansible_collections.graphops.msgraph.plugins.module_utils.graph_batch import BatchRequest
-from ansible_collections.graphops.msgraph.plugins.module_utils.graph_errors import GraphConnectionError
-from ansible_collections.graphops.msgraph.plugins.module_utils.mailbox_limit import MailboxSlots, mailbox_of
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.batch_runner import BatchItemFailure, BatchRunner
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.batch import BatchRequest
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphConnectionError
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.mailbox_limit import MailboxSlots, mailbox_of
 
 from ansible_collections.graphops.msgraph.tests.unit.plugins.module_utils.batch_fakes import FakeBatchClient, graph_error_body, inner
 

@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from ansible_collections.graphops.msgraph.plugins.module_utils.graph_batch import (
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.batch import (
     MAX_BATCH_REQUESTS,
     BatchProtocolError,
     BatchRequest,

@@ -11,11 +11,11 @@ import inspect
 import pkgutil
 
 from ansible_collections.graphops.msgraph.plugins import module_utils
-from ansible_collections.graphops.msgraph.plugins.module_utils.graph_errors import GraphModuleError
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphModuleError
 
 
 def shared_modules() -> list:
-    """Every module of plugins/module_utils, subpackages included."""
+    """Every module of plugins/module_utils, in all its subpackages."""
     found = pkgutil.walk_packages(module_utils.__path__, prefix=module_utils.__name__ + '.')
     return [importlib.import_module(info.name) for info in found]
 
@@ -25,9 +25,9 @@ def test_every_error_the_shared_code_defines_is_a_graph_module_error():
     for module in shared_modules():
         for name, value in vars(module).items():
             if inspect.isclass(value) and issubclass(value, BaseException) and value.__module__ == module.__name__:
-                defined['%s.%s' % (module.__name__.rsplit('.', 1)[1], name)] = value
+                defined['%s.%s' % (module.__name__.split('.module_utils.', 1)[1], name)] = value
     strays = sorted(name for name, value in defined.items() if not issubclass(value, GraphModuleError))
     assert strays == []
     # The ones that used to stand apart (ValueError, Exception) are found, so the walk sees them.
-    assert {'image_source.SourceImageError', 'photo_shards.ShardError', 'photo_report_html.ReportPathError',
-            'photo_facts.ImageDecodeError', 'graph_batch.BatchProtocolError'} <= set(defined)
+    assert {'_photo.source.SourceImageError', '_sync.shards.ShardError', '_sync.report_html.ReportPathError',
+            '_photo.facts.ImageDecodeError', '_graph.batch.BatchProtocolError'} <= set(defined)

@@ -18,15 +18,15 @@ import os
 import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageOps, ImageStat, PngImagePlugin
 
-from ansible_collections.graphops.msgraph.plugins.module_utils import photo_compare  # noqa: E402
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_compare import (  # noqa: E402
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo import compare as photo_compare  # noqa: E402
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.compare import (  # noqa: E402
     COMPARE_METHODS,
     MATCH_THRESHOLD,
     distance_details,
     photo_distance,
     photos_match,
 )
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_facts import PhotoFacts, photo_facts_from_bytes  # noqa: E402
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.facts import PhotoFacts, photo_facts_from_bytes  # noqa: E402
 
 FIXTURES = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'fixtures', 'photos')
 PHOTOS = ('astronaut.jpg', 'cat.jpg', 'coffee.jpg', 'rocket.jpg', 'camera.jpg', 'logo-alpha.png')

@@ -12,8 +12,8 @@ import zlib
 import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageStat
 
-from ansible_collections.graphops.msgraph.plugins.module_utils.graph_errors import GraphOptionError
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_prepare import (
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphOptionError
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.prepare import (
     MAX_PREPARED_BYTES,
     MAX_PREPARED_SIDE,
     PhotoPrepareError,

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.graphops.msgraph.plugins.module_utils.graph_errors import GraphOptionError
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_sync_items import items_from_directory, items_from_photos
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphOptionError
+from ansible_collections.graphops.msgraph.plugins.module_utils._sync.items import items_from_directory, items_from_photos
 
 GUID = '1c7e3a9f-4b2d-4e86-9a15-3f8c2d7b6e01'
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_targets import (
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.targets import (
     TargetError,
     app_only_token_problem,
     check_token_reaches,
@@ -70,7 +70,7 @@ class FakeTokenProvider:
 @pytest.mark.parametrize('options, app_only, reaches', [
     ({'user': 'me'}, True, False),
     ({'user': 'me'}, False, True),
-    ({'user': 'me', 'contact': 'c1'}, True, True),  # a contact of me: Graph decides (photo_error_messages explains)
+    ({'user': 'me', 'contact': 'c1'}, True, True),  # a contact of me: Graph decides (_photo/error_messages.py explains)
     ({'user': 'alice@contoso.com'}, True, True),
     ({'group': 'g1'}, True, True),
 ], ids=['me-app-only', 'me-delegated', 'my-contact-app-only', 'user-app-only', 'group-app-only'])
