@@ -530,6 +530,8 @@ def write_html_report(graph, html_report, items: list, report: SyncReport, resul
         graph.fail_json(msg='Could not write the report %s: %s; check the disk and the directory.' % (
             html_report.path, exc.strerror or exc), **result)
     return {}
+
+
 def source_of_record_items(graph, client, params) -> tuple:
     """Items for match_by / scope / missing, and the directory read counters; fails the module on a read error."""
     files = list_photo_files(params['src_dir']) if params['src_dir'] is not None else []

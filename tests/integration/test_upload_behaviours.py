@@ -45,7 +45,7 @@ BEHAVIOURS = {
     'missing-size-1x1': {'missing_size': '1x1'},
     'batch-in-request-order': {'batch_order': 'request'},
     'crop-exif-ignored-black-snapped-q75': {'aspect': 'crop_square', 'exif_orientation': 'ignore',
-                                             'flatten_background': 'black', 'snap_sizes': True, 'jpeg_quality': 75},
+                                            'flatten_background': 'black', 'snap_sizes': True, 'jpeg_quality': 75},
     'crop-alpha-dropped-keeps-alpha-q95': {'aspect': 'crop_square', 'flatten_background': 'drop',
                                            'value_keeps_alpha': True, 'jpeg_quality': 95},
 }

@@ -87,8 +87,6 @@ def check_prepare_options(*, prepare: str, crop: str) -> None:
         raise GraphOptionError('crop: square needs a prepared photo; set prepare to auto or always, or crop to none.')
 
 
-
-
 def _has_transparency(im) -> bool:
     """True when some pixel is not fully opaque (an alpha channel that is opaque everywhere changes nothing)."""
     if im.mode in _ALPHA_MODES:
