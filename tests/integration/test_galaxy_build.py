@@ -3,8 +3,9 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The collection as Galaxy ships it: `ansible-galaxy collection build`, install, and run the demo from the copy.
 
-The build runs on a copy of the tracked files into which the clutter of a working tree is planted (virtualenvs,
-.build with its symlink, test output, caches, .git), so that galaxy.yml's build_ignore is what keeps them out.
+The build runs on a copy of the tracked files (tests/utils/collection_tree.sh, as for ansible-test and the
+changelog) into which the clutter of a working tree is planted (virtualenvs, .build with its symlink, test output,
+caches, .git), so that galaxy.yml's build_ignore is what keeps them out.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tarfile
@@ -53,10 +53,10 @@ def tracked_files() -> list:
 @pytest.fixture(scope='module')
 def tarball(tmp_path_factory) -> Path:
     """Build from a copy of the working tree with the clutter planted in it."""
-    source = tmp_path_factory.mktemp('source') / 'msgraph'
-    for name in tracked_files():
-        (source / name).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(REPO / name, source / name)
+    laid_out = subprocess.run([str(REPO / 'tests' / 'utils' / 'collection_tree.sh'), str(tmp_path_factory.mktemp('source'))],
+                              capture_output=True, text=True, check=True)
+    source = Path(laid_out.stdout.strip())
+    assert source.parts[-3:] == ('ansible_collections', 'graphops', 'msgraph') and (source / 'galaxy.yml').is_file()
     for name in CLUTTER:
         (source / name).parent.mkdir(parents=True, exist_ok=True)
         (source / name).write_text('clutter\n')
