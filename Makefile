@@ -100,9 +100,10 @@ units: venv venv-oldest
 	tests/utils/run_ansible_test.sh $(abspath $(VPY)) units --requirements
 	tests/utils/run_ansible_test.sh $(abspath $(VPY_OLDEST)) units --requirements
 
-# Plugin and role docs as the Ansible docsite builds them (ansible-doc rendering: tests/integration/test_docs.py).
+# Plugin and role docs, and the guides (docs/docsite: extra-docs.yml, links.yml, rst/), as the Ansible docsite builds
+# them (ansible-doc rendering and the guides' R() labels: tests/integration/test_docs.py).
 docs: venv collection-link
-	cd $(COLLECTION_LINK) && PATH=$(abspath $(VENV))/bin:$$PATH antsibull-docs lint-collection-docs --plugin-docs .
+	cd $(COLLECTION_LINK) && PATH=$(abspath $(VENV))/bin:$$PATH antsibull-docs lint-collection-docs --plugin-docs --check-extra-docs-refs .
 
 # CHANGELOG.md from the fragments, through a release in a throw-away copy (tests/utils/changelog.sh says why).
 changelog: venv
@@ -139,6 +140,6 @@ clean:
 	rm -rf $(VENV) $(VENV_OLDEST) $(VENV_IMPORTER) .build tests/output
 
 # graph_profile_photo_sync against the emulator (20 ms latency, throttling on) at 100, 1,000 and 5,000 principals,
-# and a loop of graph_profile_photo for comparison. Not part of `make test`; figures in docs/performance.md.
+# and a loop of graph_profile_photo for comparison. Not part of `make test`; figures in docs/docsite/rst/performance.rst.
 bench: venv collection-link
 	$(VPY) benchmarks/run_benchmark.py

@@ -56,7 +56,7 @@ options:
         a JPEG re-encode (quality 75 or more), a downscale to any size Graph keeps (48x48 to 648x648), EXIF orientation
         applied, transparency flattened. Another photo, a mirror image, a crop of 10% or more, a region of 10% of the
         area painted over, or inverted or strongly shifted colours count as different.
-        See docs/photo-comparison.md for the thresholds.
+        See R(How photos are compared, ansible_collections.graphops.msgraph.docsite.photo_comparison) for the thresholds.
       - V(sha256) compares bytes only. Use it for services that store bytes as sent; against Microsoft Graph it reports
         a change on every run.
     type: str

@@ -195,14 +195,14 @@ options:
         is not a Graph write. It replaces the file atomically; its directory must exist, or the task fails before
         any request.
       - The image bytes are only in the file, never in the task result; RV(report) says where it is.
-      - See docs/audits.md in the collection for a screenshot and how to publish the file from an AWX job.
+      - See R(Check-mode audits, ansible_collections.graphops.msgraph.docsite.audits) for a screenshot and how to publish the file from an AWX job.
     type: path
     version_added: 0.2.0
 notes:
   - Required Graph permissions are those of M(graphops.msgraph.graph_profile_photo) for each kind of principal, and
     with O(match_by) or O(scope) C(User.Read.All), plus C(GroupMember.Read.All) for O(scope.group).
   - A walk-through of a sync from an HR system (files named by employeeId, a group scope, departed users, default
-    photos for guests) is in the collection's guide C(docs/hr-sync.md).
+    photos for guests) is in the guide R(Sync photos from your HR system, ansible_collections.graphops.msgraph.docsite.hr_sync).
   - A user named once by object id and once by userPrincipalName counts as two principals for the duplicate check,
     the shard split and the concurrency limit; name each user one way.
   - Writes to Teams and Outlook clients can take minutes to hours to show.
@@ -249,7 +249,7 @@ EXAMPLES = r'''
   ansible.builtin.debug:
     msg: "{{ photo_sync.results | selectattr('upload') | selectattr('upload.prepared') | map(attribute='upload') | list }}"
 
-- name: Handle one shard (host variables photo_shard 0..3 and photo_shard_count 4; see docs/bulk-sync.md)
+- name: Handle one shard (host variables photo_shard 0..3 and photo_shard_count 4; see docs/docsite/rst/bulk_sync.rst)
   graphops.msgraph.graph_profile_photo_sync:
     src_dir: /srv/hr-photos
     shard_index: "{{ photo_shard }}"

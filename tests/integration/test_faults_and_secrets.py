@@ -86,7 +86,7 @@ def test_every_principal_reaches_its_declared_state_under_throttling_and_faults(
 
     log = admin.log()
     faults = [entry for entry in log if entry.get('fault')]
-    # The figures docs/troubleshooting.md quotes (pytest -s shows them).
+    # The figures docs/docsite/rst/troubleshooting.rst quotes (pytest -s shows them).
     print('\nfault run: %d principals, %d Graph requests, %d injected faults (%d x 429, %d x 503, %d resets), %d writes' % (
         len(USERS), len(log), len(faults), sum(1 for e in faults if e['status'] == 429), sum(1 for e in faults if e['status'] == 503),
         sum(1 for e in faults if e['status'] is None), sum(1 for e in log if e['write'] and e['status'] in (200, 204))))

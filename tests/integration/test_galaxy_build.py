@@ -115,7 +115,8 @@ def test_the_tarball_holds_the_collection_and_none_of_the_working_tree_clutter(t
                      'meta/execution-environment.yml', 'meta/ee-requirements.txt', 'meta/ee-bindep.txt',
                      'plugins/modules/graph_profile_photo.py', 'plugins/modules/graph_profile_photo_info.py',
                      'plugins/doc_fragments/auth.py', 'plugins/module_utils/_graph/client.py',
-                     'roles/profile_photos/meta/argument_specs.yml', 'examples/demo.yml', 'docs/getting-started.md'):
+                     'roles/profile_photos/meta/argument_specs.yml', 'examples/demo.yml', 'docs/docsite/rst/getting_started.rst',
+                     'docs/docsite/extra-docs.yml', 'docs/docsite/links.yml', 'docs/docsite/rst/audit-report.png'):
         assert expected in names, expected
     # The Graph emulator is a Python package of its own (emulator/pyproject.toml), not part of the collection.
     assert [name for name in names if name == 'emulator' or name.startswith('emulator/') or 'graph_emulator' in name] == []

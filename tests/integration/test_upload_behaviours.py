@@ -70,7 +70,7 @@ def _with_orientation_6(upright: Image.Image) -> bytes:
 def _noisy(image: Image.Image, seed: int) -> Image.Image:
     """Grain that defeats PNG compression (so the file is well over 100 KB) without changing the picture."""
     rng = random.Random(seed)
-    grain = Image.frombytes('L', image.size, bytes(rng.randrange(0, 24) for _ in range(image.width * image.height)))
+    grain = Image.frombytes('L', image.size, bytes(rng.randrange(0, 24) for dummy in range(image.width * image.height)))
     return Image.composite(image, image.point(lambda value: max(0, value - 12)), grain.point(lambda value: 255 if value > 11 else 0))
 
 

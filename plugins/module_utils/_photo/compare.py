@@ -8,7 +8,7 @@ flattened, new ETag), so bytes and ETags never match the source. ``perceptual`` 
 signatures from PhotoFacts instead; ``sha256`` is for services that store the bytes as sent.
 Graph may also keep only the centred square of a non-square upload (unconfirmed), so that square
 counts as the same picture, and no other crop does.
-See docs/photo-comparison.md for the table of what counts as the same picture.
+See docs/docsite/rst/photo_comparison.rst for the table of what counts as the same picture.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ COMPARE_METHODS = ('perceptual', 'sha256')
 # The limits below were chosen on the test table in tests/unit/plugins/module_utils/test_photo_compare.py
 # (6 photos; every Graph rewrite must match, every visible change must not). Each limit is the largest
 # value a same-picture case reached, times about 1.6, so that both sides keep a margin: the measured
-# margins are written in docs/photo-comparison.md and asserted by the tests. Values are in levels (0-255).
+# margins are written in docs/docsite/rst/photo_comparison.rst and asserted by the tests. Values are in levels (0-255).
 #
 # Mean of the per-cell differences: the picture as a whole changed (another photo, mirrored, inverted).
 MEAN_DIFF_LIMIT = 3.5

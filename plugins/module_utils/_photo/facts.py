@@ -8,7 +8,7 @@ flattened), so the bytes and the ETag of the stored photo never equal the local 
 therefore carry, besides the sha256 of the bytes, a signature of what the picture shows: the image
 normalised (EXIF orientation applied, flattened, RGB) and area-averaged to a 16x16 grid; a picture
 that is not square also carries the grid of its centred square, which is what Graph may keep of it.
-See docs/photo-comparison.md.
+See docs/docsite/rst/photo_comparison.rst.
 """
 
 from __future__ import annotations

@@ -28,7 +28,6 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._photo.state impo
     ACTION_REMOVE,
     ACTION_SET,
     PhotoOperationError,
-    PhotoPlan,
     check_deletable,
     graph_photo_facts,
     plan_photo,
