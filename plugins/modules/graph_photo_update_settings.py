@@ -18,7 +18,8 @@ description:
     The module therefore always calls C(beta) for it, whatever O(api_version) says.
   - Microsoft says a change can take up to 24 hours to apply throughout Microsoft 365.
   - Exchange Online's C(SetPhotoEnabled) setting of OWA mailbox policies also decides whether users can change their
-    photo in Outlook on the web. Graph does not reach it, so this module does not manage it; see R(Photo governance, ansible_collections.graphops.msgraph.docsite.photo_governance).
+    photo in Outlook on the web. Graph does not reach it, so this module does not manage it;
+    see R(Photo governance, ansible_collections.graphops.msgraph.docsite.photo_governance).
 author:
   - graphops.msgraph contributors (!UNKNOWN)
 extends_documentation_fragment:
