@@ -126,3 +126,18 @@ def test_scope_options_pass_through_and_the_audit_lists_every_user_in_scope_with
         'users/erin.obrien@contoso.com': ('no', 'no'),
     }
     assert 'E1006' in rows['E1006.jpg']['reason']
+
+
+def test_prepare_crop_and_force_reach_the_module(playbook, admin, tmp_path):
+    # force false: Bob's existing photo is kept although the file shows another picture; crop square: Alice gets
+    # the centred square of a landscape photo, prepared (the role passes prepare, crop and force through).
+    directory = photo_directory(tmp_path, {'%s.jpg' % ALICE: 'rocket.jpg', '%s.jpg' % BOB: 'coffee.jpg'})
+    bob_before = admin.photo_facts('users/%s' % BOB)
+    admin.clear_log()
+    run = playbook.run([role_task(profile_photos_src_dir=str(directory), profile_photos_crop='square',
+                                  profile_photos_prepare='always', profile_photos_force=False)])
+    assert run.rc == 0, run.output
+    assert [entry['principal'] for entry in admin.writes()] == ['users/%s' % admin.state()['upn_index'][ALICE]]
+    alice = admin.photo_facts('users/%s' % ALICE)
+    assert alice['width'] == alice['height'] == 427
+    assert admin.photo_facts('users/%s' % BOB)['sha256'] == bob_before['sha256']
