@@ -19,7 +19,7 @@ Peak memory: the module reports getrusage(RUSAGE_SELF).ru_maxrss of its own proc
 script runs each ansible-playbook under a small wrapper process that prints getrusage(RUSAGE_CHILDREN).ru_maxrss,
 the peak of any process of the run (controller, worker or module).
 
-Usage: PYTHONPATH=tests:.build/collections python benchmarks/run_benchmark.py [--sizes 100,1000,5000]
+Usage: PYTHONPATH=.build/collections python benchmarks/run_benchmark.py [--sizes 100,1000,5000]
 (or `make bench`). Sends traffic to 127.0.0.1 only.
 """
 
@@ -41,18 +41,16 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import yaml
+from graph_emulator.process import EmulatorProcess
 from PIL import Image, ImageDraw
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / 'tests'))
-
-from graph_emulator.process import EmulatorProcess  # noqa: E402 pylint: disable=wrong-import-position
 COLLECTIONS = REPO / '.build' / 'collections'
 CALLBACKS = Path(__file__).resolve().parent / 'callback_plugins'
 TENANT_ID = '8f2c1e4a-3b6d-4c9e-a1f0-5d7e2b9c4a10'
 DOMAIN = 'contoso.com'
 CLIENT_ID = '0d5f7a3c-9e21-4b8a-b6c4-2f1e8d9a7b35'
-# A demo value, valid only against the emulator (tests/graph_emulator/seeds/demo.yml).
+# A demo value, valid only against the emulator (emulator/graph_emulator/seeds/demo.yml).
 CLIENT_SECRET = 'demo-only-secret-not-for-production'
 PHOTO_SIDE = 256
 LOOP_PRINCIPALS = 30
@@ -142,7 +140,7 @@ def run_playbook(emulator, workdir: Path, name: str, tasks: list) -> dict:
         'ANSIBLE_LOCAL_TEMP': str(workdir / 'ansible-tmp'),
         'BENCH_TIMER_FILE': str(timer_file),
         'AZURE_CLIENT_SECRET': CLIENT_SECRET,
-        'PYTHONPATH': os.pathsep.join((str(REPO / 'tests'), str(COLLECTIONS))),
+        'PYTHONPATH': str(COLLECTIONS),
     })
     command = [str(Path(sys.executable).parent / 'ansible-playbook'), '-i', 'localhost,', '-c', 'local',
                '-e', 'ansible_python_interpreter=%s' % sys.executable, str(playbook)]

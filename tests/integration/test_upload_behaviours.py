@@ -30,7 +30,7 @@ from conftest import ALICE, BOB, CAROL, CONTACT, FOLDER, FOLDER_CONTACT, MARKETI
 SINGLE = 'graphops.msgraph.graph_profile_photo'
 SYNC = 'graphops.msgraph.graph_profile_photo_sync'
 
-# Every behaviour the emulator can show (tests/graph_emulator/README.md), one at a time, then combined.
+# Every behaviour the emulator can show (emulator/README.md), one at a time, then combined.
 BEHAVIOURS = {
     'as-documented': {},
     'crop-square': {'aspect': 'crop_square'},
