@@ -15,15 +15,20 @@ VPY := $(VENV)/bin/python
 # The oldest ansible-core the collection supports (tests/utils/requirements-oldest.txt), for ansible-test and ansible-doc.
 VENV_OLDEST := .venv-2.16
 VPY_OLDEST := $(VENV_OLDEST)/bin/python
+# galaxy-importer, in a virtualenv of its own (tests/utils/requirements-galaxy-importer.txt says why).
+VENV_IMPORTER := .venv-galaxy-importer
+VERSION := $(shell sed -n 's/^version: *//p' galaxy.yml)
+ARTIFACT := .build/dist/graphops-msgraph-$(VERSION).tar.gz
 # Ansible finds the collection through this symlink; ansible-test needs a real copy (tests/utils/run_sanity.sh).
 COLLECTIONS := $(CURDIR)/.build/collections
 COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/graphops/msgraph
 EMULATOR_STATE := $(CURDIR)/.build/emulator
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
-export PYTHONPATH := $(CURDIR)/tests:$(COLLECTIONS)
+# The collection's tests import it as ansible_collections.graphops.msgraph; the emulator is installed in .venv.
+export PYTHONPATH := $(COLLECTIONS)
 export ANSIBLE_NOCOLOR := 1
 
-.PHONY: help venv venv-oldest collection-link chromium test test-pytest sanity units docs changelog changelog-check build lint emulator demo clean bench
+.PHONY: help venv venv-demo venv-oldest venv-importer galaxy-import collection-link chromium test test-pytest sanity units docs changelog changelog-check build lint emulator demo clean bench
 
 help:
 	@echo "make test      create .venv, run emulator, unit and integration tests, ansible-test sanity and ansible-lint"
@@ -31,13 +36,23 @@ help:
 	@echo "make emulator  run the Graph emulator in the foreground (prints URL, CA file and demo credentials)"
 	@echo "make changelog write CHANGELOG.md for the version in galaxy.yml from changelogs/fragments (keeps the fragments)"
 	@echo "make build     ansible-galaxy collection build into .build/dist"
+	@echo "make galaxy-import  build, then check the artifact with galaxy-importer as Galaxy does on upload"
 	@echo "make chromium  install headless Chromium (apt-get) for the HTML report tests, when it is missing"
 
 venv: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+$(VENV)/.installed: requirements.txt requirements-demo.txt requirements-dev.txt emulator/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(VPY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+# `make demo` and `make emulator`: only what they run (requirements-demo.txt), not the development tools, so that a
+# newcomer's first command is quick. A .venv that `make test` installed has all of it already.
+venv-demo: $(VENV)/.demo-installed
+
+$(VENV)/.demo-installed: requirements.txt requirements-demo.txt emulator/pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VPY) -m pip install -q --disable-pip-version-check -r requirements-demo.txt
 	touch $@
 
 venv-oldest: $(VENV_OLDEST)/.installed
@@ -45,6 +60,13 @@ venv-oldest: $(VENV_OLDEST)/.installed
 $(VENV_OLDEST)/.installed: tests/utils/requirements-oldest.txt
 	$(PYTHON) -m venv $(VENV_OLDEST)
 	$(VPY_OLDEST) -m pip install -q --disable-pip-version-check -r tests/utils/requirements-oldest.txt
+	touch $@
+
+venv-importer: $(VENV_IMPORTER)/.installed
+
+$(VENV_IMPORTER)/.installed: tests/utils/requirements-galaxy-importer.txt
+	$(PYTHON) -m venv $(VENV_IMPORTER)
+	$(VENV_IMPORTER)/bin/python -m pip install -q --disable-pip-version-check -r tests/utils/requirements-galaxy-importer.txt
 	touch $@
 
 collection-link:
@@ -59,14 +81,14 @@ chromium:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
 	@command -v chromium >/dev/null 2>&1 || { echo "make chromium: chromium is still missing; install it (apt-get install chromium)" >&2; exit 1; }
 
-test: venv collection-link test-pytest units sanity docs changelog-check lint
+test: venv collection-link test-pytest units sanity docs changelog-check lint galaxy-import
 	@echo "make test: all checks passed"
 
 # Emulator tests, unit tests and integration tests (real ansible-playbook against the emulator) in one run.
 # ANSIBLE_DOC_OLDEST: tests/integration/test_docs.py renders the docs with the oldest ansible-doc too.
 test-pytest: venv venv-oldest collection-link chromium
 	ANSIBLE_DOC_OLDEST=$(abspath $(VENV_OLDEST))/bin/ansible-doc \
-	$(VPY) -m pytest -p graph_emulator.pytest_plugin tests/graph_emulator/tests tests/unit tests/integration
+	$(VPY) -m pytest -p graph_emulator.pytest_plugin emulator/tests tests/unit tests/integration
 
 # ansible-test on the newest (.venv) and the oldest (.venv-2.16) ansible-core, each in its own --venv; the sanity
 # tests compile and import the collection on the other module-side Pythons each one supports (tests/config.yml: 3.9+).
@@ -78,9 +100,10 @@ units: venv venv-oldest
 	tests/utils/run_ansible_test.sh $(abspath $(VPY)) units --requirements
 	tests/utils/run_ansible_test.sh $(abspath $(VPY_OLDEST)) units --requirements
 
-# Plugin and role docs as the Ansible docsite builds them (ansible-doc rendering: tests/integration/test_docs.py).
+# Plugin and role docs, and the guides (docs/docsite: extra-docs.yml, links.yml, rst/), as the Ansible docsite builds
+# them (ansible-doc rendering and the guides' R() labels: tests/integration/test_docs.py).
 docs: venv collection-link
-	cd $(COLLECTION_LINK) && PATH=$(abspath $(VENV))/bin:$$PATH antsibull-docs lint-collection-docs --plugin-docs .
+	cd $(COLLECTION_LINK) && PATH=$(abspath $(VENV))/bin:$$PATH antsibull-docs lint-collection-docs --plugin-docs --check-extra-docs-refs .
 
 # CHANGELOG.md from the fragments, through a release in a throw-away copy (tests/utils/changelog.sh says why).
 changelog: venv
@@ -92,20 +115,31 @@ changelog-check: venv
 build: venv
 	$(VENV)/bin/ansible-galaxy collection build --force --output-path .build/dist
 
+# What Galaxy runs on an upload, offline and without containers (tests/utils/galaxy-importer.cfg). The importer only
+# logs what it finds, so any WARNING or ERROR line in its log fails the target.
+galaxy-import: build venv-importer
+	mkdir -p .build/galaxy-importer
+	cd .build/galaxy-importer && PATH=$(abspath $(VENV_IMPORTER))/bin:$$PATH \
+		GALAXY_IMPORTER_CONFIG=$(CURDIR)/tests/utils/galaxy-importer.cfg ANSIBLE_LOCAL_TEMP=$(CURDIR)/.build/galaxy-importer/tmp \
+		python -m galaxy_importer.main $(CURDIR)/$(ARTIFACT) > importer.log 2>&1 || { cat importer.log; exit 1; }
+	@if grep -E '^(WARNING|ERROR):' .build/galaxy-importer/importer.log; then \
+		echo "galaxy-importer: the artifact has findings (.build/galaxy-importer/importer.log)" >&2; exit 1; fi
+	@echo "galaxy-importer: $(ARTIFACT) imports clean (.build/galaxy-importer/importer_result.json)"
+
 lint: venv collection-link
 	$(VENV)/bin/ansible-lint --offline
 
-emulator: venv
+emulator: venv-demo
 	mkdir -p $(EMULATOR_STATE)
 	$(VPY) -m graph_emulator --state-dir $(EMULATOR_STATE)
 
-demo: venv collection-link
+demo: venv-demo collection-link
 	$(VPY) examples/run_demo.py
 
 clean:
-	rm -rf $(VENV) $(VENV_OLDEST) .build tests/output
+	rm -rf $(VENV) $(VENV_OLDEST) $(VENV_IMPORTER) .build tests/output
 
 # graph_profile_photo_sync against the emulator (20 ms latency, throttling on) at 100, 1,000 and 5,000 principals,
-# and a loop of graph_profile_photo for comparison. Not part of `make test`; figures in docs/performance.md.
+# and a loop of graph_profile_photo for comparison. Not part of `make test`; figures in docs/docsite/rst/performance.rst.
 bench: venv collection-link
 	$(VPY) benchmarks/run_benchmark.py

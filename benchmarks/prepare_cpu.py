@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: graphops.msgraph contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""CPU cost of preparing one camera photo for upload (photo_prepare.prepare_photo), in process CPU time.
+"""CPU cost of preparing one camera photo for upload (_photo/prepare.py: prepare_photo), in process CPU time.
 
 The photo is made with Pillow: 4000x3000 (12 megapixels), a picture with camera-like grain, JPEG quality 92,
 EXIF orientation 6 (a portrait phone photo), 3 to 5 MB. Each run prepares it (orientation applied, fitted within
@@ -19,7 +19,7 @@ import time
 
 from PIL import Image, ImageDraw
 
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_prepare import prepare_photo
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.prepare import prepare_photo
 
 
 def camera_photo(width: int = 4000, height: int = 3000) -> bytes:

@@ -29,11 +29,11 @@ Peak memory: the module reports getrusage(RUSAGE_SELF).ru_maxrss of its own proc
 script runs each ansible-playbook under a small wrapper process that prints getrusage(RUSAGE_CHILDREN).ru_maxrss,
 the peak of any process of the run (controller, worker or module).
 
-``--plot docs/performance-scaling.png`` draws the time per principal against N (Pillow, no other dependency).
+``--plot docs/docsite/rst/performance-scaling.png`` draws the time per principal against N (Pillow, no other dependency).
 ``--collections DIR`` runs the modules of another checkout (for a before/after comparison with the same script);
 ``--no-cache`` leaves out step 3 for a version without ``cache``.
 
-Usage: PYTHONPATH=tests:.build/collections python benchmarks/run_benchmark.py [--sizes 100,1000,10000]
+Usage: PYTHONPATH=.build/collections python benchmarks/run_benchmark.py [--sizes 100,1000,10000]
 (or `make bench`). Sends traffic to 127.0.0.1 only.
 """
 
@@ -56,12 +56,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import yaml
+from graph_emulator.process import EmulatorProcess
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / 'tests'))
-
-from graph_emulator.process import EmulatorProcess  # noqa: E402 pylint: disable=wrong-import-position
 COLLECTIONS = REPO / '.build' / 'collections'
 # The collections path the playbooks run with (--collections changes it).
 COLLECTIONS_IN_USE = [COLLECTIONS]
@@ -69,7 +67,7 @@ CALLBACKS = Path(__file__).resolve().parent / 'callback_plugins'
 TENANT_ID = '8f2c1e4a-3b6d-4c9e-a1f0-5d7e2b9c4a10'
 DOMAIN = 'contoso.com'
 CLIENT_ID = '0d5f7a3c-9e21-4b8a-b6c4-2f1e8d9a7b35'
-# A demo value, valid only against the emulator (tests/graph_emulator/seeds/demo.yml).
+# A demo value, valid only against the emulator (emulator/graph_emulator/seeds/demo.yml).
 CLIENT_SECRET = 'demo-only-secret-not-for-production'
 PHOTO_SIDE = 256
 REALISTIC_SIDE = 800
@@ -197,7 +195,7 @@ def run_playbook(emulator, workdir: Path, name: str, tasks: list) -> dict:
         'ANSIBLE_LOCAL_TEMP': str(workdir / 'ansible-tmp'),
         'BENCH_TIMER_FILE': str(timer_file),
         'AZURE_CLIENT_SECRET': CLIENT_SECRET,
-        'PYTHONPATH': os.pathsep.join((str(REPO / 'tests'), str(COLLECTIONS_IN_USE[0]))),
+        'PYTHONPATH': str(COLLECTIONS_IN_USE[0]),
     })
     command = [str(Path(sys.executable).parent / 'ansible-playbook'), '-i', 'localhost,', '-c', 'local',
                '-e', 'ansible_python_interpreter=%s' % sys.executable, str(playbook)]

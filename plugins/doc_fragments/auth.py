@@ -6,7 +6,7 @@ from __future__ import annotations
 
 
 class ModuleDocFragment:
-    """Auth and connection options shared by every module (the spec lives in module_utils/auth_options.py)."""
+    """Auth and connection options shared by every module (the spec lives in module_utils/_auth/options.py)."""
 
     DOCUMENTATION = r'''
 options:
@@ -131,5 +131,5 @@ notes:
   - The proxy environment variables (E(HTTPS_PROXY), E(NO_PROXY)) are honoured.
   - The environment variables of AWX's built-in Microsoft Azure Resource Manager credential (E(AZURE_TENANT),
     E(AZURE_CLIENT_ID), E(AZURE_SECRET)) are enough to authenticate with O(auth_method=auto).
-  - See docs/authentication.md in the collection for each method, the Graph permissions to grant and known limits.
+  - See R(Authentication, ansible_collections.graphops.msgraph.docsite.authentication) for each method, the Graph permissions to grant and known limits.
 '''

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 
 class ModuleDocFragment:
-    """The options that name one principal (spec in module_utils/photo_targets.py)."""
+    """The options that name one principal (spec in module_utils/_photo/targets.py)."""
 
     DOCUMENTATION = r'''
 options:

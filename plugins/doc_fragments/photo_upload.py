@@ -6,7 +6,7 @@ from __future__ import annotations
 
 
 class ModuleDocFragment:
-    """What is uploaded for a photo, and whether an existing photo is replaced (spec in module_utils/photo_upload_options.py)."""
+    """What is uploaded for a photo, and whether an existing photo is replaced (spec in module_utils/_photo/upload_options.py)."""
 
     DOCUMENTATION = r'''
 options:

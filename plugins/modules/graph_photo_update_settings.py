@@ -18,7 +18,8 @@ description:
     The module therefore always calls C(beta) for it, whatever O(api_version) says.
   - Microsoft says a change can take up to 24 hours to apply throughout Microsoft 365.
   - Exchange Online's C(SetPhotoEnabled) setting of OWA mailbox policies also decides whether users can change their
-    photo in Outlook on the web. Graph does not reach it, so this module does not manage it; see docs/photo-governance.md.
+    photo in Outlook on the web. Graph does not reach it, so this module does not manage it;
+    see R(Photo governance, ansible_collections.graphops.msgraph.docsite.photo_governance).
 author:
   - graphops.msgraph contributors (!UNKNOWN)
 extends_documentation_fragment:
@@ -127,9 +128,9 @@ graph_retries:
   elements: str
 '''
 
-from ansible_collections.graphops.msgraph.plugins.module_utils.graph_errors import GraphModuleError
-from ansible_collections.graphops.msgraph.plugins.module_utils.graph_module import GraphModule
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_update_settings import (
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphModuleError
+from ansible_collections.graphops.msgraph.plugins.module_utils._module.graph_module import GraphModule
+from ansible_collections.graphops.msgraph.plugins.module_utils._settings.photo_update_settings import (
     SOURCES,
     PhotoUpdateSettingsWriter,
     declared_settings,
@@ -164,7 +165,7 @@ def main():
         graph.module.warn('Graph accepted the change but still returns other photo update settings (%s); '
                           'Microsoft says changes can take up to 24 hours to apply.' % after)
     result = dict(changed=plan.changed, settings=after)
-    if graph.module._diff:  # pylint: disable=protected-access
+    if graph.diff_mode:
         result['diff'] = dict(before=plan.before, after=after,
                               before_header='photo update settings (current)',
                               after_header='photo update settings (%s)' % ('declared' if plan.changed else 'unchanged'))

@@ -56,7 +56,7 @@ options:
         a JPEG re-encode (quality 75 or more), a downscale to any size Graph keeps (48x48 to 648x648), EXIF orientation
         applied, transparency flattened. Another photo, a mirror image, a crop of 10% or more, a region of 10% of the
         area painted over, or inverted or strongly shifted colours count as different.
-        See docs/photo-comparison.md for the thresholds.
+        See R(How photos are compared, ansible_collections.graphops.msgraph.docsite.photo_comparison) for the thresholds.
       - V(sha256) compares bytes only. Use it for services that store bytes as sent; against Microsoft Graph it reports
         a change on every run.
     type: str
@@ -231,20 +231,20 @@ graph_retries:
   elements: str
 '''
 
-from ansible_collections.graphops.msgraph.plugins.module_utils.graph_errors import GraphModuleError
-from ansible_collections.graphops.msgraph.plugins.module_utils.graph_module import GraphModule
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_diff import photo_diff, photo_facts_dict
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_targets import target_argument_spec, target_from_params
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_state import (
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphModuleError
+from ansible_collections.graphops.msgraph.plugins.module_utils._module.graph_module import GraphModule
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.diff import photo_diff, photo_facts_dict
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.targets import check_token_reaches, target_argument_spec, target_from_params
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.state import (
     PhotoWriter,
     check_deletable,
     fetch_current_photo,
     plan_photo,
 )
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_compare import COMPARE_METHODS
-from ansible_collections.graphops.msgraph.plugins.module_utils.image_source import SourceImageError, load_source_image
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_facts import HAS_PIL, PIL_IMPORT_ERROR
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_upload_options import upload_argument_spec
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.compare import COMPARE_METHODS
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.source import load_source_image
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.facts import HAS_PIL, PIL_IMPORT_ERROR
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.upload_options import upload_argument_spec
 from ansible.module_utils.basic import missing_required_lib
 
 
@@ -273,14 +273,11 @@ def main():
         else:
             source = load_source_image(params['src'], prepare=params['prepare'], crop=params['crop'])
         client = graph.build_client()
-        if target.needs_delegated_token and client.token_provider.is_app_only:
-            graph.fail_json(msg='user: me needs a delegated token (access_token of a signed-in user); '
-                                'auth_method %s gives an app-only token. Name the user by id or userPrincipalName instead.'
-                                % client.token_provider.method_name)
+        check_token_reaches(target, client.token_provider)
         current = fetch_current_photo(client, target)
         plan = plan_photo(target, current, state=params['state'], source=source, compare=params['compare'], force=params['force'])
         changed = PhotoWriter(client, check_mode=graph.check_mode).apply(plan)
-    except (GraphModuleError, SourceImageError) as exc:
+    except GraphModuleError as exc:
         graph.fail_on_error(exc)
 
     result = dict(
@@ -290,7 +287,7 @@ def main():
         photo=dict(before=photo_facts_dict(plan.before), after=photo_facts_dict(plan.after)),
         upload=plan.upload,
     )
-    if graph.module._diff:  # pylint: disable=protected-access
+    if graph.diff_mode:
         result['diff'] = photo_diff(plan, src=params['src'])
     graph.exit_json(**result)
 

@@ -143,11 +143,11 @@ import tempfile
 
 from ansible.module_utils.basic import missing_required_lib
 
-from ansible_collections.graphops.msgraph.plugins.module_utils.graph_errors import GraphModuleError
-from ansible_collections.graphops.msgraph.plugins.module_utils.graph_module import GraphModule
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_facts import HAS_PIL, PIL_IMPORT_ERROR
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_info import PHOTO_SIZES, read_photo_info
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_targets import target_argument_spec, target_from_params
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphModuleError
+from ansible_collections.graphops.msgraph.plugins.module_utils._module.graph_module import GraphModule
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.facts import HAS_PIL, PIL_IMPORT_ERROR
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.info import PHOTO_SIZES, read_photo_info
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.targets import target_argument_spec, target_from_params
 
 
 def save_photo(module, dest: str, data: bytes) -> bool:

@@ -196,7 +196,7 @@ options:
         is not a Graph write. It replaces the file atomically; its directory must exist, or the task fails before
         any request.
       - The image bytes are only in the file, never in the task result; RV(report) says where it is.
-      - See docs/audits.md in the collection for a screenshot and how to publish the file from an AWX job.
+      - See R(Check-mode audits, ansible_collections.graphops.msgraph.docsite.audits) for a screenshot and how to publish the file from an AWX job.
     type: path
     version_added: 0.2.0
   cache:
@@ -224,7 +224,7 @@ notes:
   - Required Graph permissions are those of M(graphops.msgraph.graph_profile_photo) for each kind of principal, and
     with O(match_by) or O(scope) C(User.Read.All), plus C(GroupMember.Read.All) for O(scope.group).
   - A walk-through of a sync from an HR system (files named by employeeId, a group scope, departed users, default
-    photos for guests) is in the collection's guide C(docs/hr-sync.md).
+    photos for guests) is in the guide R(Sync photos from your HR system, ansible_collections.graphops.msgraph.docsite.hr_sync).
   - A user named once by object id and once by userPrincipalName counts as two principals for the duplicate check,
     the shard split and the concurrency limit; name each user one way.
   - Writes to Teams and Outlook clients can take minutes to hours to show.
@@ -271,7 +271,7 @@ EXAMPLES = r'''
   ansible.builtin.debug:
     msg: "{{ photo_sync.results | selectattr('upload') | selectattr('upload.prepared') | map(attribute='upload') | list }}"
 
-- name: Handle one shard (host variables photo_shard 0..3 and photo_shard_count 4; see docs/bulk-sync.md)
+- name: Handle one shard (host variables photo_shard 0..3 and photo_shard_count 4; see docs/docsite/rst/bulk_sync.rst)
   graphops.msgraph.graph_profile_photo_sync:
     src_dir: /srv/hr-photos
     shard_index: "{{ photo_shard }}"
@@ -556,25 +556,25 @@ import time
 
 from ansible.module_utils.basic import missing_required_lib
 
-from ansible_collections.graphops.msgraph.plugins.module_utils.directory_users import MATCH_BY_CHOICES, UserDirectory
-from ansible_collections.graphops.msgraph.plugins.module_utils.graph_errors import GraphModuleError
-from ansible_collections.graphops.msgraph.plugins.module_utils.graph_module import GraphModule
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_compare import COMPARE_METHODS
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_facts import HAS_PIL, PIL_IMPORT_ERROR
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_report_html import PhotoReportHtml, ReportPathError, check_report_path
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_shards import ShardError, select_shard
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_sync import DEFAULT_CONCURRENCY, TOTAL_KEYS, PhotoSync, SyncReport
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_sync_cache import CachePathError, PhotoSyncCache, check_cache_path
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_sync_items import items_from_directory, items_from_photos, list_photo_files
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_sync_scope import (
+from ansible_collections.graphops.msgraph.plugins.module_utils._sync.directory_users import MATCH_BY_CHOICES, UserDirectory
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphModuleError
+from ansible_collections.graphops.msgraph.plugins.module_utils._module.graph_module import GraphModule
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.compare import COMPARE_METHODS
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.facts import HAS_PIL, PIL_IMPORT_ERROR
+from ansible_collections.graphops.msgraph.plugins.module_utils._sync.report_html import PhotoReportHtml, check_report_path
+from ansible_collections.graphops.msgraph.plugins.module_utils._sync.shards import select_shard
+from ansible_collections.graphops.msgraph.plugins.module_utils._sync.runner import DEFAULT_CONCURRENCY, TOTAL_KEYS, PhotoSync, SyncReport
+from ansible_collections.graphops.msgraph.plugins.module_utils._sync.cache import PhotoSyncCache, check_cache_path
+from ansible_collections.graphops.msgraph.plugins.module_utils._sync.items import items_from_directory, items_from_photos, list_photo_files
+from ansible_collections.graphops.msgraph.plugins.module_utils._sync.scope import (
     MISSING_CHOICES,
     build_source_of_record_items,
     needs_directory,
     scope_from_option,
 )
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_targets import target_argument_spec
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_prepare import check_prepare_options
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_upload_options import upload_argument_spec
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.targets import target_argument_spec
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.prepare import check_prepare_options
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.upload_options import upload_argument_spec
 
 # Failed items named one by one in msg; all of them are in results.
 MAX_FAILURES_IN_MSG = 50
@@ -688,8 +688,8 @@ def main():
         graph.fail_json(msg='concurrency must be 1 or more (got %d).' % params['concurrency'])
     try:
         check_prepare_options(prepare=params['prepare'], crop=params['crop'])
-    except ValueError as exc:
-        graph.fail_json(msg=str(exc))
+    except GraphModuleError as exc:
+        graph.fail_on_error(exc)
 
     problem = validate_source_of_record_options(params)
     if problem:
@@ -701,8 +701,8 @@ def main():
             check_report_path(params['report'])
         if params['cache'] is not None:
             check_cache_path(params['cache'])
-    except (ValueError, ReportPathError, CachePathError) as exc:
-        graph.fail_json(msg=str(exc))
+    except GraphModuleError as exc:
+        graph.fail_on_error(exc)
     params = dict(params, scope=scope)
 
     client = None
@@ -717,8 +717,8 @@ def main():
             all_items = items_from_photos(params['photos'])
         items = select_shard(all_items, shard_index=params['shard_index'], shard_count=params['shard_count'],
                              key=lambda item: item.key)
-    except (ValueError, ShardError) as exc:
-        graph.fail_json(msg=str(exc))
+    except GraphModuleError as exc:
+        graph.fail_on_error(exc)
     html_report = None
     if params['report'] is not None:
         html_report = PhotoReportHtml(params['report'], check_mode=graph.check_mode, compare=params['compare'],
@@ -730,7 +730,7 @@ def main():
     if items:
         client = client or build_client(graph, params)
         sync = PhotoSync(client, check_mode=graph.check_mode, compare=params['compare'],
-                         want_diff=graph.module._diff,  # pylint: disable=protected-access
+                         want_diff=graph.diff_mode,
                          concurrency=params['concurrency'], app_only=client.token_provider.is_app_only,
                          prepare=params['prepare'], crop=params['crop'], force=params['force'], cache=cache)
         if html_report is not None:
@@ -745,7 +745,7 @@ def main():
         shard=dict(index=params['shard_index'], count=params['shard_count'], in_shard=len(items), declared=len(all_items)),
         stats=stats,
     )
-    if graph.module._diff:  # pylint: disable=protected-access
+    if graph.diff_mode:
         result['diff'] = report.diffs
     if html_report is not None:
         result['report'] = write_html_report(graph, html_report, items, report, result)

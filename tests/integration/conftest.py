@@ -20,7 +20,7 @@ PHOTOS = REPO / 'tests' / 'fixtures' / 'photos'
 COLLECTIONS = REPO / '.build' / 'collections'
 CALLBACKS = Path(__file__).resolve().parent / 'callback_plugins'
 
-# Ids from tests/graph_emulator/seeds/demo.yml
+# Ids from emulator/graph_emulator/seeds/demo.yml
 ALICE = 'alice@contoso.com'
 ALICE_ID = '1c7e3a9f-4b2d-4e86-9a15-3f8c2d7b6e01'
 BOB = 'bob@contoso.com'

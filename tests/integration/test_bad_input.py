@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Bad input through real ansible-playbook: one clear message, no traceback, and no write request sent.
 
-The table is also the source of docs/troubleshooting.md ("message -> cause -> fix").
+The table is also the source of docs/docsite/rst/troubleshooting.rst ("message -> cause -> fix").
 """
 
 from __future__ import annotations

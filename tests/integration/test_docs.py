@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ansible_collections.graphops.msgraph.plugins.module_utils.auth_options import AUTH_ARGUMENT_SPEC
+from ansible_collections.graphops.msgraph.plugins.module_utils._auth.options import AUTH_ARGUMENT_SPEC
 from conftest import COLLECTIONS, REPO, ensure_collection_link
 
 MODULES = sorted(path.stem for path in (REPO / 'plugins' / 'modules').glob('*.py') if path.stem != '__init__')
@@ -89,3 +89,25 @@ def test_the_role_entry_point_renders_its_argument_specs(binary, tmp_path):
         assert sorted(data['entry_points'][entry_point]['options']) == sorted(spec['options'])
         for option in spec['options']:
             assert re.search(r'^\s*[-=] %s\b' % option, text, re.MULTILINE), option
+
+
+def test_the_guides_are_in_the_docsite_and_every_r_link_of_the_plugin_docs_reaches_one():
+    """The Ansible docsite renders docs/docsite/rst/ from extra-docs.yml; modules link to the guides with R().
+
+    antsibull-docs lint (make docs) checks the rst and extra-docs.yml but not R()'s labels, so they are checked here.
+    """
+    docsite = REPO / 'docs' / 'docsite'
+    guides = sorted(path.stem for path in (docsite / 'rst').glob('*.rst'))
+    listed = [entry for section in yaml.safe_load((docsite / 'extra-docs.yml').read_text())['sections'] for entry in section['toctree']]
+    assert sorted(listed) == guides and len(guides) >= 10
+    labels = set()
+    for guide in guides:
+        labels.update(re.findall(r'^\.\. _([\w.]+):$', (docsite / 'rst' / (guide + '.rst')).read_text(), re.M))
+    assert {'ansible_collections.graphops.msgraph.docsite.%s' % guide for guide in guides} <= labels
+    sources = sorted((REPO / 'plugins').rglob('*.py')) + sorted((REPO / 'roles').rglob('argument_specs.yml'))
+    linked = {label for path in sources for label in re.findall(r'R\([^,()]+, ([\w.]+)\)', path.read_text())}
+    assert len(linked) >= 5 and linked <= labels, sorted(linked - labels)
+    # The guides' links to each other reach labels too.
+    referenced = {label for guide in guides
+                  for label in re.findall(r':ref:`(?:[^`<]*<)?([\w.]+)>?`', (docsite / 'rst' / (guide + '.rst')).read_text())}
+    assert referenced and referenced <= labels, sorted(referenced - labels)

@@ -9,8 +9,10 @@ import pathlib
 
 import pytest
 import yaml
+from graph_emulator.process import EmulatorProcess
+from graph_emulator.seed import DEFAULT_SEED
 
-from conftest import ALICE, BOB, PHOTOS, REPO, PlaybookRunner
+from conftest import ALICE, BOB, PHOTOS, PlaybookRunner
 
 MODULE = 'graphops.msgraph.graph_profile_photo'
 USERS = ['user%02d@contoso.com' % number for number in range(1, 25)]
@@ -32,9 +34,7 @@ def declared_state():
 @pytest.fixture(scope='module')
 def crowded_emulator(tmp_path_factory):
     """An emulator of its own whose demo tenant has 24 more users with mailboxes."""
-    from graph_emulator.process import EmulatorProcess
-
-    seed = yaml.safe_load((REPO / 'tests' / 'graph_emulator' / 'seeds' / 'demo.yml').read_text())
+    seed = yaml.safe_load(pathlib.Path(DEFAULT_SEED).read_text())
     for number, user in enumerate(USERS, start=1):
         seed['tenants'][0]['users'].append({'id': '00000000-0000-4000-8000-%012d' % number, 'userPrincipalName': user,
                                             'displayName': 'User %02d' % number, 'mailbox': True})
@@ -86,7 +86,7 @@ def test_every_principal_reaches_its_declared_state_under_throttling_and_faults(
 
     log = admin.log()
     faults = [entry for entry in log if entry.get('fault')]
-    # The figures docs/troubleshooting.md quotes (pytest -s shows them).
+    # The figures docs/docsite/rst/troubleshooting.rst quotes (pytest -s shows them).
     print('\nfault run: %d principals, %d Graph requests, %d injected faults (%d x 429, %d x 503, %d resets), %d writes' % (
         len(USERS), len(log), len(faults), sum(1 for e in faults if e['status'] == 429), sum(1 for e in faults if e['status'] == 503),
         sum(1 for e in faults if e['status'] is None), sum(1 for e in log if e['write'] and e['status'] in (200, 204))))

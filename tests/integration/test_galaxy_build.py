@@ -3,8 +3,9 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The collection as Galaxy ships it: `ansible-galaxy collection build`, install, and run the demo from the copy.
 
-The build runs on a copy of the tracked files into which the clutter of a working tree is planted (virtualenvs,
-.build with its symlink, test output, caches, .git), so that galaxy.yml's build_ignore is what keeps them out.
+The build runs on a copy of the tracked files (tests/utils/collection_tree.sh, as for ansible-test and the
+changelog) into which the clutter of a working tree is planted (virtualenvs, .build with its symlink, test output,
+caches, .git), so that galaxy.yml's build_ignore is what keeps them out.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tarfile
@@ -29,6 +29,7 @@ VERSION = yaml.safe_load((REPO / 'galaxy.yml').read_text())['version']
 CLUTTER = [
     '.venv/bin/python',
     '.venv-2.16/pyvenv.cfg',
+    '.venv-galaxy-importer/pyvenv.cfg',
     '.build/emulator/ca.pem',
     '.build/dist/graphops-msgraph-0.0.1.tar.gz',
     'tests/output/junit/python3.12-units.xml',
@@ -52,10 +53,10 @@ def tracked_files() -> list:
 @pytest.fixture(scope='module')
 def tarball(tmp_path_factory) -> Path:
     """Build from a copy of the working tree with the clutter planted in it."""
-    source = tmp_path_factory.mktemp('source') / 'msgraph'
-    for name in tracked_files():
-        (source / name).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(REPO / name, source / name)
+    laid_out = subprocess.run([str(REPO / 'tests' / 'utils' / 'collection_tree.sh'), str(tmp_path_factory.mktemp('source'))],
+                              capture_output=True, text=True, check=True)
+    source = Path(laid_out.stdout.strip())
+    assert source.parts[-3:] == ('ansible_collections', 'graphops', 'msgraph') and (source / 'galaxy.yml').is_file()
     for name in CLUTTER:
         (source / name).parent.mkdir(parents=True, exist_ok=True)
         (source / name).write_text('clutter\n')
@@ -101,20 +102,28 @@ def test_the_tarball_holds_the_collection_and_none_of_the_working_tree_clutter(t
     with tarfile.open(tarball) as archive:
         names = archive.getnames()
         manifest = json.load(archive.extractfile('MANIFEST.json'))
+        licence = archive.extractfile('COPYING').read().decode()
     offending = sorted(name for name in names
                        if FORBIDDEN_PARTS & set(Path(name).parts) or name.startswith('tests/output') or name.endswith('.pyc')
                        or name.startswith('benchmarks/results') or name.endswith('.tar.gz'))
     assert offending == []
     assert manifest['collection_info']['namespace'] == 'graphops' and manifest['collection_info']['version'] == VERSION
-    for expected in ('MANIFEST.json', 'FILES.json', 'README.md', 'CHANGELOG.md', 'meta/runtime.yml',
+    # galaxy.yml's licence, in full text, travels with the artifact.
+    assert manifest['collection_info']['license'] == ['GPL-3.0-or-later']
+    assert 'GNU GENERAL PUBLIC LICENSE' in licence and 'Version 3, 29 June 2007' in licence
+    for expected in ('MANIFEST.json', 'FILES.json', 'README.md', 'CHANGELOG.md', 'COPYING', 'meta/runtime.yml',
                      'meta/execution-environment.yml', 'meta/ee-requirements.txt', 'meta/ee-bindep.txt',
                      'plugins/modules/graph_profile_photo.py', 'plugins/modules/graph_profile_photo_info.py',
-                     'plugins/doc_fragments/auth.py', 'plugins/module_utils/graph_client.py',
-                     'roles/profile_photos/meta/argument_specs.yml', 'examples/demo.yml', 'docs/getting-started.md'):
+                     'plugins/doc_fragments/auth.py', 'plugins/module_utils/_graph/client.py',
+                     'roles/profile_photos/meta/argument_specs.yml', 'examples/demo.yml', 'docs/docsite/rst/getting_started.rst',
+                     'docs/docsite/extra-docs.yml', 'docs/docsite/links.yml', 'docs/docsite/rst/audit-report.png'):
         assert expected in names, expected
-    # Everything tracked is shipped (less what build_ignore names): nothing is lost on the way.
+    # The Graph emulator is a Python package of its own (emulator/pyproject.toml), not part of the collection.
+    assert [name for name in names if name == 'emulator' or name.startswith('emulator/') or 'graph_emulator' in name] == []
+    assert 'emulator/graph_emulator/process.py' in tracked_files()
+    # Everything else tracked is shipped (less what build_ignore names): nothing is lost on the way.
     shipped = {name for name in names if not name.endswith('/')}
-    missing = [name for name in tracked_files() if name not in shipped and not name.startswith(('.ci/', '.git'))
+    missing = [name for name in tracked_files() if name not in shipped and not name.startswith(('.ci/', '.git', 'emulator/'))
                and name != 'galaxy.yml']
     assert missing == []
 

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: graphops.msgraph contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The playbook of docs/hr-sync.md (examples/hr_sync.yml) runs as the guide says, against the demo tenant, with only
+"""The playbook of docs/docsite/rst/hr_sync.rst (examples/hr_sync.yml) runs as the guide says, against the demo tenant, with only
 the variables `make emulator` prints: the audit writes nothing, the run does what the audit said, a second run
 changes nothing."""
 
@@ -67,7 +67,10 @@ def test_the_guide_playbook_audits_applies_and_then_changes_nothing(emulator, ad
 
 
 def test_the_guide_shows_the_playbook_file_as_it_is():
-    guide = (REPO / 'docs' / 'hr-sync.md').read_text()
-    assert '```yaml\n' + PLAYBOOK.read_text() + '```' in guide
-    assert '(docs/hr-sync.md)' in (REPO / 'README.md').read_text()
-    assert '(hr-sync.md)' in (REPO / 'docs' / 'bulk-sync.md').read_text()
+    guides = REPO / 'docs' / 'docsite' / 'rst'
+    guide = (guides / 'hr_sync.rst').read_text()
+    # The playbook as an rst code block: each line indented by three spaces, blank lines left empty.
+    block = ''.join(('   ' + line if line.strip() else '\n') for line in PLAYBOOK.read_text().splitlines(keepends=True))
+    assert '.. code:: yaml\n\n' + block + '\n' in guide
+    assert '(docs/docsite/rst/hr_sync.rst)' in (REPO / 'README.md').read_text()
+    assert '<ansible_collections.graphops.msgraph.docsite.hr_sync>`' in (guides / 'bulk_sync.rst').read_text()

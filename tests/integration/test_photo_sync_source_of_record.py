@@ -4,7 +4,7 @@
 """graph_profile_photo_sync driven by a source of record: match_by, scope, missing, default_src.
 
 Real ansible-playbook against the emulator; what was read and written is taken from the emulator's request log
-and state. The demo seed holds the users of docs/hr-sync.md; a larger seed (module-scoped emulator) holds a
+and state. The demo seed holds the users of docs/docsite/rst/hr_sync.rst; a larger seed (module-scoped emulator) holds a
 tenant of more than one page of users, a duplicated employeeId and an app without group permissions.
 """
 

@@ -30,7 +30,7 @@ from conftest import ALICE, BOB, CAROL, CONTACT, FOLDER, FOLDER_CONTACT, MARKETI
 SINGLE = 'graphops.msgraph.graph_profile_photo'
 SYNC = 'graphops.msgraph.graph_profile_photo_sync'
 
-# Every behaviour the emulator can show (tests/graph_emulator/README.md), one at a time, then combined.
+# Every behaviour the emulator can show (emulator/README.md), one at a time, then combined.
 BEHAVIOURS = {
     'as-documented': {},
     'crop-square': {'aspect': 'crop_square'},
@@ -44,10 +44,10 @@ BEHAVIOURS = {
     'no-mailbox-413': {'no_mailbox_oversize': '413'},
     'missing-size-1x1': {'missing_size': '1x1'},
     'batch-in-request-order': {'batch_order': 'request'},
-    'crop-exif-ignored-black-snapped-q75': {'aspect': 'crop_square', 'exif_orientation': 'ignore',
-                                             'flatten_background': 'black', 'snap_sizes': True, 'jpeg_quality': 75},
-    'crop-alpha-dropped-keeps-alpha-q95': {'aspect': 'crop_square', 'flatten_background': 'drop',
-                                           'value_keeps_alpha': True, 'jpeg_quality': 95},
+    'crop-exif-ignored-black-snapped-q75': {
+        'aspect': 'crop_square', 'exif_orientation': 'ignore', 'flatten_background': 'black', 'snap_sizes': True, 'jpeg_quality': 75},
+    'crop-alpha-dropped-keeps-alpha-q95': {
+        'aspect': 'crop_square', 'flatten_background': 'drop', 'value_keeps_alpha': True, 'jpeg_quality': 95},
 }
 
 # EXIF orientation 6 asks a viewer to turn the stored pixels 90 degrees clockwise: a phone held upright
@@ -70,7 +70,7 @@ def _with_orientation_6(upright: Image.Image) -> bytes:
 def _noisy(image: Image.Image, seed: int) -> Image.Image:
     """Grain that defeats PNG compression (so the file is well over 100 KB) without changing the picture."""
     rng = random.Random(seed)
-    grain = Image.frombytes('L', image.size, bytes(rng.randrange(0, 24) for _ in range(image.width * image.height)))
+    grain = Image.frombytes('L', image.size, bytes(rng.randrange(0, 24) for dummy in range(image.width * image.height)))
     return Image.composite(image, image.point(lambda value: max(0, value - 12)), grain.point(lambda value: 255 if value > 11 else 0))
 
 

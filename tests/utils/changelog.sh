@@ -15,11 +15,9 @@ version=$(sed -n 's/^version: *//p' "$root/galaxy.yml")
 export PATH="$bin:$PATH"  # antsibull-changelog runs ansible-doc to find the new modules
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-dest="$work/ansible_collections/graphops/msgraph"
-mkdir -p "$dest"
-(cd "$root" && git ls-files -co --exclude-standard -z | xargs -0 -I{} cp --parents {} "$dest"/ 2>/dev/null || true)
+dest="$("$root/tests/utils/collection_tree.sh" "$work")"
 (cd "$dest" && antsibull-changelog lint && antsibull-changelog release --version "$version" 2>"$work/release.log") || {
-  cat "$work/release.log" >&2; exit 1; }
+  cat "$work/release.log" >&2 2>/dev/null; exit 1; }
 case "$mode" in
   write)
     cp "$dest/CHANGELOG.md" "$root/CHANGELOG.md"

@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # Run `ansible-test <command>` (sanity, units) on a copy of the tracked files laid out as
-# ansible_collections/graphops/msgraph (ansible-test resolves symlinks, so the collection must really live under
-# that path). --venv: ansible-test builds its own virtualenvs from PyPI, with pip seeded by seed_ansible_test_pip.sh.
+# ansible_collections/graphops/msgraph (collection_tree.sh). --venv: ansible-test builds its own virtualenvs from PyPI, with pip seeded by seed_ansible_test_pip.sh.
 # TARGET_PYTHONS="3.9 3.10": after the run, also the sanity tests compile and import on those Pythons (module code
 # runs on the managed side with any Python that tests/config.yml allows), each an interpreter here that runs.
 # Usage: run_ansible_test.sh <python of a venv with ansible-core> <sanity|units> [ansible-test args...]
@@ -10,10 +9,7 @@ python="$1"; command="$2"; shift 2
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-dest="$work/ansible_collections/graphops/msgraph"
-mkdir -p "$dest"
-# Tracked and new (not ignored) files, as they are in the working tree.
-(cd "$root" && git ls-files -co --exclude-standard -z | xargs -0 -I{} cp --parents {} "$dest"/ 2>/dev/null || true)
+dest="$("$root/tests/utils/collection_tree.sh" "$work")"
 "$root/tests/utils/seed_ansible_test_pip.sh" "$python"
 pyver=$("$python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 core=$("$python" -c 'from ansible.release import __version__; print(__version__)')

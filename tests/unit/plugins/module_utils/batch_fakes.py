@@ -10,7 +10,7 @@ import json
 import threading
 from types import SimpleNamespace
 
-from ansible_collections.graphops.msgraph.plugins.module_utils.retry_policy import RetryPolicy
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.retries import RetryPolicy
 
 
 class FakeResponse:

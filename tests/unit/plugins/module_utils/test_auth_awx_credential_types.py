@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ansible_collections.graphops.msgraph.plugins.module_utils.auth_options import AUTH_ARGUMENT_SPEC
-from ansible_collections.graphops.msgraph.plugins.module_utils.clouds import CLOUDS
+from ansible_collections.graphops.msgraph.plugins.module_utils._auth.options import AUTH_ARGUMENT_SPEC
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.clouds import CLOUDS
 
 AWX_DIR = Path(__file__).resolve().parents[4] / 'extensions' / 'awx'
 CREDENTIAL_TYPES = sorted(AWX_DIR.glob('credential_type_*.yml'))

@@ -14,8 +14,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
-from ansible_collections.graphops.msgraph.plugins.module_utils.auth_certificate import load_client_certificate
-from ansible_collections.graphops.msgraph.plugins.module_utils.graph_errors import GraphAuthError
+from ansible_collections.graphops.msgraph.plugins.module_utils._auth.certificate import load_client_certificate
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphAuthError
 
 PASSWORD = 'correct horse battery staple'
 PASSWORD_HINT = 'client_certificate_password (or AZURE_CLIENT_CERTIFICATE_PASSWORD)'

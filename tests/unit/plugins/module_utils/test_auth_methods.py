@@ -10,8 +10,8 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from ansible_collections.graphops.msgraph.plugins.module_utils import auth_methods
-from ansible_collections.graphops.msgraph.plugins.module_utils.auth_methods import (
+from ansible_collections.graphops.msgraph.plugins.module_utils._auth import methods as auth_methods
+from ansible_collections.graphops.msgraph.plugins.module_utils._auth.methods import (
     AccessTokenAuth,
     ClientCertificateAuth,
     ClientSecretAuth,
@@ -24,8 +24,8 @@ from ansible_collections.graphops.msgraph.plugins.module_utils.auth_methods impo
     graph_resource,
     login_authority,
 )
-from ansible_collections.graphops.msgraph.plugins.module_utils.clouds import CLOUDS, graph_scope
-from ansible_collections.graphops.msgraph.plugins.module_utils.graph_errors import GraphAuthError
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.clouds import CLOUDS, graph_scope
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphAuthError
 
 MANAGED_IDENTITY_ENV = ('IDENTITY_ENDPOINT', 'IDENTITY_HEADER', 'IDENTITY_SERVER_THUMBPRINT', 'IMDS_ENDPOINT', 'MSI_ENDPOINT', 'MSI_SECRET')
 

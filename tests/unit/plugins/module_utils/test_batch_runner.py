@@ -11,10 +11,10 @@ import time
 
 import pytest
 
-from ansible_collections.graphops.msgraph.plugins.module_utils.batch_runner import BatchItemFailure, BatchRunner
-from ansible_collections.graphops.msgraph.plugins.module_utils.graph_batch import BatchRequest
-from ansible_collections.graphops.msgraph.plugins.module_utils.graph_errors import GraphConnectionError
-from ansible_collections.graphops.msgraph.plugins.module_utils.mailbox_limit import MailboxSlots, mailbox_of
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.batch_runner import BatchItemFailure, BatchRunner
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.batch import BatchRequest
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphConnectionError
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.mailbox_limit import MailboxSlots, mailbox_of
 
 from ansible_collections.graphops.msgraph.tests.unit.plugins.module_utils.batch_fakes import FakeBatchClient, graph_error_body, inner
 
@@ -163,3 +163,27 @@ def test_threads_sharing_the_slots_stay_within_four_per_mailbox():
 ])
 def test_the_mailbox_of_a_request(path, mailbox):
     assert mailbox_of(path) == mailbox
+
+
+@pytest.mark.parametrize('count, sizes', [(1, [1]), (20, [20]), (21, [20, 1]), (45, [20, 20, 5]), (0, [])])
+def test_requests_go_in_batches_of_at_most_20_in_order(count, sizes):
+    client = FakeBatchClient(lambda entry: inner(entry['id'], 200, JPEG))
+    runner, dummy = runner_for(client)
+    requests = [get(n, '/users/u%d/photo/$value' % n) for n in range(count)]
+    results = runner.run(requests)
+    assert [len(payload['requests']) for payload in client.payloads] == sizes
+    assert [entry['id'] for payload in client.payloads for entry in payload['requests']] == [request.id for request in requests]
+    assert all(result.ok for result in results.values()) and len(results) == count
+
+
+def test_large_uploads_are_split_by_body_size_and_a_huge_one_goes_alone():
+    big = [BatchRequest(id=str(n), method='PUT', path='/users/u%d/photo/$value' % n, body=b'x' * 1000, content_type='image/jpeg')
+           for n in range(5)]
+    sizes = []
+    for max_body_bytes in (4500, 10):
+        client = FakeBatchClient(lambda entry: inner(entry['id'], 204, None))
+        runner, dummy = runner_for(client, max_body_bytes=max_body_bytes)
+        runner.run(big)
+        sizes.append([len(payload['requests']) for payload in client.payloads])
+    # Each adds about 1,400 bytes once base64-encoded: three fit under 4,500, the fourth does not.
+    assert sizes == [[3, 2], [1, 1, 1, 1, 1]]

@@ -11,13 +11,13 @@ import os
 import pytest
 from PIL import Image, ImageDraw
 
-from ansible_collections.graphops.msgraph.plugins.module_utils import photo_prepare
-from ansible_collections.graphops.msgraph.plugins.module_utils.image_source import SourceImageError, load_source_image
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_compare import photo_distance
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_facts import photo_facts_from_bytes
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_prepare import DeferredPreparation, prepare_photo
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_sync import PhotoSync
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_sync_items import items_from_photos
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo import prepare as photo_prepare
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.source import SourceImageError, load_source_image
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.compare import photo_distance
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.facts import photo_facts_from_bytes
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.prepare import DeferredPreparation, prepare_photo
+from ansible_collections.graphops.msgraph.plugins.module_utils._sync.runner import PhotoSync
+from ansible_collections.graphops.msgraph.plugins.module_utils._sync.items import items_from_photos
 
 from ansible_collections.graphops.msgraph.tests.unit.plugins.module_utils.batch_fakes import FakeBatchClient
 from ansible_collections.graphops.msgraph.tests.unit.plugins.module_utils.test_photo_sync import FakeGraph

@@ -8,13 +8,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from ansible_collections.graphops.msgraph.plugins.module_utils.directory_users import (
+from ansible_collections.graphops.msgraph.plugins.module_utils._sync.directory_users import (
     MAX_VALUES_PER_FILTER,
     UserDirectory,
     filter_needs_advanced,
     odata_string,
 )
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_sync_scope import SyncScope, build_source_of_record_items
+from ansible_collections.graphops.msgraph.plugins.module_utils._sync.scope import SyncScope, build_source_of_record_items
 
 
 @pytest.mark.parametrize('value, literal', [

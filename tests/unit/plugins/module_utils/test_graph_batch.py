@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: graphops.msgraph contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The $batch protocol: request bodies, base64 both ways, splitting into batches of 20, reading inner errors."""
+"""The $batch protocol: request bodies, base64 both ways, reading inner errors (test_batch_runner: filling batches)."""
 
 from __future__ import annotations
 
@@ -10,14 +10,13 @@ import json
 
 import pytest
 
-from ansible_collections.graphops.msgraph.plugins.module_utils.graph_batch import (
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.batch import (
     MAX_BATCH_REQUESTS,
     BatchProtocolError,
     BatchRequest,
     build_batch_body,
     parse_batch_response,
     send_batch,
-    split_into_batches,
 )
 
 from ansible_collections.graphops.msgraph.tests.unit.plugins.module_utils.batch_fakes import FakeBatchClient, graph_error_body, inner
@@ -50,22 +49,6 @@ def test_an_upload_carries_its_image_base64_encoded_with_its_content_type():
 def test_batches_graph_would_reject_are_never_built(requests, message):
     with pytest.raises(ValueError, match=message):
         build_batch_body(requests)
-
-
-@pytest.mark.parametrize('count, sizes', [(1, [1]), (20, [20]), (21, [20, 1]), (45, [20, 20, 5]), (0, [])])
-def test_requests_are_split_into_batches_of_at_most_20_in_order(count, sizes):
-    requests = [get(n) for n in range(count)]
-    batches = split_into_batches(requests)
-    assert [len(batch) for batch in batches] == sizes
-    assert [request.id for batch in batches for request in batch] == [request.id for request in requests]
-
-
-def test_large_uploads_are_split_by_body_size_and_a_huge_one_goes_alone():
-    big = [BatchRequest(id=str(n), method='PUT', path='/users/u%d/photo/$value' % n, body=b'x' * 1000, content_type='image/jpeg')
-           for n in range(5)]
-    # Each adds about 1,400 bytes once base64-encoded: three fit under 4,500, the fourth does not.
-    assert [len(batch) for batch in split_into_batches(big, max_body_bytes=4500)] == [3, 2]
-    assert [len(batch) for batch in split_into_batches(big, max_body_bytes=10)] == [1, 1, 1, 1, 1]
 
 
 def test_binary_answers_are_base64_decoded_and_json_answers_kept():

@@ -10,10 +10,10 @@ import json
 import pytest
 import requests
 
-from ansible_collections.graphops.msgraph.plugins.module_utils.graph_client import GraphClient, build_session
-from ansible_collections.graphops.msgraph.plugins.module_utils.graph_errors import GraphConnectionError, GraphError
-from ansible_collections.graphops.msgraph.plugins.module_utils.http_transport import RetryingTransport
-from ansible_collections.graphops.msgraph.plugins.module_utils.retry_policy import RetryPolicy
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.client import GraphClient, build_session
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphConnectionError, GraphError
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.transport import RetryingTransport
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.retries import RetryPolicy
 
 
 def response(status, body=None, headers=None):

@@ -13,8 +13,8 @@ import shutil
 import pytest
 from PIL import Image
 
-from ansible_collections.graphops.msgraph.plugins.module_utils import image_source  # noqa: E402
-from ansible_collections.graphops.msgraph.plugins.module_utils.image_source import (  # noqa: E402
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo import source as image_source  # noqa: E402
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.source import (  # noqa: E402
     ACCEPTED_CONTENT_TYPES,
     MAX_PHOTO_BYTES,
     MAX_READ_BYTES,

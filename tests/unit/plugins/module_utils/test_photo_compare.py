@@ -18,16 +18,16 @@ import os
 import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageOps, ImageStat, PngImagePlugin
 
-from ansible_collections.graphops.msgraph.plugins.module_utils import photo_compare  # noqa: E402
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_compare import (  # noqa: E402
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo import compare as photo_compare  # noqa: E402
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.compare import (  # noqa: E402
     COMPARE_METHODS,
     MATCH_THRESHOLD,
     distance_details,
     photo_distance,
     photos_match,
 )
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_facts import PhotoFacts, photo_facts_from_bytes  # noqa: E402
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_renditions import COMPARE_SIZE  # noqa: E402
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.facts import PhotoFacts, photo_facts_from_bytes  # noqa: E402
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.renditions import COMPARE_SIZE  # noqa: E402
 
 FIXTURES = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'fixtures', 'photos')
 PHOTOS = ('astronaut.jpg', 'cat.jpg', 'coffee.jpg', 'rocket.jpg', 'camera.jpg', 'logo-alpha.png')
@@ -39,11 +39,11 @@ R = Image.Resampling
 WHITE = (255, 255, 255)
 BLACK = (0, 0, 0)
 
-# Margins the tables must keep (see docs/photo-comparison.md): no same-picture case may come closer
+# Margins the tables must keep (see docs/docsite/rst/photo_comparison.rst): no same-picture case may come closer
 # to the threshold than SAME_MARGIN below it, no different case closer than DIFFERENT_MARGIN above it.
 SAME_MARGIN = 1.5
 DIFFERENT_MARGIN = 1.5
-# Off-centre square crops measured for docs/photo-comparison.md only (where "about 1%" lies); not asserted.
+# Off-centre square crops measured for docs/docsite/rst/photo_comparison.rst only (where "about 1%" lies); not asserted.
 REPORTED_SHIFTS = (0.01, 0.02, 0.05)
 
 
@@ -615,7 +615,7 @@ def _shifted_square_distances():
 
 
 def test_margins_report():
-    """Summarises the margins documented in docs/photo-comparison.md (run with -s to see them)."""
+    """Summarises the margins documented in docs/docsite/rst/photo_comparison.rst (run with -s to see them)."""
     same, different = _distances('same', SAME_TABLE), _distances('different', DIFFERENT_TABLE)
     closest_same, closest_different = max(same), min(different)
     print('\nclosest same-picture case: %.3f %s %s' % closest_same)

@@ -9,17 +9,17 @@ from types import SimpleNamespace
 
 import pytest
 
-from ansible_collections.graphops.msgraph.plugins.module_utils.graph_batch import BatchResponse
-from ansible_collections.graphops.msgraph.plugins.module_utils.graph_errors import GraphError
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_bulk_writer import BatchPhotoWriter
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_error_messages import describe_photo_error
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_state import (
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.batch import BatchResponse
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphError
+from ansible_collections.graphops.msgraph.plugins.module_utils._sync.bulk_writer import BatchPhotoWriter
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.error_messages import describe_photo_error
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.state import (
     ACTION_SET,
     PhotoOperationError,
     PhotoPlan,
     PhotoWriter,
 )
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_targets import target_from_options
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.targets import target_from_options
 
 CAROL = target_from_options(user='carol@contoso.com')
 GROUP = target_from_options(group='g1')

@@ -16,8 +16,8 @@ import sys
 import pytest
 from PIL import Image
 
-from ansible_collections.graphops.msgraph.plugins.module_utils import photo_facts as photo_facts_module  # noqa: E402
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_facts import (  # noqa: E402
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo import facts as photo_facts_module  # noqa: E402
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.facts import (  # noqa: E402
     ImageDecodeError,
     PhotoFacts,
     UnsupportedImageError,

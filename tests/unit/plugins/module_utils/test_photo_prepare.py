@@ -12,7 +12,8 @@ import zlib
 import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageStat
 
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_prepare import (
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphOptionError
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.prepare import (
     MAX_PREPARED_BYTES,
     MAX_PREPARED_SIDE,
     PhotoPrepareError,
@@ -303,7 +304,7 @@ def test_never_sends_the_bytes_whatever_they_hold():
     ('auto', 'circle', 'crop must be one of none, square (got circle).'),
 ])
 def test_option_errors_are_one_sentence(prepare, crop, message):
-    with pytest.raises(ValueError) as caught:
+    with pytest.raises(GraphOptionError) as caught:
         check_prepare_options(prepare=prepare, crop=crop)
     assert str(caught.value) == message
 

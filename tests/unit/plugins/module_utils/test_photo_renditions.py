@@ -10,16 +10,16 @@ import io
 import pytest
 from PIL import Image
 
-from ansible_collections.graphops.msgraph.plugins.module_utils.batch_runner import BatchRunner
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_renditions import (
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.batch_runner import BatchRunner
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.renditions import (
     COMPARE_SIZE,
     metadata_offers,
     rendition_fits,
     rendition_path,
 )
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_sync_items import items_from_photos
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_sync_reads import CurrentPhotoReads, PhotoMetadata, picture_size
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_targets import target_from_options
+from ansible_collections.graphops.msgraph.plugins.module_utils._sync.items import items_from_photos
+from ansible_collections.graphops.msgraph.plugins.module_utils._sync.reads import CurrentPhotoReads, PhotoMetadata, picture_size
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.targets import target_from_options
 
 from ansible_collections.graphops.msgraph.tests.unit.plugins.module_utils.batch_fakes import FakeBatchClient, graph_error_body, inner
 

@@ -16,7 +16,7 @@ from html.parser import HTMLParser
 import pytest
 from PIL import Image, ImageDraw
 
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_report_html import (
+from ansible_collections.graphops.msgraph.plugins.module_utils._sync.report_html import (
     THUMBNAIL_SIDE,
     PhotoReportHtml,
     ReportPathError,
@@ -25,9 +25,9 @@ from ansible_collections.graphops.msgraph.plugins.module_utils.photo_report_html
     verdict_of,
     verdict_word,
 )
-from ansible_collections.graphops.msgraph.plugins.module_utils.image_source import load_source_image
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_sync import PhotoSync
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_sync_items import items_from_photos
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.source import load_source_image
+from ansible_collections.graphops.msgraph.plugins.module_utils._sync.runner import PhotoSync
+from ansible_collections.graphops.msgraph.plugins.module_utils._sync.items import items_from_photos
 
 from ansible_collections.graphops.msgraph.tests.unit.plugins.module_utils.batch_fakes import FakeBatchClient, graph_error_body, inner
 

@@ -9,7 +9,7 @@ import random
 
 import pytest
 
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_shards import ShardError, select_shard, shard_of
+from ansible_collections.graphops.msgraph.plugins.module_utils._sync.shards import ShardError, select_shard, shard_of
 
 PRINCIPALS = ['users/user%04d@contoso.com' % n for n in range(1000)]
 

@@ -11,10 +11,10 @@ from types import SimpleNamespace
 import pytest
 from PIL import Image, ImageDraw
 
-from ansible_collections.graphops.msgraph.plugins.module_utils.graph_errors import GraphError
-from ansible_collections.graphops.msgraph.plugins.module_utils.image_source import SourceImage
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_facts import photo_facts_from_bytes
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_state import (
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphError
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.source import SourceImage
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.facts import photo_facts_from_bytes
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.state import (
     ACTION_NONE,
     ACTION_REMOVE,
     ACTION_SET,
@@ -24,7 +24,7 @@ from ansible_collections.graphops.msgraph.plugins.module_utils.photo_state impor
     fetch_current_photo,
     plan_photo,
 )
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_targets import target_from_options
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.targets import target_from_options
 
 
 def picture(colour, size=(300, 300), fmt='PNG', quality=90) -> bytes:
@@ -206,7 +206,7 @@ def test_plans_carry_the_upload_for_state_present_only():
 
 
 def test_the_sync_reason_says_why_an_existing_photo_was_kept():
-    from ansible_collections.graphops.msgraph.plugins.module_utils.photo_sync import describe_reason
+    from ansible_collections.graphops.msgraph.plugins.module_utils._sync.runner import describe_reason
 
     kept = plan_photo(USER, photo_facts_from_bytes(RED), state='present', source=source(BLUE), force=False)
     assert describe_reason(kept, compare='perceptual') == 'a photo is already set; kept because force is false'

@@ -10,8 +10,8 @@ import os
 
 import pytest
 
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_sync import PhotoSync
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_sync_cache import (
+from ansible_collections.graphops.msgraph.plugins.module_utils._sync.runner import PhotoSync
+from ansible_collections.graphops.msgraph.plugins.module_utils._sync.cache import (
     CACHE_FORMAT,
     CACHE_VERSION,
     CachePathError,
@@ -20,7 +20,7 @@ from ansible_collections.graphops.msgraph.plugins.module_utils.photo_sync_cache 
     file_sha256,
     verdict_settings,
 )
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_sync_items import items_from_photos
+from ansible_collections.graphops.msgraph.plugins.module_utils._sync.items import items_from_photos
 
 from ansible_collections.graphops.msgraph.tests.unit.plugins.module_utils.batch_fakes import FakeBatchClient
 from ansible_collections.graphops.msgraph.tests.unit.plugins.module_utils.test_photo_sync import BLUE, RED, FakeGraph, picture

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_sync_items import items_from_directory, items_from_photos
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphOptionError
+from ansible_collections.graphops.msgraph.plugins.module_utils._sync.items import items_from_directory, items_from_photos
 
 GUID = '1c7e3a9f-4b2d-4e86-9a15-3f8c2d7b6e01'
 
@@ -50,7 +51,7 @@ def test_two_files_for_one_user_both_fail_naming_each_other(tmp_path):
 
 
 def test_a_missing_directory_is_one_clear_error(tmp_path):
-    with pytest.raises(ValueError, match='src_dir .* does not exist'):
+    with pytest.raises(GraphOptionError, match='src_dir .* does not exist'):
         items_from_directory(str(tmp_path / 'nope'))
 
 

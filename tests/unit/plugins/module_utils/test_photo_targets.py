@@ -6,7 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_targets import TargetError, target_from_options
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.targets import (
+    TargetError,
+    app_only_token_problem,
+    check_token_reaches,
+    target_from_options,
+)
 
 
 @pytest.mark.parametrize('options, kind, path, delete_path', [
@@ -54,3 +59,34 @@ def test_permissions_named_for_each_kind():
 ], ids=['user', 'me', 'group', 'team-sizes-are-its-groups'])
 def test_sizes_root(options, root):
     assert target_from_options(**options).sizes_root == root
+
+
+class FakeTokenProvider:
+    def __init__(self, app_only):
+        self.is_app_only = app_only
+        self.method_name = 'client_secret' if app_only else 'access_token'
+
+
+@pytest.mark.parametrize('options, app_only, reaches', [
+    ({'user': 'me'}, True, False),
+    ({'user': 'me'}, False, True),
+    ({'user': 'me', 'contact': 'c1'}, True, True),  # a contact of me: Graph decides (_photo/error_messages.py explains)
+    ({'user': 'alice@contoso.com'}, True, True),
+    ({'group': 'g1'}, True, True),
+], ids=['me-app-only', 'me-delegated', 'my-contact-app-only', 'user-app-only', 'group-app-only'])
+def test_only_me_needs_a_delegated_token(options, app_only, reaches):
+    target = target_from_options(**options)
+    assert (app_only_token_problem(target, app_only=app_only) is None) is reaches
+    if reaches:
+        check_token_reaches(target, FakeTokenProvider(app_only))
+    else:
+        with pytest.raises(TargetError) as caught:
+            check_token_reaches(target, FakeTokenProvider(app_only))
+        assert str(caught.value) == ('user: me needs a delegated token (access_token of a signed-in user); auth_method '
+                                     'client_secret gives an app-only token. Name the user by id or userPrincipalName instead.')
+
+
+def test_the_bulk_sync_names_the_token_not_the_auth_method():
+    assert app_only_token_problem(target_from_options(user='me'), app_only=True) == (
+        'user: me needs a delegated token (access_token of a signed-in user); the token in use is app-only. '
+        'Name the user by id or userPrincipalName instead.')

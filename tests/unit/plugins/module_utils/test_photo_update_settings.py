@@ -11,8 +11,8 @@ from types import SimpleNamespace
 import pytest
 import requests
 
-from ansible_collections.graphops.msgraph.plugins.module_utils.graph_errors import GraphError
-from ansible_collections.graphops.msgraph.plugins.module_utils.photo_update_settings import (
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphError
+from ansible_collections.graphops.msgraph.plugins.module_utils._settings.photo_update_settings import (
     BUILT_IN_ROLE_IDS,
     DeclaredSettings,
     PhotoUpdateSettingsError,

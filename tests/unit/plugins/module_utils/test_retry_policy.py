@@ -9,7 +9,7 @@ import random
 
 import pytest
 
-from ansible_collections.graphops.msgraph.plugins.module_utils.retry_policy import (
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.retries import (
     MAX_RETRY_AFTER_SECONDS,
     RetryPolicy,
     parse_retry_after,

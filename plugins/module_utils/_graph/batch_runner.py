@@ -1,0 +1,152 @@
+# -*- coding: utf-8 -*-
+# Copyright: graphops.msgraph contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Send many inner requests through $batch: mailbox slots taken first, inner 429/503/504 retried per item.
+
+A batch answered 200 can hold an inner 429 for one request and a 200 for the next: each item keeps its own
+attempt count and its own Retry-After, and only the items that must be retried go into a later batch.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.batch import (
+    MAX_BATCH_BODY_BYTES,
+    MAX_BATCH_REQUESTS,
+    send_batch,
+)
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphModuleError, parse_error_envelope
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.mailbox_limit import MailboxSlots, mailbox_of
+
+# How long a thread that got no mailbox slot waits for another thread to release one before it looks again.
+SLOT_POLL_SECONDS = 0.05
+
+
+class BatchItemFailure(GraphModuleError):
+    """The whole batch an item travelled in failed (after the client's own retries); str() is safe to show."""
+
+
+class BatchStats:
+    """Counters for one module run, shared by every thread."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.batches = 0
+        self.inner_requests = 0
+        self.inner_retries = 0
+
+    def count_batch(self, size: int) -> None:
+        with self._lock:
+            self.batches += 1
+            self.inner_requests += size
+
+    def count_retry(self) -> None:
+        with self._lock:
+            self.inner_retries += 1
+
+
+class BatchRunner:
+    """Runs lists of BatchRequest; safe to call from several threads at once (they share the mailbox slots)."""
+
+    def __init__(self, client, *, slots: MailboxSlots | None = None, retry_policy=None, stats: BatchStats | None = None,
+                 clock=time.monotonic, sleep=time.sleep, batch_size: int = MAX_BATCH_REQUESTS,
+                 max_body_bytes: int = MAX_BATCH_BODY_BYTES):
+        self.client = client
+        self.slots = slots or MailboxSlots()
+        # The client's RetryingTransport: its retry policy and retry log are shared with the batches.
+        self.retry_policy = retry_policy or client.transport.policy
+        self.on_retry = client.transport.on_retry
+        self.stats = stats or BatchStats()
+        self.clock = clock
+        self.sleep = sleep
+        self.batch_size = batch_size
+        self.max_body_bytes = max_body_bytes
+        self._token_lock = threading.Lock()
+        self._token_refreshed = False
+
+    def run(self, requests: list) -> dict:
+        """Return id -> BatchResponse (its final answer, error or not) or BatchItemFailure (the batch itself failed)."""
+        results = {}
+        pending = list(requests)
+        attempts = {request.id: 0 for request in requests}
+        not_before = {request.id: 0.0 for request in requests}
+        token_retried = set()
+        while pending:
+            now = self.clock()
+            ready = [request for request in pending if not_before[request.id] <= now]
+            if not ready:
+                self.sleep(max(0.0, min(not_before[request.id] for request in pending) - now))
+                continue
+            batch = self._take_slots(ready)
+            if not batch:
+                self.slots.wait_for_release(SLOT_POLL_SECONDS)
+                continue
+            try:
+                answers = self._send(batch)
+            except GraphModuleError as exc:  # BatchProtocolError too
+                failure = BatchItemFailure('the $batch request failed: %s' % exc)
+                for request in batch:
+                    results[request.id] = failure
+                    pending.remove(request)
+                continue
+            for request in batch:
+                answer = answers[request.id]
+                if self._should_retry(request, answer, attempts[request.id], token_retried):
+                    wait = self.retry_policy.delay(attempts[request.id], answer.retry_after) if answer.status != 401 else 0.0
+                    attempts[request.id] += 1
+                    not_before[request.id] = self.clock() + wait
+                    self.stats.count_retry()
+                    self.on_retry('%s %s (in $batch): HTTP %d, retry %d of %d in %.1fs' % (
+                        request.method, request.path, answer.status, attempts[request.id], self.retry_policy.retries, wait))
+                    continue
+                results[request.id] = answer
+                pending.remove(request)
+        return results
+
+    def _take_slots(self, ready: list) -> list:
+        """The next batch: ready requests that got a mailbox slot, within the batch's count and size limits."""
+        batch = []
+        size = 0
+        for request in ready:
+            if len(batch) >= self.batch_size:
+                break
+            if batch and size + request.encoded_size > self.max_body_bytes:
+                continue
+            if self.slots.take([self._mailbox(request)]):
+                batch.append(request)
+                size += request.encoded_size
+        return batch
+
+    @staticmethod
+    def _mailbox(request) -> str:
+        return request.mailbox or mailbox_of(request.path)
+
+    def _send(self, batch: list) -> dict:
+        try:
+            self.stats.count_batch(len(batch))
+            return send_batch(self.client, batch)
+        finally:
+            self.slots.release([self._mailbox(request) for request in batch])
+
+    def _should_retry(self, request, answer, attempt: int, token_retried: set) -> bool:
+        if self.retry_policy.should_retry_status(answer.status, attempt):
+            return True
+        if answer.status == 401 and request.id not in token_retried and self._refresh_token(answer):
+            # A token can expire in the middle of a long run: one fresh token, one more try per item.
+            token_retried.add(request.id)
+            return True
+        return False
+
+    def _refresh_token(self, answer) -> bool:
+        if parse_error_envelope(answer.json_body)[0] != 'InvalidAuthenticationToken':
+            return False
+        provider = self.client.token_provider
+        if not provider.can_refresh:
+            return False
+        with self._token_lock:
+            if not self._token_refreshed:
+                self._token_refreshed = True
+                provider.get_token(force_refresh=True)
+        return True

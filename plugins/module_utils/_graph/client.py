@@ -1,0 +1,123 @@
+# -*- coding: utf-8 -*-
+# Copyright: graphops.msgraph contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The HTTP client for Microsoft Graph: TLS settings, retries, token refresh and error envelopes."""
+
+from __future__ import annotations
+
+import traceback
+import uuid
+from urllib.parse import quote, urlsplit
+
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import (
+    GraphConnectionError,
+    GraphError,
+)
+
+try:
+    import requests
+    HAS_REQUESTS = True
+    REQUESTS_IMPORT_ERROR = None
+except ImportError:
+    requests = None
+    HAS_REQUESTS = False
+    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+
+
+def quote_path_segment(value: str) -> str:
+    """Quote an id or userPrincipalName for a URL path (guest UPNs hold '#')."""
+    return quote(value, safe="@.-_~'")
+
+
+if HAS_REQUESTS:
+    class TLSSession(requests.Session):
+        """A Session that passes its TLS setting with every request.
+
+        requests lets REQUESTS_CA_BUNDLE in the environment win over Session.verify; passing verify per
+        request makes an explicit ca_path (or validate_certs=false) win, also for the calls MSAL makes
+        through this session.
+        """
+
+        def __init__(self, tls_verify):
+            super().__init__()
+            self.tls_verify = tls_verify
+
+        def request(self, method, url, *args, **kwargs):  # pylint: disable=arguments-differ
+            kwargs['verify'] = self.tls_verify
+            return super().request(method, url, *args, **kwargs)
+
+
+def build_session(*, validate_certs: bool, ca_path: str | None, pool_size: int | None = None):
+    """One session per module run: connection reuse, proxies from the environment, our TLS choice.
+
+    pool_size: connections kept per host, for modules that send from many threads at once (requests keeps 10
+    and opens, handshakes and throws away the extra ones).
+    """
+    if not validate_certs:
+        tls_verify = False
+    elif ca_path:
+        tls_verify = ca_path
+    else:
+        tls_verify = True
+    session = TLSSession(tls_verify)
+    if pool_size and pool_size > 10:
+        adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=pool_size)
+        session.mount('https://', adapter)
+        session.mount('http://', adapter)
+    return session
+
+
+def describe_connection_error(exc, url: str) -> str:
+    """A sentence about a transport failure that names the host and, for TLS, the fix."""
+    host = urlsplit(url).netloc or url
+    if requests is not None and isinstance(exc, requests.exceptions.SSLError):
+        return ('TLS verification failed for %s: the server certificate is not trusted. Set ca_path to the CA bundle '
+                'that signed it (or validate_certs: false for a test service).' % host)
+    if requests is not None and isinstance(exc, requests.exceptions.Timeout):
+        return 'No answer from %s within the timeout. Check the network path, proxy settings or raise timeout.' % host
+    return 'Could not connect to %s (%s). Check graph_endpoint / authority_host, the network and proxy settings.' % (
+        host, type(exc).__name__)
+
+
+class GraphClient:
+    """Sends requests to one Graph base URL with one token provider.
+
+    Every request goes through request(): the transport's retries (429/503/504 and connection errors,
+    Retry-After honoured), one token refresh on 401, and Graph's error envelope turned into GraphError.
+    """
+
+    def __init__(self, *, base_url: str, api_version: str, token_provider, transport):
+        self.base_url = base_url.rstrip('/')
+        self.api_version = api_version
+        self.token_provider = token_provider
+        self.transport = transport
+
+    def url(self, path: str) -> str:
+        return '%s/%s%s' % (self.base_url, self.api_version, path)
+
+    def request(self, method: str, path: str, *, data: bytes | None = None, headers: dict | None = None,
+                ok_statuses=(200, 201, 204)):
+        """Send one request; return the response when its status is in ok_statuses, else raise GraphError."""
+        url = self.url(path)
+        refreshed = False
+        while True:
+            request_headers = {
+                'Authorization': 'Bearer %s' % self.token_provider.get_token(),
+                'client-request-id': str(uuid.uuid4()),
+            }
+            request_headers.update(headers or {})
+            try:
+                response = self.transport.request(method, url, data=data, headers=request_headers)
+            except requests.exceptions.RequestException as exc:
+                raise GraphConnectionError(describe_connection_error(exc, url)) from None
+            if response.status_code in ok_statuses:
+                return response
+            error = GraphError.from_response(response, method=method, path=path)
+            if response.status_code == 401 and error.code == 'InvalidAuthenticationToken' and not refreshed \
+                    and self.token_provider.can_refresh:
+                # A token can expire in the middle of a long run: get one fresh token and try once more.
+                refreshed = True
+                self.token_provider.get_token(force_refresh=True)
+                self.transport.on_retry('%s %s: token refused (401), retrying once with a fresh token' % (method, path))
+                continue
+            raise error

@@ -1,0 +1,95 @@
+# -*- coding: utf-8 -*-
+# Copyright: graphops.msgraph contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The AnsibleModule wrapper every module of this collection uses: shared options, client, errors."""
+
+from __future__ import annotations
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.graphops.msgraph.plugins.module_utils._auth.methods import (
+    HAS_MSAL,
+    MSAL_IMPORT_ERROR,
+    TokenProvider,
+    build_auth_method,
+)
+from ansible_collections.graphops.msgraph.plugins.module_utils._auth.options import auth_argument_spec
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.clouds import CLOUDS
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.client import (
+    HAS_REQUESTS,
+    REQUESTS_IMPORT_ERROR,
+    GraphClient,
+    build_session,
+)
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphModuleError
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.transport import RetryingTransport
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.retries import RetryPolicy
+
+
+class GraphModule:
+    """AnsibleModule with the shared auth/connection options, and the Graph client built from them."""
+
+    def __init__(self, argument_spec: dict, **kwargs):
+        spec = auth_argument_spec()
+        spec.update(argument_spec)
+        self.module = AnsibleModule(argument_spec=spec, **kwargs)
+        self.params = self.module.params
+        self.retry_messages = []
+        if not HAS_REQUESTS:
+            self.module.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
+        if not HAS_MSAL and self.params['auth_method'] != 'access_token' and not self.params.get('access_token'):
+            self.module.fail_json(msg=missing_required_lib('msal'), exception=MSAL_IMPORT_ERROR)
+        self._validate_connection_options()
+
+    def _validate_connection_options(self) -> None:
+        if self.params['timeout'] <= 0:
+            self.module.fail_json(msg='timeout must be a positive number of seconds (got %s).' % self.params['timeout'])
+        if self.params['retries'] < 0:
+            self.module.fail_json(msg='retries must be 0 or more (got %s).' % self.params['retries'])
+        endpoint = self.params.get('graph_endpoint')
+        if endpoint and not endpoint.lower().startswith(('https://', 'http://')):
+            self.module.fail_json(msg='graph_endpoint must be a URL with its scheme, for example https://127.0.0.1:8443 (got %s).' % endpoint)
+        if not self.params['validate_certs']:
+            self.module.warn('validate_certs is false: TLS certificates are not verified. Use ca_path to trust a test CA instead.')
+
+    @property
+    def check_mode(self) -> bool:
+        return self.module.check_mode
+
+    @property
+    def diff_mode(self) -> bool:
+        """Whether the task runs with --diff (or diff: true): the module then returns a diff."""
+        return self.module._diff  # pylint: disable=protected-access
+
+    def build_client(self, *, pool_size: int | None = None) -> GraphClient:
+        """Create the session, the auth method (validated) and the client; raises GraphModuleError.
+
+        pool_size: connections to keep per host when the module sends from that many threads.
+        """
+        params = self.params
+        session = build_session(validate_certs=params['validate_certs'], ca_path=params.get('ca_path'), pool_size=pool_size)
+        # One transport for Graph and for MSAL: the token endpoint is throttled and fails like Graph does.
+        transport = RetryingTransport(session, RetryPolicy(params['retries']), timeout=params['timeout'],
+                                      on_retry=self.retry_messages.append)
+        method = build_auth_method(params, transport)
+        base_url = params.get('graph_endpoint') or CLOUDS[params['cloud']].graph_endpoint
+        return GraphClient(
+            base_url=base_url,
+            api_version=params['api_version'],
+            token_provider=TokenProvider(method),
+            transport=transport,
+        )
+
+    def exit_json(self, **result) -> None:
+        if self.retry_messages and self.module._verbosity >= 3:  # pylint: disable=protected-access
+            result['graph_retries'] = self.retry_messages
+        self.module.exit_json(**result)
+
+    def fail_json(self, msg: str, **result) -> None:
+        if self.retry_messages:
+            result['graph_retries'] = self.retry_messages
+        self.module.fail_json(msg=msg, **result)
+
+    def fail_on_error(self, exc: GraphModuleError) -> None:
+        """The edge of the error family (_graph/errors.py: GraphModuleError): its one sentence becomes fail_json's msg."""
+        self.fail_json(msg=str(exc))

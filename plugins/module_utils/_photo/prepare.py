@@ -1,0 +1,297 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) graphops.msgraph contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Turn a local photo into what is uploaded: the file as it is, or a prepared JPEG that any Graph keeps as it is.
+
+Graph rewrites every upload, and public sources leave open how (crop or keep the aspect, apply or ignore the
+EXIF orientation, flatten transparency onto white or black, or drop the alpha). A prepared photo leaves Graph
+nothing to decide: upright pixels, no transparency, at most 648x648, a baseline JPEG without metadata, at most
+100 KB so that it also fits users without an Exchange mailbox, whose photo is kept in Entra ID (about 100 KB;
+microsoft-graph-docs issue 8236 reports larger uploads failing there with a 404).
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass, field
+
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphOptionError
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.facts import (
+    EXIF_ORIENTATION_TAG,
+    HAS_PIL,
+    Image,
+    ImageDecodeError,
+    orientation_transpose,
+    pillow_format,
+    sniff_content_type,
+    to_8_bit,
+)
+
+PREPARE_MODES = ('auto', 'always', 'never')
+CROP_MODES = ('none', 'square')
+
+# The largest photo Graph keeps (its size list ends at 648x648).
+MAX_PREPARED_SIDE = 648
+# What a user without an Exchange mailbox keeps (about 100 KB in Entra ID); a prepared photo fits it.
+MAX_PREPARED_BYTES = 100 * 1024
+# Files are read whole to be prepared: a cap that no photo reaches keeps a wrong src (a video, a disk image) out.
+MAX_READ_BYTES = 50 * 1024 * 1024
+# JPEG quality is stepped down from START_QUALITY to MIN_QUALITY before the size is: Graph re-encodes at 75 to 95
+# anyway, and a smaller picture loses more than a lower quality does at this size.
+START_QUALITY = 90
+QUALITY_STEP = 5
+MIN_QUALITY = 70
+SIZE_STEP = 0.85
+# No photo needs to go below Graph's smallest size to fit 100 KB at MIN_QUALITY; stop there rather than loop.
+MIN_PREPARED_SIDE = 48
+
+# Reasons, in the order they are listed.
+REASON_FORMAT = 'format_%s'
+REASON_ORIENTATION = 'exif_orientation'
+REASON_TRANSPARENCY = 'transparency'
+REASON_CROP = 'crop_square'
+REASON_LARGE = 'larger_than_648px'
+REASON_HEAVY = 'over_100KB'
+REASON_ALWAYS = 'prepare_always'
+
+_SENT_AS_IS_FORMATS = ('JPEG', 'PNG')
+_ALPHA_MODES = ('RGBA', 'LA', 'PA', 'RGBa', 'La')
+
+
+class PhotoPrepareError(ImageDecodeError):
+    """The photo cannot be prepared; str() is one sentence that names the problem and the fix."""
+
+
+@dataclass(frozen=True)
+class PreparedPhoto:
+    """What is uploaded for a local photo: its bytes, their type, and whether (and why) they were prepared."""
+
+    data: bytes = field(repr=False)
+    content_type: str
+    prepared: bool
+    reasons: tuple = ()
+
+    def upload_info(self) -> dict:
+        """The ``upload`` value modules return."""
+        return {'prepared': self.prepared, 'reasons': list(self.reasons)}
+
+
+def check_prepare_options(*, prepare: str, crop: str) -> None:
+    """Raise GraphOptionError with one sentence when prepare and crop cannot be honoured together."""
+    if prepare not in PREPARE_MODES:
+        raise GraphOptionError('prepare must be one of %s (got %s).' % (', '.join(PREPARE_MODES), prepare))
+    if crop not in CROP_MODES:
+        raise GraphOptionError('crop must be one of %s (got %s).' % (', '.join(CROP_MODES), crop))
+    if crop == 'square' and prepare == 'never':
+        raise GraphOptionError('crop: square needs a prepared photo; set prepare to auto or always, or crop to none.')
+
+
+def _has_transparency(im) -> bool:
+    """True when some pixel is not fully opaque (an alpha channel that is opaque everywhere changes nothing)."""
+    if im.mode in _ALPHA_MODES:
+        return im.getchannel('A').getextrema()[0] < 255
+    if 'transparency' in im.info:
+        return im.convert('RGBA').getchannel('A').getextrema()[0] < 255
+    return False
+
+
+def _fitted_size(width: int, height: int, box: int) -> tuple:
+    scale = min(1.0, float(box) / max(width, height))
+    return max(1, int(round(width * scale))), max(1, int(round(height * scale)))
+
+
+class _OpenedPhoto:
+    """A photo opened once: what can be known without pixels, then its pixels at most once."""
+
+    def __init__(self, data: bytes, name: str):
+        self.name = name
+        self.pil_format = pillow_format(data)
+        if self.pil_format is None:
+            raise PhotoPrepareError('The photo%s is not a JPEG, PNG, GIF or BMP image (judged by its content, not its name); '
+                                    'convert it to JPEG or PNG.' % name)
+        self.image = self._guarded(lambda: Image.open(io.BytesIO(data), formats=[self.pil_format]))
+        orientation = self._guarded(lambda: self.image.getexif().get(EXIF_ORIENTATION_TAG))
+        # Values outside 2..8 (missing, 0, garbage) mean no transform, as in viewers.
+        self.orientation = orientation if orientation in (2, 3, 4, 5, 6, 7, 8) else 1
+        self.stored_size = self.image.size
+        width, height = self.stored_size
+        if width < 1 or height < 1:
+            raise PhotoPrepareError('The photo%s has no pixels; re-export it as JPEG or PNG.' % name)
+        # The picture as it is shown: orientations 5 to 8 swap width and height.
+        self.upright_size = (height, width) if self.orientation in (5, 6, 7, 8) else (width, height)
+        self.loaded = False
+
+    def _guarded(self, action):
+        try:
+            with warnings.catch_warnings():
+                # Pillow only warns between MAX_IMAGE_PIXELS and twice that: refuse both, with one sentence.
+                warnings.simplefilter('error', Image.DecompressionBombWarning)
+                return action()
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise PhotoPrepareError('The photo%s has more pixels than Pillow decodes safely (%d megapixels at most), which makes it '
+                                    'look like a decompression bomb; scale it down to 648x648 pixels before using it.'
+                                    % (self.name, Image.MAX_IMAGE_PIXELS // 1000000)) from None
+        except (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError, KeyError) as exc:
+            raise PhotoPrepareError('The photo%s cannot be decoded as %s, it may be truncated or damaged (%s); re-export it as JPEG or PNG.'
+                                    % (self.name, Image.MIME.get(self.pil_format), exc), reason=str(exc)) from None
+
+    def load(self, *, draft_size=None):
+        """Decode the pixels once; a JPEG at the smallest DCT scale that still gives draft_size (stored orientation)."""
+        if not self.loaded:
+            if draft_size is not None and self.pil_format == 'JPEG':
+                # libjpeg decodes at 1/2, 1/4 or 1/8 scale for a fraction of the CPU of a full decode.
+                self.image.draft('RGB', draft_size)
+            self._guarded(self.image.load)
+            self.loaded = True
+        return self.image
+
+    def reasons(self, data: bytes, *, crop: str, transparent: bool) -> list:
+        """Why the photo needs preparing, in a stable order; empty when it can be sent as it is."""
+        width, height = self.upright_size
+        checks = (
+            (REASON_FORMAT % self.pil_format.lower(), self.pil_format not in _SENT_AS_IS_FORMATS),
+            (REASON_ORIENTATION, self.orientation != 1),
+            (REASON_TRANSPARENCY, transparent),
+            (REASON_CROP, crop == 'square' and width != height),
+            (REASON_LARGE, max(width, height) > MAX_PREPARED_SIDE),
+            (REASON_HEAVY, len(data) > MAX_PREPARED_BYTES),
+        )
+        return [reason for reason, applies in checks if applies]
+
+    def may_have_transparency(self) -> bool:
+        return self.image.mode in _ALPHA_MODES or 'transparency' in self.image.info
+
+
+def _crop_box(width: int, height: int, crop: str):
+    """The region that is kept, in upright pixels: the whole picture, or its centred square."""
+    if crop != 'square' or width == height:
+        return 0, 0, width, height
+    side = min(width, height)
+    left = (width - side) // 2
+    top = (height - side) // 2
+    return left, top, left + side, top + side
+
+
+def _prepared_pixels(photo: _OpenedPhoto, crop: str, transparent: bool, side: int = MAX_PREPARED_SIDE):
+    """The upright, flattened, cropped RGB picture, fitted within side x side (648x648; never upscaled)."""
+    upright_w, upright_h = photo.upright_size
+    box = _crop_box(upright_w, upright_h, crop)
+    target = _fitted_size(box[2] - box[0], box[3] - box[1], side)
+    # The decode only needs the target size of the kept region, scaled back to the whole stored picture.
+    scale = float(target[0]) / (box[2] - box[0])
+    stored_w, stored_h = photo.stored_size
+    im = photo.load(draft_size=(max(1, int(stored_w * scale + 0.999)), max(1, int(stored_h * scale + 0.999))))
+    im = to_8_bit(im)
+    if transparent:
+        rgba = im.convert('RGBA')
+        im = Image.alpha_composite(Image.new('RGBA', rgba.size, (255, 255, 255, 255)), rgba).convert('RGB')
+    else:
+        im = im.convert('RGB')
+    transpose = orientation_transpose(photo.orientation)
+    if transpose is not None:
+        im = im.transpose(transpose)
+    if im.size != (upright_w, upright_h):
+        # A JPEG decoded at a reduced scale: the crop box is taken at that scale.
+        factor_x = float(im.size[0]) / upright_w
+        factor_y = float(im.size[1]) / upright_h
+        box = (int(round(box[0] * factor_x)), int(round(box[1] * factor_y)),
+               int(round(box[2] * factor_x)), int(round(box[3] * factor_y)))
+        if crop == 'square':
+            side = min(box[2] - box[0], box[3] - box[1])
+            box = (box[0], box[1], box[0] + side, box[1] + side)
+    if box != (0, 0) + im.size:
+        im = im.crop(box)
+    if im.size != target:
+        im = im.resize(target, Image.Resampling.LANCZOS, reducing_gap=3.0)
+    return im
+
+
+def _encode_jpeg(im, quality: int) -> bytes:
+    out = io.BytesIO()
+    # Baseline (not progressive), fixed chroma subsampling, no exif/icc/comment: the same pixels give the same bytes.
+    im.save(out, format='JPEG', quality=quality, optimize=True, progressive=False, subsampling='4:2:0')
+    return out.getvalue()
+
+
+def _encode_within_limit(im, name: str) -> bytes:
+    im.info = {}  # the encoder would copy a COM comment from here
+    for quality in range(START_QUALITY, MIN_QUALITY - 1, -QUALITY_STEP):
+        data = _encode_jpeg(im, quality)
+        if len(data) <= MAX_PREPARED_BYTES:
+            return data
+    width, height = im.size
+    while True:
+        width, height = int(width * SIZE_STEP), int(height * SIZE_STEP)
+        if min(width, height) < MIN_PREPARED_SIDE:
+            break
+        data = _encode_jpeg(im.resize((width, height), Image.Resampling.LANCZOS), MIN_QUALITY)
+        if len(data) <= MAX_PREPARED_BYTES:
+            return data
+    raise PhotoPrepareError('The photo%s cannot be made to fit %d bytes as a JPEG; use a simpler picture.' % (name, MAX_PREPARED_BYTES))
+
+
+@dataclass(frozen=True)
+class DeferredPreparation:
+    """A photo that needs preparing, known without the costly part of it (the full decode, the resize to 648 px and
+    the JPEG encoding, about 25 ms of CPU for an 800 px photo): why, the size the prepared photo will have, and its
+    picture at the scale a compare reads it (a 16x16 grid of a preview under 128 px) (a 16x16 grid). encode() makes the PreparedPhoto.
+
+    The bulk sync compares most photos and uploads few: it prepares only those it uploads.
+    """
+
+    reasons: tuple
+    size: tuple
+    preview: object = field(repr=False)
+    data: bytes = field(repr=False)
+    crop: str = 'none'
+    name: str = ''
+    prepare: str = 'auto'
+
+    def encode(self, data: bytes | None = None) -> PreparedPhoto:
+        """Prepare the photo: from ``data`` (the same file's bytes, read again) when this keeps none."""
+        return prepare_photo(self.data if data is None else data, prepare=self.prepare, crop=self.crop, name=self.name)
+
+
+def _preview_side(longest: int) -> int:
+    """The side of a deferred preparation's preview: the size at which photo_facts decodes the prepared JPEG (the
+    smallest DCT scale, 1/8 to 1, that keeps 64 px), so that the preview's grid is the one the prepared photo gives."""
+    for factor in (8, 4, 2):
+        if -(-longest // factor) >= 64:
+            return -(-longest // factor)
+    return longest
+
+
+def prepare_photo(data: bytes, *, prepare: str = 'auto', crop: str = 'none', name: str = '', defer: bool = False):
+    """What is uploaded for the photo ``data`` (the bytes of a file); raise PhotoPrepareError when it cannot be used.
+
+    ``auto`` prepares only a photo that needs it, ``always`` every photo, ``never`` none. ``reasons`` lists why
+    (see the REASON_* names). ``name`` (a path) is put in error messages. The same bytes always give the same result.
+    ``defer=True`` returns a DeferredPreparation instead of preparing (a photo sent as it is is still a PreparedPhoto).
+    """
+    check_prepare_options(prepare=prepare, crop=crop)
+    if prepare == 'never':
+        return PreparedPhoto(data=data, content_type=sniff_content_type(data), prepared=False)
+    if not HAS_PIL:
+        raise PhotoPrepareError('Preparing the photo%s needs the Python library Pillow; install it where the module runs.' % _label(name))
+    photo = _OpenedPhoto(data, _label(name))
+    # Only PNG, GIF and BMP hold transparency; none of them has a reduced-scale decode, so this load is the only one.
+    transparent = photo.may_have_transparency() and _has_transparency(photo.load())
+    reasons = photo.reasons(data, crop=crop, transparent=transparent)
+    if not reasons and prepare == 'auto':
+        return PreparedPhoto(data=data, content_type=sniff_content_type(data), prepared=False)
+    if not reasons:
+        reasons.append(REASON_ALWAYS)
+    if defer:
+        upright_w, upright_h = photo.upright_size
+        box = _crop_box(upright_w, upright_h, crop)
+        size = _fitted_size(box[2] - box[0], box[3] - box[1], MAX_PREPARED_SIDE)
+        return DeferredPreparation(reasons=tuple(reasons), size=size, data=data, crop=crop, name=name, prepare=prepare,
+                                   preview=_prepared_pixels(photo, crop, transparent, side=_preview_side(max(size))))
+    pixels = _prepared_pixels(photo, crop, transparent)
+    return PreparedPhoto(data=_encode_within_limit(pixels, photo.name), content_type='image/jpeg', prepared=True,
+                         reasons=tuple(reasons))
+
+
+def _label(name: str) -> str:
+    return ' %s' % name if name else ''

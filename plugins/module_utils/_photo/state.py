@@ -1,0 +1,126 @@
+# -*- coding: utf-8 -*-
+# Copyright: graphops.msgraph contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Read a principal's photo, decide what the declared state needs, and write it: the one write path."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphError, GraphModuleError
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.compare import photos_match
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.error_messages import describe_photo_error, is_no_photo
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.facts import ImageDecodeError, photo_facts_from_bytes
+
+ACTION_SET = 'set'
+ACTION_REMOVE = 'remove'
+ACTION_NONE = 'none'
+
+
+class PhotoOperationError(GraphModuleError):
+    """A photo operation failed; str() is the sentence to show."""
+
+
+@dataclass(frozen=True)
+class PhotoPlan:
+    """What a task needs to do to one principal, and the facts before and after."""
+
+    target: object
+    action: str
+    before: object  # PhotoFacts or None
+    after: object  # PhotoFacts or None
+    source: object = None  # SourceImage for ACTION_SET
+    # What would be (or was) uploaded for state present: {prepared, reasons}; None for state absent.
+    upload: object = None
+    # force: false found a photo and kept it, without comparing.
+    kept_existing: bool = False
+    # Which picture of Graph's photo was compared (the bulk sync: e.g. '96x96', or 'full'); None when none was.
+    compared_size: object = None
+    # The bulk sync's cache entry whose verdict this plan reuses, or None.
+    cached: object = None
+
+    @property
+    def changed(self) -> bool:
+        return self.action != ACTION_NONE
+
+
+def read_photo_resource(client, target, path: str):
+    """GET one of target's photo resources: the response, or None when Graph says there is no photo."""
+    try:
+        return client.request('GET', path)
+    except GraphError as error:
+        if is_no_photo(error):
+            return None
+        raise PhotoOperationError(describe_photo_error(target, 'read', error)) from None
+
+
+def graph_photo_facts(target, data: bytes, *, with_phash: bool = True):
+    """Facts of the photo bytes Graph served for target; PhotoOperationError when they are empty or undecodable."""
+    if not data:
+        raise PhotoOperationError('Graph returned an empty photo for %s.' % target.label)
+    try:
+        return photo_facts_from_bytes(data, with_phash=with_phash)
+    except ImageDecodeError as exc:
+        raise PhotoOperationError('Graph returned a photo for %s that cannot be decoded (%s).' % (target.label, exc)) from None
+
+
+def fetch_current_photo(client, target):
+    """The facts of the photo Graph holds for target, or None when it holds none."""
+    response = read_photo_resource(client, target, target.photo_value_path)
+    return None if response is None else graph_photo_facts(target, response.content)
+
+
+def plan_photo(target, current, *, state: str, source=None, compare: str = 'perceptual', force: bool = True) -> PhotoPlan:
+    """Decide from the current facts alone; no request is sent here.
+
+    force=False sets a photo only where there is none: an existing photo (a default or placeholder one too) is kept.
+    """
+    if state == 'absent':
+        if current is None:
+            return PhotoPlan(target, ACTION_NONE, None, None)
+        check_deletable(target)
+        return PhotoPlan(target, ACTION_REMOVE, current, None)
+    upload = source.upload_info()
+    if current is not None and not force:
+        return PhotoPlan(target, ACTION_NONE, current, current, upload=upload, kept_existing=True)
+    # Graph rewrites every upload (JPEG re-encode, metadata stripped, downscaled, new ETag), so bytes and
+    # ETags never say "already set"; photos_match compares what the pictures show.
+    if current is not None and photos_match(source.facts, current, compare):
+        return PhotoPlan(target, ACTION_NONE, current, current, upload=upload)
+    return PhotoPlan(target, ACTION_SET, current, source.facts, source, upload=upload)
+
+
+def check_deletable(target) -> None:
+    """Fail before any request when the declared state cannot be reached through Graph."""
+    if not target.can_delete:
+        raise PhotoOperationError(
+            'Graph cannot delete the photo of %s: contact photos can only be replaced, not removed. '
+            'Use state: present with another src, or remove the contact.' % target.label)
+
+
+class PhotoWriter:
+    """The only code in this collection that sends a photo write.
+
+    In check mode it returns before any request, so check mode sends no write by construction.
+    """
+
+    def __init__(self, client, *, check_mode: bool):
+        self.client = client
+        self.check_mode = check_mode
+
+    def apply(self, plan: PhotoPlan) -> bool:
+        """Carry out plan; return whether it changed (or, in check mode, would change) anything."""
+        if not plan.changed:
+            return False
+        if self.check_mode:
+            return True
+        target = plan.target
+        try:
+            if plan.action == ACTION_SET:
+                self.client.request('PUT', target.photo_value_path, data=plan.source.data,
+                                    headers={'Content-Type': plan.source.content_type})
+            else:
+                self.client.request('DELETE', target.delete_path)
+        except GraphError as error:
+            raise PhotoOperationError(describe_photo_error(target, plan.action, error, upload=plan.source)) from None
+        return True

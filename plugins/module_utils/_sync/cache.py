@@ -1,0 +1,178 @@
+# -*- coding: utf-8 -*-
+# Copyright: graphops.msgraph contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The bulk sync's ``cache``: what a previous run learned, so that a repeated audit costs one metadata read.
+
+Per principal it keeps Graph's photo ETag (``@odata.mediaEtag`` of ``…/photo``), the sha256 of the local file
+last compared or set, the settings the verdict was made under, the verdict, and the facts shown in results.
+Graph gives every upload a new ETag (../shared/GRAPH_PHOTO_API.md), so an unchanged ETag means the photo has not
+been replaced since; with the file unchanged as well, the verdict still holds and nothing needs downloading or
+decoding. Only verdicts that say the principal is in its declared state are kept: any other is compared again.
+
+It never holds a secret or image bytes. A missing, unreadable or foreign file is ignored with a warning and
+rewritten at the end of the run; the file is replaced atomically (a temporary file in the same directory, then a
+rename), so a run that stops half-way leaves the previous cache whole.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import threading
+import time
+
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphOptionError
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.renditions import COMPARE_SIZE, size_label
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.state import ACTION_NONE, PhotoPlan
+
+CACHE_FORMAT = 'graphops.msgraph.photo_sync_cache'
+# Bump when what a verdict depends on changes (the compare, the rendition size): older entries are then foreign.
+CACHE_VERSION = 1
+# Verdicts that mean "Graph holds the declared picture": the only ones a later run may reuse.
+VERDICT_SAME = 'same'
+VERDICT_SET = 'set'
+REUSABLE_VERDICTS = (VERDICT_SAME, VERDICT_SET)
+_READ_CHUNK = 1024 * 1024
+
+
+class CachePathError(GraphOptionError):
+    """The cache option names a path that cannot be written; str() names the problem and the fix."""
+
+
+def check_cache_path(path: str) -> None:
+    """Fail before any request when the cache could not be written at the end of the run."""
+    if os.path.isdir(path):
+        raise CachePathError('cache: %s is a directory; set cache to a file path such as %s.'
+                             % (path, os.path.join(path, 'photo-sync-cache.json')))
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise CachePathError('cache: the directory %s does not exist; create it or set cache to a path in an existing directory.'
+                             % directory)
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise CachePathError('cache: the directory %s is not writable by the user running the module; choose another path.'
+                             % directory)
+
+
+def file_sha256(path: str) -> str | None:
+    """The sha256 of a local file, or None when it cannot be read (the photo's own checks then say why)."""
+    digest = hashlib.sha256()
+    try:
+        with open(path, 'rb') as handle:
+            for block in iter(lambda: handle.read(_READ_CHUNK), b''):
+                digest.update(block)
+    except (OSError, TypeError):
+        return None
+    return digest.hexdigest()
+
+
+def verdict_settings(*, compare: str, prepare: str, crop: str) -> str:
+    """What a verdict depends on besides the file and Graph's photo; an entry made under other settings is not reused."""
+    return 'compare=%s prepare=%s crop=%s rendition=%s' % (compare, prepare, crop, size_label(COMPARE_SIZE))
+
+
+class PhotoSyncCache:
+    """The entries of one cache file; lookups and records are safe from several threads."""
+
+    def __init__(self, path: str, entries: dict | None = None, warnings: list | None = None):
+        self.path = path
+        self.entries = dict(entries or {})
+        self.warnings = list(warnings or [])
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    @classmethod
+    def load(cls, path: str) -> 'PhotoSyncCache':
+        """The cache at path; a missing, unreadable or foreign file gives an empty cache and a warning."""
+        try:
+            with open(path, 'rb') as handle:
+                raw = handle.read()
+        except FileNotFoundError:
+            return cls(path, warnings=['cache: %s does not exist yet; every principal is compared, and the file is written '
+                                       'at the end of the run.' % path])
+        except OSError as exc:
+            return cls(path, warnings=['cache: %s cannot be read (%s); it is ignored, every principal is compared, and the file '
+                                       'is rewritten at the end of the run.' % (path, exc.strerror or exc)])
+        try:
+            payload = json.loads(raw.decode('utf-8'))
+        except (UnicodeDecodeError, ValueError):
+            payload = None
+        if (not isinstance(payload, dict) or payload.get('format') != CACHE_FORMAT or payload.get('version') != CACHE_VERSION
+                or not isinstance(payload.get('entries'), dict)):
+            return cls(path, warnings=['cache: %s is not a photo sync cache of this version of graphops.msgraph; it is ignored, '
+                                       'every principal is compared, and the file is rewritten at the end of the run.' % path])
+        entries = {key: value for key, value in payload['entries'].items() if isinstance(key, str) and _valid_entry(value)}
+        return cls(path, entries=entries)
+
+    def lookup(self, principal: str, *, etag: str | None, file_digest: str | None, settings: str) -> dict | None:
+        """The entry whose verdict still holds for principal, or None (then the principal is compared)."""
+        with self._lock:
+            entry = self.entries.get(principal)
+            valid = (entry is not None and etag and file_digest and entry['etag'] == etag and entry['file_sha256'] == file_digest
+                     and entry['settings'] == settings and entry['verdict'] in REUSABLE_VERDICTS)
+            if valid:
+                self.hits += 1
+                return dict(entry)
+            self.misses += 1
+            return None
+
+    def record(self, principal: str, *, etag: str | None, file_digest: str | None, settings: str, verdict: str,
+               compared_size: str | None, photo: dict | None, upload: dict | None) -> None:
+        """Keep a verdict; one without an ETag or a file digest could never be reused, so it removes the entry instead."""
+        with self._lock:
+            if not etag or not file_digest or verdict not in REUSABLE_VERDICTS:
+                self.entries.pop(principal, None)
+                return
+            self.entries[principal] = {
+                'etag': etag, 'file_sha256': file_digest, 'settings': settings, 'verdict': verdict,
+                'compared_size': compared_size, 'photo': photo, 'upload': upload,
+                'recorded': time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()),
+            }
+
+    def forget(self, principal: str) -> None:
+        with self._lock:
+            self.entries.pop(principal, None)
+
+    def save(self, *, replace=os.replace) -> int:
+        """Write the cache atomically; return its size in bytes. OSError when the directory cannot take it."""
+        with self._lock:
+            payload = {'format': CACHE_FORMAT, 'version': CACHE_VERSION, 'entries': self.entries}
+            data = json.dumps(payload, sort_keys=True, separators=(',', ':')).encode('utf-8')
+        directory = os.path.dirname(os.path.abspath(self.path))
+        handle, temporary = tempfile.mkstemp(prefix='.%s.' % os.path.basename(self.path), suffix='.tmp', dir=directory)
+        try:
+            with os.fdopen(handle, 'wb') as out:
+                out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
+            replace(temporary, self.path)
+        finally:
+            if os.path.exists(temporary):
+                os.unlink(temporary)
+        return len(data)
+
+
+def _valid_entry(value) -> bool:
+    if not isinstance(value, dict):
+        return False
+    return (all(isinstance(value.get(key), str) for key in ('etag', 'file_sha256', 'settings', 'verdict'))
+            and isinstance(value.get('photo'), (dict, type(None))) and isinstance(value.get('upload'), (dict, type(None))))
+
+
+class RecordedFacts:
+    """The facts a cache entry keeps of Graph's photo, shown in results as they were recorded."""
+
+    def __init__(self, facts: dict):
+        self._facts = dict(facts)
+
+    def to_dict(self) -> dict:
+        return dict(self._facts)
+
+
+def cached_plan(target, entry: dict) -> PhotoPlan:
+    """The plan of a principal whose cached verdict holds: nothing to do, with the facts recorded then."""
+    facts = RecordedFacts(entry['photo']) if entry.get('photo') else None
+    return PhotoPlan(target, ACTION_NONE, facts, facts, upload=entry.get('upload'), compared_size=entry.get('compared_size'),
+                     cached=entry)

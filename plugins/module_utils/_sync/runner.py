@@ -1,0 +1,378 @@
+# -*- coding: utf-8 -*-
+# Copyright: graphops.msgraph contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The bulk photo sync: many principals in one module run.
+
+Items go through a bounded pool of workers, one chunk of up to 20 at a time: load and check the local photos,
+read the current photos in one $batch, compare, and write what differs in another $batch. A chunk's images
+are dropped when its results are built, so memory stays flat however many principals there are. An item
+that fails is reported with its reason and does not stop the others.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.batch_runner import BatchItemFailure, BatchRunner
+from ansible_collections.graphops.msgraph.plugins.module_utils._sync.compute_pool import PRIORITY_FINISH, PRIORITY_START, ComputePool
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.batch import MAX_BATCH_REQUESTS
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.source import SourceImageError, load_source_image
+from ansible_collections.graphops.msgraph.plugins.module_utils._sync.bulk_writer import BatchPhotoWriter
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.diff import photo_diff, photo_facts_dict
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.error_messages import describe_photo_error, is_no_photo
+from ansible_collections.graphops.msgraph.plugins.module_utils._sync.cache import (
+    VERDICT_SAME,
+    VERDICT_SET,
+    cached_plan,
+    file_sha256,
+    verdict_settings,
+)
+from ansible_collections.graphops.msgraph.plugins.module_utils._sync.reads import CurrentPhotoReads
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.state import (
+    ACTION_NONE,
+    ACTION_REMOVE,
+    ACTION_SET,
+    PhotoOperationError,
+    check_deletable,
+    graph_photo_facts,
+    plan_photo,
+)
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.targets import app_only_token_problem
+
+TOTAL_KEYS = ('unchanged', 'set', 'removed', 'failed', 'skipped')
+DEFAULT_CONCURRENCY = 32
+CHUNK_SIZE = MAX_BATCH_REQUESTS
+
+
+@dataclass
+class SyncReport:
+    """What the module returns: one result per item (input order), totals, diffs of changed items, counters."""
+
+    results: list
+    totals: dict
+    diffs: list
+    stats: dict = field(default_factory=dict)
+
+    @property
+    def failed(self) -> list:
+        return [result for result in self.results if result['error']]
+
+    @property
+    def changed(self) -> bool:
+        return any(result['changed'] for result in self.results)
+
+
+def describe_reason(plan, *, compare: str) -> str:
+    """One short sentence for reports: why the item needs (or needs no) change."""
+    if plan.action == ACTION_SET:
+        if plan.before is None:
+            return 'no photo yet'
+        return 'the photo differs from src' if compare == 'perceptual' else 'the photo bytes differ from src (compare=sha256)'
+    if plan.action == ACTION_REMOVE:
+        return 'a photo is set; declared absent'
+    if plan.kept_existing:
+        return 'a photo is already set; kept because force is false'
+    if plan.after is None:
+        return 'no photo, as declared'
+    return 'the photo already shows src'
+
+
+def totals_of(results: list) -> dict:
+    totals = dict.fromkeys(TOTAL_KEYS, 0)
+    for result in results:
+        if result['error']:
+            totals['failed'] += 1
+        elif result.get('skipped'):
+            totals['skipped'] += 1
+        elif result['action'] == ACTION_SET:
+            totals['set'] += 1
+        elif result['action'] == ACTION_REMOVE:
+            totals['removed'] += 1
+        else:
+            totals['unchanged'] += 1
+    return totals
+
+
+class PhotoSync:
+    """Runs one sync; the only write path is the BatchPhotoWriter it holds."""
+
+    # on_images(index, declared=bytes or None, current=bytes or None), when set, sees each read item's local photo
+    # and Graph's while they are in hand (on a compute thread): the HTML report makes its thumbnails there.
+    on_images = None
+
+    def __init__(self, client, *, check_mode: bool, compare: str = 'perceptual', want_diff: bool = False,
+                 concurrency: int = DEFAULT_CONCURRENCY, app_only: bool = False, runner: BatchRunner | None = None,
+                 compute_threads: int | None = None, prepare: str = 'auto', crop: str = 'none', force: bool = True,
+                 cache=None):
+        self.client = client
+        self.compare = compare
+        # What is uploaded for each file (_photo/prepare.py), and whether existing photos are replaced.
+        self.prepare = prepare
+        self.crop = crop
+        self.force = force
+        self.want_diff = want_diff
+        self.concurrency = max(1, concurrency)
+        self.app_only = app_only
+        self.runner = runner or BatchRunner(client)
+        self.writer = BatchPhotoWriter(self.runner, check_mode=check_mode)
+        self.compute_threads = compute_threads or min(2, os.cpu_count() or 2)
+        self._compute = None
+        # Reads of the photos Graph holds: a small rendition, the photo itself as fallback (photo_sync_reads).
+        self.reads = CurrentPhotoReads(self.runner, compare=compare)
+        # PhotoSyncCache or None: verdicts of earlier runs that an unchanged ETag and file let this run reuse.
+        self.cache = cache
+        self._file_digests = {}
+        # The perceptual hash is only shown, never used to decide: computed when a diff shows it.
+        self.with_phash = want_diff
+        self.defers_preparation = compare == 'perceptual' and crop == 'none'
+        # CPU seconds of each compare (both photos decoded, then matched); list.append is atomic across threads.
+        self._compare_cpu = []
+
+    def run(self, items: list) -> SyncReport:
+        started = time.monotonic()
+        outcomes = []
+        runnable = []
+        for item in items:
+            if item.error:
+                outcomes.append(self._failed(item, item.error))
+            elif item.skip_reason:
+                outcomes.append(self._skipped(item))
+            elif item.target.needs_delegated_token and self.app_only:
+                outcomes.append(self._failed(item, app_only_token_problem(item.target, app_only=True)))
+            else:
+                runnable.append(item)
+        chunks = [runnable[start:start + CHUNK_SIZE] for start in range(0, len(runnable), CHUNK_SIZE)]
+        if chunks:
+            # Workers wait on the network; image work goes to a few compute threads, one per core: more threads
+            # than cores would only fight over the interpreter lock.
+            with ComputePool(self.compute_threads) as compute, \
+                    ThreadPoolExecutor(max_workers=min(self.concurrency, len(chunks))) as workers:
+                self._compute = compute
+                for chunk_outcomes in workers.map(self._sync_chunk, chunks):
+                    outcomes.extend(chunk_outcomes)
+            self._compute = None
+        outcomes.sort(key=lambda outcome: outcome[0])
+        results = [outcome[1] for outcome in outcomes]
+        diffs = [outcome[2] for outcome in outcomes if outcome[2] is not None]
+        stats = self.runner.stats
+        compared = len(self._compare_cpu)
+        return SyncReport(results=results, totals=totals_of(results), diffs=diffs, stats=dict(
+            items=len(items),
+            batches=stats.batches,
+            inner_requests=stats.inner_requests,
+            inner_retries=stats.inner_retries,
+            peak_per_mailbox=self.runner.slots.peak,
+            compared=compared,
+            compare_cpu_ms=round(sum(self._compare_cpu) * 1000.0, 1),
+            cache_hits=self.cache.hits if self.cache is not None else 0,
+            seconds=round(time.monotonic() - started, 3),
+        ))
+
+    # --- one chunk: local checks, one batched read, compare, one batched write ---
+    def _sync_chunk(self, chunk: list) -> list:
+        outcomes = []
+        readable = []
+        for item in chunk:
+            if item.state == 'absent':
+                try:
+                    check_deletable(item.target)
+                except PhotoOperationError as exc:
+                    outcomes.append(self._failed(item, str(exc)))
+                    continue
+            readable.append(item)
+        if not readable:
+            return outcomes
+        metadata, hits = {}, {}
+        if self.cache is not None:
+            metadata, hits = self._cached_verdicts(readable)
+        # The local photos are decoded on the compute threads while this thread waits for Graph's answer.
+        to_compare = [item for item in readable if item.index not in hits]
+        sources_future = self._compute.submit(PRIORITY_START, self._load_sources, to_compare)
+        # With a report, a cached verdict still downloads the small rendition: the report shows it.
+        reads = self.reads.photos(readable if self.on_images is not None else to_compare, metadata)
+        sources = sources_future.result()
+        plans, failures = self._compute.submit(PRIORITY_FINISH, self._plan_chunk, readable, sources, reads, hits).result()
+        outcomes.extend(failures)
+        # Images of this chunk not needed for an upload can go now.
+        sources.clear()
+        reads.clear()
+
+        errors = self.writer.apply(plans)
+        if self.cache is not None:
+            self._record_verdicts(readable, plans, errors, metadata)
+        for item in readable:
+            plan = plans.get(item.index)
+            if plan is None:
+                continue
+            error = errors.get(item.index)
+            if error:
+                outcomes.append(self._failed(item, error, plan=plan))
+            else:
+                outcomes.append(self._done(item, plan))
+        return outcomes
+
+    def _cached_verdicts(self, items: list) -> tuple:
+        """Read every item's photo metadata; return (index -> PhotoMetadata or None, index -> plan from the cache)."""
+        present = [item for item in items if item.state == 'present']
+        digests_future = self._compute.submit(PRIORITY_START, lambda: {item.index: file_sha256(item.src) for item in present})
+        metadata = self.reads.metadata(items)
+        self._file_digests.update(digests_future.result())
+        hits = {}
+        for item in present:
+            known = metadata.get(item.index)
+            if known is None or not known.exists:
+                continue
+            entry = self.cache.lookup(item.principal, etag=known.etag, file_digest=self._file_digests.get(item.index),
+                                      settings=self._settings())
+            if entry is not None:
+                hits[item.index] = entry
+        return metadata, hits
+
+    def _settings(self) -> str:
+        return verdict_settings(compare=self.compare, prepare=self.prepare, crop=self.crop)
+
+    def _record_verdicts(self, items: list, plans: dict, errors: dict, metadata: dict) -> None:
+        """Keep what this chunk learned: in-state verdicts with the ETag read, and the new ETag of each upload."""
+        uploaded = []
+        for item in items:
+            plan = plans.get(item.index)
+            if plan is None or item.state != 'present' or plan.cached is not None:
+                continue
+            if errors.get(item.index) or plan.kept_existing:
+                self.cache.forget(item.principal)
+            elif plan.action == ACTION_NONE and plan.before is not None:
+                known = metadata.get(item.index)
+                self.cache.record(item.principal, etag=known.etag if known is not None else None,
+                                  file_digest=self._file_digests.get(item.index), settings=self._settings(),
+                                  verdict=VERDICT_SAME, compared_size=plan.compared_size, photo=photo_facts_dict(plan.before),
+                                  upload=plan.upload)
+            elif plan.action == ACTION_SET and not self.writer.check_mode:
+                uploaded.append(item)
+            else:
+                self.cache.forget(item.principal)
+        if uploaded:
+            # Graph gives every upload a new ETag: read it back, so that the next run knows this photo is the one set.
+            after = self.reads.metadata(uploaded)
+            for item in uploaded:
+                known = after.get(item.index)
+                plan = plans[item.index]
+                self.cache.record(item.principal, etag=known.etag if known is not None and known.exists else None,
+                                  file_digest=self._file_digests.get(item.index),
+                                  settings=self._settings(), verdict=VERDICT_SET,
+                                  compared_size=None, photo=photo_facts_dict(plan.after), upload=plan.upload)
+
+    def _load_sources(self, items: list) -> dict:
+        """index -> (SourceImage or the error sentence, CPU seconds spent)."""
+        sources = {}
+        for item in items:
+            if item.state != 'present':
+                continue
+            started = time.thread_time()
+            try:
+                # Most photos are compared and not uploaded: one that needs preparing is compared from a small preview
+                # and prepared only when it is uploaded. Not with a report (it shows the prepared photo of every item),
+                # nor with crop: square (a crop taken at the preview's scale is off by up to a pixel of it).
+                source = load_source_image(item.src, prepare=self.prepare, crop=self.crop, with_phash=self.with_phash,
+                                           defer_preparation=self.defers_preparation and self.on_images is None)
+            except SourceImageError as exc:
+                source = str(exc)
+            sources[item.index] = (source, time.thread_time() - started)
+        return sources
+
+    def _plan_chunk(self, items: list, sources: dict, reads: dict, hits: dict) -> tuple:
+        """Decode what Graph holds and decide, per item: (index -> PhotoPlan, failed outcomes)."""
+        plans = {}
+        failures = []
+        for item in items:
+            read = reads.get(item.index)
+            source, source_cpu = sources.get(item.index, (None, 0.0))
+            if self.on_images is not None:
+                answer = read.answer if read is not None else None
+                self.on_images(item.index, declared=getattr(source, 'data', None),
+                               current=answer.body if getattr(answer, 'ok', False) else None)
+            if item.index in hits:
+                plans[item.index] = cached_plan(item.target, hits[item.index])
+                continue
+            if isinstance(source, str):
+                failures.append(self._failed(item, source))
+                continue
+            started = time.thread_time()
+            try:
+                current = self._current_facts(item, read) if read is not None else None
+                # missing: default never replaces a photo, whatever it shows: as force: false does for every item.
+                plan = plan_photo(item.target, current, state=item.state, source=source, compare=self.compare,
+                                  force=self.force and not item.only_if_no_photo)
+            except PhotoOperationError as exc:
+                failures.append(self._failed(item, str(exc)))
+                continue
+            if current is not None and item.state == 'present':
+                # A real compare: the local photo and Graph's decoded, then matched.
+                self._compare_cpu.append(source_cpu + time.thread_time() - started)
+            if plan.action == ACTION_SET and plan.source is not None and plan.source.deferred is not None:
+                try:
+                    source = plan.source.complete()
+                except SourceImageError as exc:
+                    failures.append(self._failed(item, str(exc)))
+                    continue
+                plan = replace(plan, source=source, after=source.facts)
+            plans[item.index] = replace(plan, compared_size=read.compared_size if current is not None else None)
+        return plans, failures
+
+    def _current_facts(self, item, read):
+        """The facts of the photo Graph holds for the item (None: no photo); PhotoOperationError when unreadable."""
+        target, request, answer = item.target, read.request, read.answer
+        if isinstance(answer, BatchItemFailure):
+            raise PhotoOperationError('Could not read the photo of %s: %s.' % (target.label, answer))
+        if answer.ok:
+            return graph_photo_facts(target, answer.body, with_phash=self.with_phash)
+        error = answer.error(request)
+        if is_no_photo(error):
+            return None
+        message = describe_photo_error(target, 'read', error)
+        if error.status == 404 and item.src:
+            message += ' (The principal was taken from %s.)' % item.src
+        raise PhotoOperationError(message)
+
+    # --- results ---
+    @staticmethod
+    def _base(item) -> dict:
+        return dict(principal=item.principal, src=item.src, state=item.state, skipped=False)
+
+    def _skipped(self, item) -> tuple:
+        result = self._base(item)
+        result.update(action=ACTION_NONE, changed=False, error=None, skipped=True, reason=item.skip_reason,
+                      photo=dict(before=None, after=None), **compared_keys(None, cache=self.cache))
+        return item.index, result, None
+
+    def _failed(self, item, error: str, *, plan=None) -> tuple:
+        result = self._base(item)
+        result.update(action=plan.action if plan is not None else ACTION_NONE, changed=False, error=error, reason=error,
+                      photo=dict(before=photo_facts_dict(plan.before) if plan is not None else None,
+                                 after=photo_facts_dict(plan.before) if plan is not None else None),
+                      upload=plan.upload if plan is not None else None, **compared_keys(plan, cache=self.cache))
+        return item.index, result, None
+
+    def _done(self, item, plan) -> tuple:
+        result = self._base(item)
+        reason = describe_reason(plan, compare=self.compare)
+        if item.only_if_no_photo:
+            reason = 'no photo yet; the default photo' if plan.changed else 'has a photo; the default never replaces one'
+        result.update(action=plan.action, changed=plan.changed, error=None, reason=reason,
+                      photo=dict(before=photo_facts_dict(plan.before), after=photo_facts_dict(plan.after)),
+                      upload=plan.upload, **compared_keys(plan, cache=self.cache))
+        diff = photo_diff(plan, src=item.src) if self.want_diff and plan.changed else None
+        return item.index, result, diff
+
+
+def compared_keys(plan, *, cache) -> dict:
+    """What a result says about its compare: the picture compared (``96x96``, ``full`` or None) and the cache's part."""
+    if plan is None:
+        return dict(compared_size=None, cache=None)
+    if cache is None:
+        used = None
+    else:
+        used = 'hit' if plan.cached is not None else 'miss'
+    return dict(compared_size=plan.compared_size, cache=used)
