@@ -88,7 +88,7 @@ test: venv collection-link test-pytest units sanity docs changelog-check lint ga
 # ANSIBLE_DOC_OLDEST: tests/integration/test_docs.py renders the docs with the oldest ansible-doc too.
 test-pytest: venv venv-oldest collection-link chromium
 	ANSIBLE_DOC_OLDEST=$(abspath $(VENV_OLDEST))/bin/ansible-doc \
-	$(VPY) -m pytest -p graph_emulator.pytest_plugin emulator/tests tests/unit tests/integration
+	$(VPY) -m pytest -p graph_emulator.pytest_plugin --rootdir $(CURDIR) emulator/tests tests/unit tests/integration
 
 # ansible-test on the newest (.venv) and the oldest (.venv-2.16) ansible-core, each in its own --venv; the sanity
 # tests compile and import the collection on the other module-side Pythons each one supports (tests/config.yml: 3.9+).
