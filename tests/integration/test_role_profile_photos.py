@@ -141,3 +141,27 @@ def test_prepare_crop_and_force_reach_the_module(playbook, admin, tmp_path):
     alice = admin.photo_facts('users/%s' % ALICE)
     assert alice['width'] == alice['height'] == 427
     assert admin.photo_facts('users/%s' % BOB)['sha256'] == bob_before['sha256']
+
+
+def test_cache_reaches_the_module_one_file_per_shard_and_the_second_audit_is_served_from_it(playbook, admin, tmp_path):
+    admin.put_photo('users/%s' % BOB, (PHOTOS / 'cat.jpg').read_bytes())
+    directory = photo_directory(tmp_path, {'%s.jpg' % BOB: 'cat.jpg', '%s.jpg' % CAROL: 'rocket.jpg'})
+    cache = tmp_path / 'state' / 'photos.json'
+    verdicts = {}
+    for index in range(2):
+        # Twice per shard: the first fills the cache (in a directory the role creates), the second is served from it.
+        for attempt in ('fill', 'hit'):
+            admin.clear_log()
+            run = playbook.run([role_task(profile_photos_src_dir=str(directory), profile_photos_cache=str(cache),
+                                          profile_photos_shard_index=index, profile_photos_shard_count=2)], check=True)
+            assert run.rc == 0, run.output
+            assert admin.writes() == []
+            sync = [entry['result'] for entry in run.results if 'shard' in entry['result']][0]
+            assert sync['cache']['path'] == str(tmp_path / 'state' / ('photos-shard-%d-of-2.json' % index))
+            verdicts.setdefault(attempt, {}).update((item['principal'], item['cache']) for item in sync['results'])
+    # Bob's photo shows his file: a hit the second time. Carol has no photo yet: a check-mode run never records a photo as
+    # set, so she is compared again.
+    assert verdicts == {'fill': {'users/%s' % BOB: 'miss', 'users/%s' % CAROL: 'miss'},
+                        'hit': {'users/%s' % BOB: 'hit', 'users/%s' % CAROL: 'miss'}}
+    assert sorted(path.name for path in (tmp_path / 'state').iterdir()) == ['photos-shard-0-of-2.json', 'photos-shard-1-of-2.json']
+    assert not cache.exists()
