@@ -275,8 +275,8 @@ def _encode_within_limit(im, name: str) -> bytes:
 @dataclass(frozen=True)
 class DeferredPreparation:
     """A photo that needs preparing, known without the costly part of it (the full decode, the resize to 648 px and
-    the JPEG encoding, about 25 ms of CPU for an 800 px photo): why, the size the prepared photo will have, and its
-    picture at the scale a compare reads it (a 16x16 grid of a preview under 128 px) (a 16x16 grid). encode() makes the PreparedPhoto.
+    the JPEG encoding, about 20 ms of CPU for an 800 px photo): why, the size the prepared photo will have, and its
+    picture at the scale a compare reads it (a 16x16 grid of a preview under 128 px). encode() makes the PreparedPhoto.
 
     The bulk sync compares most photos and uploads few: it prepares only those it uploads.
     """
