@@ -6,16 +6,18 @@
 from __future__ import annotations
 
 import io
+import random
 import struct
 import zlib
 
 import pytest
-from PIL import Image, ImageChops, ImageDraw, ImageStat
+from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageStat
 
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphOptionError
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.prepare import (
     MAX_PREPARED_BYTES,
     MAX_PREPARED_SIDE,
+    QUALITIES,
     PhotoPrepareError,
     check_prepare_options,
     prepare_photo,
@@ -231,12 +233,20 @@ def test_a_5_mb_png_fits_100_kb():
     assert assert_is_a_prepared_upload(result).size == (648, 648)
 
 
-def test_a_picture_too_busy_for_100_kb_at_the_lowest_quality_is_made_smaller():
+def test_a_picture_too_busy_for_100_kb_at_the_lowest_quality_is_made_smaller(jpeg_encodes):
     noise = Image.merge('RGB', [Image.effect_noise((640, 480), 120) for dummy in range(3)])
     result = prepare_photo(encode(noise, 'PNG', compress_level=0))
     im = assert_is_a_prepared_upload(result)
     # Smaller by steps of 0.85, keeping the aspect ratio.
     assert im.size[0] < 640 and abs(im.size[0] / float(im.size[1]) - 640 / 480.0) < 0.02
+    # The steps that the bytes per pixel say cannot fit are not encoded (stepping through all of them took 7 encodes).
+    assert len(jpeg_encodes) <= 4, jpeg_encodes
+    # No step that fits was skipped: the step before the result does not fit at the lowest quality.
+    steps = [(640, 480)]
+    while steps[-1] != im.size:
+        steps.append((int(steps[-1][0] * 0.85), int(steps[-1][1] * 0.85)))
+    before = noise.resize(steps[-2], Image.Resampling.HAMMING, reducing_gap=3.0)
+    assert len(encode(before, 'JPEG', quality=QUALITIES[-1], optimize=True, subsampling='4:2:0')) > MAX_PREPARED_BYTES
 
 
 def test_heavy_but_small_jpeg_is_prepared_for_its_weight_only():
@@ -337,3 +347,84 @@ def test_the_same_file_gives_the_same_bytes():
     assert first.reasons == ('exif_orientation', 'crop_square', 'larger_than_648px', 'over_100KB')
     for dummy in range(2):
         assert prepare_photo(data, crop='square').data == first.data
+
+
+# --- CPU: how many encodes, and the resize filter ---
+
+def hr_photo(seed, side=800) -> bytes:
+    """An HR photo as the benchmark's realistic case has them: 800x800, quality 90, about 160 KB (gradient, shapes,
+    detail and grain)."""
+    rng = random.Random(seed)
+    top, bottom = (tuple(rng.randrange(256) for dummy in range(3)) for dummy in range(2))
+    gradient = Image.linear_gradient('L').resize((side, side))
+    im = Image.composite(Image.new('RGB', (side, side), bottom), Image.new('RGB', (side, side), top), gradient)
+    draw = ImageDraw.Draw(im)
+    for count, largest in ((14, side // 2), (120, side // 10)):
+        for dummy in range(count):
+            x, y = rng.randrange(side), rng.randrange(side)
+            w, h = rng.randrange(side // 60, largest), rng.randrange(side // 60, largest)
+            draw.ellipse((x, y, x + w, y + h), fill=tuple(rng.randrange(256) for dummy in range(3)))
+    im = Image.blend(im.filter(ImageFilter.GaussianBlur(1.5)), Image.effect_noise((side, side), 18).convert('RGB'), 0.25)
+    return encode(im, 'JPEG', quality=90)
+
+
+@pytest.fixture
+def jpeg_encodes(monkeypatch):
+    """The JPEG encodes made while the test runs (every Image.save as JPEG goes through Image.SAVE['JPEG'])."""
+    made = []
+    Image.init()  # registers the JPEG plugin's save
+    save = Image.SAVE['JPEG']
+
+    def counting_save(im, *args, **kwargs):
+        made.append(im.encoderinfo.get('quality'))
+        return save(im, *args, **kwargs)
+    monkeypatch.setitem(Image.SAVE, 'JPEG', counting_save)
+    return made
+
+
+def edge_contrast(im) -> float:
+    return ImageStat.Stat(im.convert('L').filter(ImageFilter.FIND_EDGES)).mean[0]
+
+
+@pytest.mark.parametrize('seed', [1, 2])
+def test_an_800px_hr_photo_is_prepared_with_at_most_two_encodes_at_quality_90(seed, jpeg_encodes):
+    data = hr_photo(seed)
+    assert 120 * 1024 < len(data) < 220 * 1024
+    result = prepare_photo(data)
+    assert result.reasons == ('larger_than_648px', 'over_100KB')
+    assert assert_is_a_prepared_upload(result).size == (648, 648)
+    # Quality 90 with the standard Huffman tables, and only when that is a little over 100 KB, with optimised ones.
+    assert jpeg_encodes in ([90], [90, 90]), jpeg_encodes
+    assert prepare_photo(data).data == result.data
+
+
+def test_the_resize_is_as_sharp_as_lanczos():
+    source = opened(hr_photo(3))
+    prepared = assert_is_a_prepared_upload(prepare_photo(hr_photo(3)))
+    lanczos = opened(encode(source.resize((648, 648), Image.Resampling.LANCZOS), 'JPEG', quality=90, subsampling='4:2:0'))
+    # The same picture, and no softer than a Lanczos resize encoded alike: a bilinear resize keeps about 75% of the edge
+    # contrast, a box resize adds aliasing (about 120%).
+    assert mean_difference(prepared, lanczos) < 1.5
+    assert 0.9 < edge_contrast(prepared) / edge_contrast(lanczos) < 1.1
+
+
+def first_quality_that_fits(im) -> bytes:
+    """What stepping down the qualities one by one gives (optimised Huffman tables): the reference."""
+    for quality in QUALITIES:
+        data = encode(im, 'JPEG', quality=quality, optimize=True, progressive=False, subsampling='4:2:0')
+        if len(data) <= MAX_PREPARED_BYTES:
+            return data
+    raise AssertionError('no quality fits')
+
+
+@pytest.mark.parametrize('sigma', [15, 30, 40])
+def test_a_heavy_picture_gets_the_highest_quality_that_fits_in_few_encodes(sigma, jpeg_encodes):
+    picture = noisy_picture((648, 648), sigma)
+    data = encode(picture, 'PNG')
+    result = prepare_photo(data)
+    assert result.reasons == ('over_100KB',)
+    assert_is_a_prepared_upload(result)
+    encodes = list(jpeg_encodes)
+    # The first encode (quality 90, standard tables) is too heavy; the quality it predicts is the one that fits.
+    assert encodes[0] == 90 and len(encodes) <= 3, encodes
+    assert result.data == first_quality_that_fits(picture)
