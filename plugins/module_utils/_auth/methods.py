@@ -14,7 +14,6 @@ import os
 import traceback
 from urllib.parse import urlsplit
 
-from ansible_collections.graphops.msgraph.plugins.module_utils._auth.certificate import load_client_certificate
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.clouds import CLOUDS, KNOWN_AUTHORITY_HOSTS, graph_scope
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.client import describe_connection_error
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphAuthError, GraphConnectionError
@@ -269,6 +268,10 @@ class ClientCertificateAuth(MsalConfidentialClientAuth):
             raise GraphAuthError('auth_method client_certificate needs msal 1.35 or later (found %s): pip install --upgrade msal.'
                                  % msal.__version__)
         self._require('client_certificate_path')
+        # Imported here: the cryptography library costs every other method about 40 ms of start-up (issue 13).
+        from ansible_collections.graphops.msgraph.plugins.module_utils._auth.certificate import (  # pylint: disable=import-outside-toplevel
+            load_client_certificate,
+        )
         # Read the file now: a missing file or a wrong password fails before anything is sent.
         self.certificate = load_client_certificate(self.options['client_certificate_path'],
                                                    self.options.get('client_certificate_password'))

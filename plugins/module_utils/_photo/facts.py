@@ -289,6 +289,29 @@ def photo_facts_from_bytes(data: bytes, *, with_phash: bool = True) -> PhotoFact
     )
 
 
+def photo_facts_from_header(data: bytes) -> PhotoFacts:
+    """The facts of an image that nothing will compare (a prepared upload): hashes and sizes, read from its header
+    without decoding the pixels, and no signatures. About 2 ms of CPU less per upload than photo_facts_from_bytes().
+
+    Raise ImageDecodeError when the header cannot be read.
+    """
+    _require_pil()
+    pil_format = pillow_format(data)
+    if pil_format is None:
+        raise UnsupportedImageError('The data is not a JPEG, PNG, GIF or BMP image; convert the photo to JPEG or PNG.')
+    try:
+        im = Image.open(io.BytesIO(data), formats=[pil_format])
+        orientation = im.getexif().get(EXIF_ORIENTATION_TAG)
+        width, height = im.size
+    except (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError, KeyError, Image.DecompressionBombError) as exc:
+        raise ImageDecodeError('The %s data cannot be decoded (%s); re-export the photo as a complete JPEG or PNG.'
+                               % (pil_format, exc), reason=str(exc)) from exc
+    if orientation_transpose(orientation) is not None and orientation >= 5:
+        width, height = height, width
+    return PhotoFacts(sha256=hashlib.sha256(data).hexdigest(), phash=None, width=width, height=height,
+                      content_type=sniff_content_type(data), size=len(data))
+
+
 def photo_facts_from_picture(im, *, width: int, height: int, with_phash: bool = True) -> PhotoFacts:
     """The facts of a JPEG not encoded yet, from its picture at a small scale (an upright, opaque RGB image) and the
     size it will have: what a compare needs, without sha256 and size, which only the encoded bytes have."""

@@ -22,6 +22,7 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._photo.facts impo
     ImageDecodeError,
     PhotoFacts,
     photo_facts_from_bytes,
+    photo_facts_from_header,
     photo_facts_from_picture,
     sniff_content_type,
 )
@@ -72,7 +73,10 @@ class SourceImage:
             raise SourceImageError('The photo %s changed while the task ran; run the task again.' % self.path)
         try:
             upload = self.deferred.encode(data)
-            facts = photo_facts_from_bytes(upload.data, with_phash=self.with_phash)
+            # The photo was compared already (from its preview): only what the results show is needed, and the
+            # perceptual hash only when a diff shows it.
+            facts = (photo_facts_from_bytes(upload.data, with_phash=True) if self.with_phash
+                     else photo_facts_from_header(upload.data))
         except (PhotoPrepareError, ImageDecodeError) as exc:
             raise SourceImageError(str(exc)) from None
         return SourceImage(path=self.path, data=upload.data, content_type=upload.content_type, facts=facts,

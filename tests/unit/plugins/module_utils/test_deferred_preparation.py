@@ -11,6 +11,7 @@ import os
 import pytest
 from PIL import Image, ImageDraw
 
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo import facts as photo_facts
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo import prepare as photo_prepare
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.source import SourceImageError, load_source_image
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.compare import photo_distance
@@ -82,3 +83,25 @@ def test_the_file_is_read_again_to_prepare_it_and_must_be_the_one_compared(tmp_p
     path.write_bytes(big_photo('firebrick'))
     with pytest.raises(SourceImageError, match='changed while the task ran'):
         source.complete()
+
+
+def test_completing_an_upload_reads_its_facts_from_the_header_without_decoding_it(tmp_path, monkeypatch):
+    # The photo was compared from its preview already: the facts of the upload are only shown (sha256, sizes).
+    path = tmp_path / 'big.jpg'
+    path.write_bytes(big_photo('seagreen'))
+    source = load_source_image(str(path), with_phash=False, defer_preparation=True)
+    decoded_jpegs = []
+    real_open_small = photo_facts._open_small  # pylint: disable=protected-access
+    monkeypatch.setattr(photo_facts, '_open_small', lambda data: decoded_jpegs.append(len(data)) or real_open_small(data))
+    complete = source.complete()
+    assert decoded_jpegs == [], 'the prepared JPEG is not decoded again'
+    decoded = photo_facts.photo_facts_from_bytes(complete.data, with_phash=False)
+    assert complete.facts.to_dict() == decoded.to_dict() and complete.facts.size == len(complete.data)
+    assert complete.facts.signatures == () and decoded.signatures
+
+
+def test_with_a_diff_the_facts_of_the_upload_carry_its_perceptual_hash(tmp_path):
+    path = tmp_path / 'big.jpg'
+    path.write_bytes(big_photo('firebrick'))
+    complete = load_source_image(str(path), with_phash=True, defer_preparation=True).complete()
+    assert complete.facts.phash == photo_facts_from_bytes(complete.data).phash is not None

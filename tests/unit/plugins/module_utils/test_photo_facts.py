@@ -22,6 +22,7 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._photo.facts impo
     PhotoFacts,
     UnsupportedImageError,
     photo_facts_from_bytes,
+    photo_facts_from_header,
     sniff_content_type,
 )
 
@@ -115,6 +116,25 @@ def test_centred_square_follows_exif_orientation():
     upright = photo_facts_from_bytes(encode(im, 'JPEG', quality=95))
     assert (turned.width, turned.height) == (451, 300)
     assert _largest_cell_difference(turned.centred_square_signatures[0], upright.centred_square_signatures[0]) <= 12
+
+
+@pytest.mark.parametrize('name', ['astronaut.jpg', 'cat.jpg', 'logo-alpha.png'])
+def test_facts_from_the_header_are_those_shown_without_signatures(name):
+    data = load(name)
+    header = photo_facts_from_header(data)
+    assert header.to_dict() == photo_facts_from_bytes(data, with_phash=False).to_dict()
+    assert header.signatures == () and header.centred_square_signatures == ()
+
+
+def test_facts_from_the_header_follow_exif_orientation_and_refuse_what_is_not_an_image():
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    turned = encode(Image.open(os.path.join(FIXTURES, 'cat.jpg')).transpose(Image.Transpose.ROTATE_90), 'JPEG', exif=exif)
+    assert (photo_facts_from_header(turned).width, photo_facts_from_header(turned).height) == (451, 300)
+    with pytest.raises(UnsupportedImageError):
+        photo_facts_from_header(b'not an image')
+    with pytest.raises(ImageDecodeError):
+        photo_facts_from_header(b'\x89PNG\r\n\x1a\n' + b'\0' * 8)
 
 
 def test_transparent_picture_is_shown_on_white_on_black_and_with_alpha_dropped():
