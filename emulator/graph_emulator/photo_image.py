@@ -14,6 +14,7 @@ from PIL import Image, ImageDraw, ImageOps
 
 PHOTO_SIZES = (48, 64, 96, 120, 240, 360, 432, 504, 648)
 MAX_SIDE = PHOTO_SIZES[-1]
+EXIF_ORIENTATION = 0x0112
 
 
 class InvalidImage(ValueError):
@@ -59,7 +60,8 @@ def _flatten(image: Image.Image, background: str) -> Image.Image:
     whatever RGB lies under transparent pixels shows."""
     has_alpha = image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info)
     if not has_alpha:
-        return image.convert("RGB")
+        # Not a copy when it is RGB already: no caller changes a picture in place.
+        return image if image.mode == "RGB" else image.convert("RGB")
     rgba = image.convert("RGBA")
     if background == "drop":
         return rgba.convert("RGB")
@@ -124,7 +126,8 @@ class Rewrite:
         Order: decode; EXIF orientation; alpha; crop; downscale (and snap); encode without metadata.
         """
         image = open_image(data)
-        if self.exif_orientation == "apply":
+        if self.exif_orientation == "apply" and image.getexif().get(EXIF_ORIENTATION, 1) != 1:
+            # Only a tagged picture is turned: exif_transpose copies every other one as it is.
             image = ImageOps.exif_transpose(image)
         keeps_alpha = self.keep_alpha and has_transparency(image)
         image = image.convert("RGBA") if keeps_alpha else _flatten(image, self.background)
