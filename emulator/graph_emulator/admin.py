@@ -95,10 +95,8 @@ class AdminApi:
             return _error(404, "no such principal: %s" % path)
         config = self.emulator.config
         try:
-            if request.query.get("rewrite", "1") in ("0", "false", "no"):
-                photo = StoredPhoto.from_bytes(request.body, photo_image.sniff_content_type(request.body))
-            else:
-                photo = StoredPhoto.from_bytes(*photo_image.Rewrite.from_config(config).apply(request.body))
+            photo = StoredPhoto.stored(request.body, photo_image.Rewrite.from_config(config),
+                                       as_is=request.query.get("rewrite", "1") in ("0", "false", "no"))
         except photo_image.InvalidImage as exc:
             raise ValueError("not an image: %s" % exc) from exc
         with self.emulator.directory.lock:

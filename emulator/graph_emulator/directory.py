@@ -4,8 +4,18 @@ import threading
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
+from PIL import Image
+
 from . import photo_image
 from .people_settings import PhotoUpdateSettings, snapshot as people_settings_snapshot
+
+
+# The sizes whose renditions are made when a photo is stored: the thumbnails clients read to show or compare a photo,
+# which together cost less than a tenth of the rewrite. 240 to 504 are made the first time they are asked for and
+# kept: each is a LANCZOS pass over the whole 648 px picture (about 10 ms here, three times the small ones together),
+# and making all of them at every upload would more than double the CPU an upload costs the emulator, on the cores the
+# module under test shares with it, for sizes few clients read.
+STORED_RENDITION_MAX = 120
 
 
 @dataclass
@@ -15,9 +25,10 @@ class StoredPhoto:
     width: int
     height: int
     etag: str
-    # The sized renditions made of this photo, (size, quality, background) -> JPEG bytes. The service makes them
-    # once per upload, not per request; the emulator makes each the first time it is asked for and keeps it,
-    # so that reading a rendition costs what it costs Graph (a stored blob), not a decode and an encode.
+    # The sized renditions of this photo, (size, quality, background) -> JPEG bytes. The service makes them when the
+    # photo is stored, so reading one costs Graph a stored blob, not a decode and an encode: the emulator makes the
+    # small ones when it stores the photo (``stored``) and any other the first time it is asked for (a larger size,
+    # or after jpeg_quality or flatten_background changed), and keeps each.
     renditions: Dict[Tuple[int, int, str], bytes] = field(default_factory=dict, repr=False, compare=False)
     _rendition_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
@@ -26,9 +37,35 @@ class StoredPhoto:
         width, height = photo_image.image_size(data)
         return cls(data=data, content_type=content_type, width=width, height=height, etag=photo_image.new_etag())
 
+    @classmethod
+    def stored(cls, upload: bytes, rewrite: photo_image.Rewrite, *, as_is: bool = False) -> "StoredPhoto":
+        """The photo the service keeps for an upload (rewritten per ``rewrite``, or byte for byte with ``as_is``), with
+        its small renditions made from the decoded picture, flattened and encoded as ``rewrite`` says."""
+        if as_is:
+            image = photo_image.open_image(upload)
+            data, content_type = upload, Image.MIME.get(image.format or "", "application/octet-stream")
+        else:
+            data, content_type, image = rewrite.process(upload)
+        photo = cls(data=data, content_type=content_type, width=image.width, height=image.height, etag=photo_image.new_etag())
+        sizes = [size for size in photo_image.offered_sizes(image.width, image.height) if size <= STORED_RENDITION_MAX]
+        own = max(image.width, image.height)
+        if not as_is and content_type == "image/jpeg":
+            # The rewrite's JPEG is the photo at its own size, flattened and encoded as a rendition would be.
+            photo.renditions[(own, rewrite.quality, rewrite.background)] = data
+            sizes = [size for size in sizes if size < own]
+        try:
+            made = photo_image.make_renditions(image, sizes, quality=rewrite.quality, background=rewrite.background)
+        except (OSError, ValueError):  # a picture kept as is in a mode JPEG cannot take: answered when it is read
+            made = {}
+        photo.renditions.update(((size, rewrite.quality, rewrite.background), jpeg) for size, jpeg in made.items())
+        return photo
+
     def rendition(self, size: int, *, quality: int, background: str) -> bytes:
         """The photo downscaled to fit size x size as a flattened JPEG, made once and kept with the photo."""
         key = (size, quality, background)
+        data = self.renditions.get(key)
+        if data is not None:
+            return data
         with self._rendition_lock:
             data = self.renditions.get(key)
             if data is None:

@@ -217,10 +217,7 @@ class PhotoOperations:
             return graph_error(request, 413, "RequestEntityTooLarge",
                                "The photo is larger than %d bytes, the limit for a user without a mailbox." % config["no_mailbox_max_bytes"])
         try:
-            if config["rewrite"]:
-                stored = StoredPhoto.from_bytes(*photo_image.Rewrite.from_config(config).apply(body))
-            else:
-                stored = StoredPhoto.from_bytes(body, photo_image.sniff_content_type(body))
+            stored = StoredPhoto.stored(body, photo_image.Rewrite.from_config(config), as_is=not config["rewrite"])
         except photo_image.InvalidImage:
             return graph_error(request, 400, "BadRequest", "The photo is not a valid image.")
         store_photo(self.emulator.directory, target.slot, stored)

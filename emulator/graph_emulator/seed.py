@@ -138,8 +138,7 @@ class SeedLoader:
             with open(path, "rb") as handle:
                 data = handle.read()
         # Seeded photos are stored the way the service would have stored an upload.
-        stored, content_type = self._rewrite.apply(data)
-        return PhotoSlot(photo=StoredPhoto.from_bytes(stored, content_type))
+        return PhotoSlot(photo=StoredPhoto.stored(data, self._rewrite))
 
     def _certificate(self, spec) -> Certificate:
         if isinstance(spec, str):
