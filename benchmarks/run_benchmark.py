@@ -270,6 +270,8 @@ def bench_size(count: int, args, workroot: Path, *, case: str, with_loop: bool) 
         options = {'src_dir': str(workdir / 'photos')}
         if args.concurrency:
             options['concurrency'] = args.concurrency
+        if args.result_detail:
+            options['result_detail'] = args.result_detail
         sync = {'name': 'sync', 'graphops.msgraph.graph_profile_photo_sync': options}
 
         figures = {'case': case, 'principals': count, 'setup': kinds}
@@ -502,6 +504,8 @@ def main(argv=None) -> int:
                         help='numbers of principals of the realistic case (default 1000, or $BENCH_REALISTIC_SIZES; empty: none)')
     parser.add_argument('--latency-ms', type=int, default=20, help='latency the emulator adds to every Graph request')
     parser.add_argument('--concurrency', type=int, default=0, help="the module's concurrency option (default: its default)")
+    parser.add_argument('--result-detail', choices=('full', 'compact'), default=None,
+                        help="the module's result_detail option (default: its default, full)")
     parser.add_argument('--no-loop', action='store_true', help='leave out the loop of graph_profile_photo tasks')
     parser.add_argument('--no-report', action='store_true', help='leave out the run with an HTML report')
     parser.add_argument('--no-cache', action='store_true', help='leave out the runs with cache (a version without it)')
@@ -526,8 +530,9 @@ def main(argv=None) -> int:
         if sizes and not args.no_loop:
             loop_at[case] = 1000 if 1000 in sizes else max(sizes)
     workroot = Path(tempfile.mkdtemp(prefix='graphops-bench-'))
-    print('graph_profile_photo_sync benchmark: emulator latency %d ms, throttling on, %d CPUs, %s; collections %s' % (
-        args.latency_ms, os.cpu_count(), ', '.join('%s %d' % case for case in cases), COLLECTIONS_IN_USE[0]), flush=True)
+    print('graph_profile_photo_sync benchmark: emulator latency %d ms, throttling on, %d CPUs, %s; collections %s%s' % (
+        args.latency_ms, os.cpu_count(), ', '.join('%s %d' % case for case in cases), COLLECTIONS_IN_USE[0],
+        '; result_detail %s' % args.result_detail if args.result_detail else ''), flush=True)
     all_figures = []
     if args.only_directory:
         cases = []
