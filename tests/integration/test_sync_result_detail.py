@@ -50,8 +50,8 @@ def test_compact_results_carry_the_same_verdicts_with_only_the_compact_keys(play
 
 def test_an_unknown_result_detail_is_refused_before_any_request(playbook, admin):
     admin.clear_log()
-    run = playbook.run([{'name': 'sync', MODULE: {'photos': [{'user': ALICE, 'src': str(PHOTOS / 'cat.jpg')}],
-                                                   'result_detail': 'short'}}])
+    options = {'photos': [{'user': ALICE, 'src': str(PHOTOS / 'cat.jpg')}], 'result_detail': 'short'}
+    run = playbook.run([{'name': 'sync', MODULE: options}])
     assert run.rc != 0
     assert 'value of result_detail must be one of: full, compact, got: short' in run.results[-1]['result']['msg']
     assert admin.log() == []

@@ -104,4 +104,5 @@ def test_with_a_diff_the_facts_of_the_upload_carry_its_perceptual_hash(tmp_path)
     path = tmp_path / 'big.jpg'
     path.write_bytes(big_photo('firebrick'))
     complete = load_source_image(str(path), with_phash=True, defer_preparation=True).complete()
-    assert complete.facts.phash == photo_facts_from_bytes(complete.data).phash is not None
+    assert complete.facts.phash is not None
+    assert complete.facts.phash == photo_facts_from_bytes(complete.data).phash
