@@ -224,8 +224,8 @@ options:
     description:
       - How much of each item RV(results) returns.
       - V(full) returns every key below.
-      - V(compact) returns only C(principal), C(src), C(state), C(action), C(changed), C(skipped), C(error) and
-        C(reason), which is what a report or a loop over failed items needs. Ansible handles every value of a result
+      - V(compact) returns only C(principal), C(src), C(state), C(action), C(changed), C(skipped), C(error), C(reason)
+        and C(has_photo), which is what a report or a loop over failed items needs. Ansible handles every value of a result
         twice (the module scrubs C(no_log) values from it, the controller processes it), which costs about 0.37 ms per
         full item and 0.07 ms per compact one; at 10,000 principals, about 3 s of the task. See
         R(Performance of the bulk photo sync, ansible_collections.graphops.msgraph.docsite.performance).
@@ -422,6 +422,14 @@ results:
       type: bool
       returned: always
       sample: false
+      version_added: 0.2.0
+    has_photo:
+      description:
+        - Whether the principal had a photo when the task read it (with RV(results[].cache=hit), when the cache recorded
+          it); null for a failed or skipped item. An audit's "who has no photo" column.
+      type: bool
+      returned: always
+      sample: true
       version_added: 0.2.0
     photo:
       description: Facts of the photo before and after (each null when there is no photo). Never the image bytes.

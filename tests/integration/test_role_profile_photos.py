@@ -13,6 +13,7 @@ import shutil
 from conftest import ALICE, BOB, CAROL, PHOTOS
 
 NOBODY = 'nobody@contoso.com'
+COMPACT_KEYS = ('principal', 'src', 'state', 'action', 'changed', 'skipped', 'error', 'reason', 'has_photo')
 
 
 def role_task(**role_vars) -> dict:
@@ -69,6 +70,10 @@ def test_check_diff_is_an_audit_with_a_report_and_no_write(playbook, admin, tmp_
         ('set', 'users/%s' % ALICE), ('unchanged', 'users/%s' % BOB), ('set', 'users/%s' % CAROL)]
     assert page.count('<img class="thumb"') == 4, "Bob's photo in Graph and the three files"
     assert 'HTML report: %s (3 rows, ' % html_report in run.stdout
+    # The role asks for compact results: all its reports need, without the facts of every photo.
+    sync = [entry['result'] for entry in run.results if 'shard' in entry['result']][0]
+    assert [sorted(item) for item in sync['results']] == [sorted(COMPACT_KEYS)] * 3
+    assert [item['has_photo'] for item in sync['results']] == [False, True, False]
 
 
 def test_a_real_run_syncs_then_a_failed_item_fails_the_role_after_the_report(playbook, admin, tmp_path):
@@ -152,8 +157,10 @@ def test_cache_reaches_the_module_one_file_per_shard_and_the_second_audit_is_ser
         # Twice per shard: the first fills the cache (in a directory the role creates), the second is served from it.
         for attempt in ('fill', 'hit'):
             admin.clear_log()
+            # result_detail: full, passed through, gives the per-item cache key (the role's default, compact, has not).
             run = playbook.run([role_task(profile_photos_src_dir=str(directory), profile_photos_cache=str(cache),
-                                          profile_photos_shard_index=index, profile_photos_shard_count=2)], check=True)
+                                          profile_photos_shard_index=index, profile_photos_shard_count=2,
+                                          profile_photos_result_detail='full')], check=True)
             assert run.rc == 0, run.output
             assert admin.writes() == []
             sync = [entry['result'] for entry in run.results if 'shard' in entry['result']][0]

@@ -11,7 +11,7 @@ import re
 from conftest import ALICE, BOB, CAROL, PHOTOS
 
 MODULE = 'graphops.msgraph.graph_profile_photo_sync'
-COMPACT_KEYS = {'principal', 'src', 'state', 'action', 'changed', 'skipped', 'error', 'reason'}
+COMPACT_KEYS = {'principal', 'src', 'state', 'action', 'changed', 'skipped', 'error', 'reason', 'has_photo'}
 
 
 def photos():
@@ -37,6 +37,8 @@ def test_compact_results_carry_the_same_verdicts_with_only_the_compact_keys(play
             == [{key: without_request_ids(item[key]) for key in COMPACT_KEYS} for item in full_result['results']])
     assert [item['action'] for item in compact_result['results']] == ['none', 'set', 'none']
     assert 'was not found' in compact_result['results'][2]['error']
+    # Bob has a photo, Carol none; the failed item: unknown.
+    assert [item['has_photo'] for item in compact_result['results']] == [True, False, None]
     assert compact_result['totals'] == full_result['totals'] == {'unchanged': 1, 'set': 1, 'removed': 0, 'failed': 1, 'skipped': 0}
     assert compact_result['diff'] == full_result['diff'] and compact_result['diff']
     assert without_request_ids(compact_result['msg']) == without_request_ids(full_result['msg'])

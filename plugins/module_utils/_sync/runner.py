@@ -84,7 +84,7 @@ def describe_reason(plan, *, compare: str) -> str:
 # walks every value of a module's result twice (no_log scrubbing in the module, processing in the controller), about
 # 0.37 ms per full result and 0.07 ms per compact one (docs/docsite/rst/performance.rst).
 RESULT_DETAILS = ('full', 'compact')
-COMPACT_RESULT_KEYS = ('principal', 'src', 'state', 'action', 'changed', 'skipped', 'error', 'reason')
+COMPACT_RESULT_KEYS = ('principal', 'src', 'state', 'action', 'changed', 'skipped', 'error', 'reason', 'has_photo')
 
 
 def compact_results(results: list) -> list:
@@ -355,14 +355,14 @@ class PhotoSync:
 
     def _skipped(self, item) -> tuple:
         result = self._base(item)
-        result.update(action=ACTION_NONE, changed=False, error=None, skipped=True, reason=item.skip_reason,
+        result.update(action=ACTION_NONE, changed=False, error=None, skipped=True, reason=item.skip_reason, has_photo=None,
                       photo=dict(before=None, after=None), **compared_keys(None, cache=self.cache))
         return item.index, result, None
 
     def _failed(self, item, error: str, *, plan=None) -> tuple:
         result = self._base(item)
         result.update(action=plan.action if plan is not None else ACTION_NONE, changed=False, error=error, reason=error,
-                      photo=dict(before=photo_facts_dict(plan.before) if plan is not None else None,
+                      has_photo=None, photo=dict(before=photo_facts_dict(plan.before) if plan is not None else None,
                                  after=photo_facts_dict(plan.before) if plan is not None else None),
                       upload=plan.upload if plan is not None else None, **compared_keys(plan, cache=self.cache))
         return item.index, result, None
@@ -372,7 +372,7 @@ class PhotoSync:
         reason = describe_reason(plan, compare=self.compare)
         if item.only_if_no_photo:
             reason = 'no photo yet; the default photo' if plan.changed else 'has a photo; the default never replaces one'
-        result.update(action=plan.action, changed=plan.changed, error=None, reason=reason,
+        result.update(action=plan.action, changed=plan.changed, error=None, reason=reason, has_photo=plan.before is not None,
                       photo=dict(before=photo_facts_dict(plan.before), after=photo_facts_dict(plan.after)),
                       upload=plan.upload, **compared_keys(plan, cache=self.cache))
         diff = photo_diff(plan, src=item.src) if self.want_diff and plan.changed else None
