@@ -362,7 +362,8 @@ class PhotoSync:
     def _failed(self, item, error: str, *, plan=None) -> tuple:
         result = self._base(item)
         result.update(action=plan.action if plan is not None else ACTION_NONE, changed=False, error=error, reason=error,
-                      has_photo=None, photo=dict(before=photo_facts_dict(plan.before) if plan is not None else None,
+                      has_photo=None,
+                      photo=dict(before=photo_facts_dict(plan.before) if plan is not None else None,
                                  after=photo_facts_dict(plan.before) if plan is not None else None),
                       upload=plan.upload if plan is not None else None, **compared_keys(plan, cache=self.cache))
         return item.index, result, None
