@@ -563,7 +563,8 @@ def main(argv=None) -> int:
     if not all_figures:
         return 0
     problems = check_goals(all_figures)
-    print('goals: ' + ('all met' if not problems else 'NOT met: ' + '; '.join(problems)))
+    # The time goals are those of N = 1,000 (and 10,000 against 1,000 for linearity): a run without them checks fewer.
+    print('goals: ' + ('all those this run measures are met' if not problems else 'NOT met: ' + '; '.join(problems)))
     return 1 if problems else 0
 
 
