@@ -227,7 +227,7 @@ options:
       - V(compact) returns only C(principal), C(src), C(state), C(action), C(changed), C(skipped), C(error), C(reason)
         and C(has_photo), which is what a report or a loop over failed items needs. Ansible handles every value of a result
         twice (the module scrubs C(no_log) values from it, the controller processes it), which costs about 0.37 ms per
-        full item and 0.07 ms per compact one; at 10,000 principals, about 3 s of the task. See
+        full item and about 0.16 ms per compact one (long paths and reasons stay); at 10,000 principals, about 2 s of the task. See
         R(Performance of the bulk photo sync, ansible_collections.graphops.msgraph.docsite.performance).
       - RV(totals), RV(diff), O(report) and O(cache) are the same with either.
     type: str
