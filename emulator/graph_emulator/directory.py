@@ -25,11 +25,11 @@ class StoredPhoto:
     width: int
     height: int
     etag: str
-    # The sized renditions of this photo, (size, quality, background) -> JPEG bytes. The service makes them when the
+    # The sized renditions of this photo, (size, quality, background, downscale filter) -> JPEG bytes. The service makes them when the
     # photo is stored, so reading one costs Graph a stored blob, not a decode and an encode: the emulator makes the
     # small ones when it stores the photo (``stored``) and any other the first time it is asked for (a larger size,
-    # or after jpeg_quality or flatten_background changed), and keeps each.
-    renditions: Dict[Tuple[int, int, str], bytes] = field(default_factory=dict, repr=False, compare=False)
+    # or after jpeg_quality, flatten_background or downscale_filter changed), and keeps each.
+    renditions: Dict[Tuple[int, int, str, str], bytes] = field(default_factory=dict, repr=False, compare=False)
     _rendition_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @classmethod
@@ -51,25 +51,28 @@ class StoredPhoto:
         own = max(image.width, image.height)
         if not as_is and content_type == "image/jpeg":
             # The rewrite's JPEG is the photo at its own size, flattened and encoded as a rendition would be.
-            photo.renditions[(own, rewrite.quality, rewrite.background)] = data
+            photo.renditions[(own, rewrite.quality, rewrite.background, rewrite.downscale_filter)] = data
             sizes = [size for size in sizes if size < own]
         try:
-            made = photo_image.make_renditions(image, sizes, quality=rewrite.quality, background=rewrite.background)
+            made = photo_image.make_renditions(image, sizes, quality=rewrite.quality, background=rewrite.background,
+                                               downscale_filter=rewrite.downscale_filter)
         except (OSError, ValueError):  # a picture kept as is in a mode JPEG cannot take: answered when it is read
             made = {}
-        photo.renditions.update(((size, rewrite.quality, rewrite.background), jpeg) for size, jpeg in made.items())
+        photo.renditions.update(((size, rewrite.quality, rewrite.background, rewrite.downscale_filter), jpeg)
+                                for size, jpeg in made.items())
         return photo
 
-    def rendition(self, size: int, *, quality: int, background: str) -> bytes:
+    def rendition(self, size: int, *, quality: int, background: str, downscale_filter: str = "lanczos") -> bytes:
         """The photo downscaled to fit size x size as a flattened JPEG, made once and kept with the photo."""
-        key = (size, quality, background)
+        key = (size, quality, background, downscale_filter)
         data = self.renditions.get(key)
         if data is not None:
             return data
         with self._rendition_lock:
             data = self.renditions.get(key)
             if data is None:
-                data = photo_image.downscale(self.data, size, quality=quality, background=background)
+                data = photo_image.downscale(self.data, size, quality=quality, background=background,
+                                             downscale_filter=downscale_filter)
                 self.renditions[key] = data
         return data
 

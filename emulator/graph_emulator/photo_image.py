@@ -15,6 +15,16 @@ from PIL import Image, ImageDraw, ImageOps
 PHOTO_SIZES = (48, 64, 96, 120, 240, 360, 432, 504, 648)
 MAX_SIDE = PHOTO_SIZES[-1]
 EXIF_ORIENTATION = 0x0112
+# The filters Graph may scale a photo down with (runtime_config "downscale_filter"): Microsoft's pages do not say which
+# it uses. LANCZOS, BICUBIC, BILINEAR and BOX are the antialiasing filters image services use; NEAREST (no antialiasing)
+# is the crudest a service could do, kept so that tests see the compare still holds then.
+DOWNSCALE_FILTERS = {
+    "lanczos": Image.Resampling.LANCZOS,
+    "bicubic": Image.Resampling.BICUBIC,
+    "bilinear": Image.Resampling.BILINEAR,
+    "box": Image.Resampling.BOX,
+    "nearest": Image.Resampling.NEAREST,
+}
 
 
 class InvalidImage(ValueError):
@@ -107,12 +117,14 @@ class Rewrite:
     aspect: str = "keep"  # keep or crop_square
     snap_sizes: bool = False
     keep_alpha: bool = False  # an upload with transparency is stored as PNG with its alpha
+    downscale_filter: str = "lanczos"  # see DOWNSCALE_FILTERS
 
     @classmethod
     def from_config(cls, config) -> "Rewrite":
         return cls(quality=config["jpeg_quality"], background=config["flatten_background"],
                    exif_orientation=config["exif_orientation"], aspect=config["aspect"],
-                   snap_sizes=config["snap_sizes"], keep_alpha=config["value_keeps_alpha"])
+                   snap_sizes=config["snap_sizes"], keep_alpha=config["value_keeps_alpha"],
+                   downscale_filter=config["downscale_filter"])
 
     def apply(self, data: bytes):
         """Return (bytes, content type) that Graph would store for an upload."""
@@ -138,7 +150,7 @@ class Rewrite:
         if self.snap_sizes:
             target = snapped_side(target)
         if target < longest:
-            image = image.resize(fitted_dimensions(image.width, image.height, target), Image.LANCZOS)
+            image = image.resize(fitted_dimensions(image.width, image.height, target), DOWNSCALE_FILTERS[self.downscale_filter])
         if keeps_alpha:
             return _encode_png(image), "image/png", image
         return _encode_jpeg(image, self.quality), "image/jpeg", image
@@ -169,35 +181,42 @@ def fitted_dimensions(width: int, height: int, size: int):
 REDUCING_GAP = 1.5
 
 
-def _scaled(image: Image.Image, dimensions) -> Image.Image:
+def _scaled(image: Image.Image, dimensions, downscale_filter: str) -> Image.Image:
     if image.size == tuple(dimensions):
         return image
-    return image.resize(tuple(dimensions), Image.LANCZOS, reducing_gap=REDUCING_GAP)
+    if downscale_filter == "nearest":  # no antialiasing at all: one pixel picked per output pixel, nothing reduced first
+        return image.resize(tuple(dimensions), Image.Resampling.NEAREST)
+    return image.resize(tuple(dimensions), DOWNSCALE_FILTERS[downscale_filter], reducing_gap=REDUCING_GAP)
 
 
-def make_renditions(image: Image.Image, sizes, *, quality: int = 85, background: str = "white"):
+def make_renditions(image: Image.Image, sizes, *, quality: int = 85, background: str = "white", downscale_filter: str = "lanczos"):
     """{size: JPEG bytes}: the picture scaled down to fit each size x size box (never up), flattened onto
     ``background``. Largest first, each made from the pixels of the one before (not from a decoded JPEG), so that only
-    the first resampling reads the whole picture."""
-    source = _flatten(image, background)
+    the first resampling reads the whole picture; with ``nearest`` each is picked from the picture itself, as a
+    service without antialiasing would."""
+    flat = _flatten(image, background)
+    source = flat
     made = {}
     for size in sorted(sizes, reverse=True):
-        source = _scaled(source, fitted_dimensions(image.width, image.height, size))
+        dimensions = fitted_dimensions(image.width, image.height, size)
+        source = _scaled(flat if downscale_filter == "nearest" else source, dimensions, downscale_filter)
         made[size] = _encode_jpeg(source, quality)
     return made
 
 
-def downscale(data: bytes, size: int, *, quality: int = 85, background: str = "white") -> bytes:
+def downscale(data: bytes, size: int, *, quality: int = 85, background: str = "white", downscale_filter: str = "lanczos") -> bytes:
     """The stored bytes scaled down to fit a size x size box as a flattened JPEG. A JPEG is decoded straight at the
-    smallest of 1/2, 1/4 or 1/8 scale that still leaves twice the size (libjpeg's DCT scaling, ``draft``)."""
+    smallest of 1/2, 1/4 or 1/8 scale that still leaves twice the size (libjpeg's DCT scaling, ``draft``), except with
+    ``nearest``, which picks from the stored pixels themselves."""
     try:
         image = Image.open(io.BytesIO(data))
         dimensions = fitted_dimensions(image.width, image.height, size)
-        image.draft(None, (2 * dimensions[0], 2 * dimensions[1]))
+        if downscale_filter != "nearest":
+            image.draft(None, (2 * dimensions[0], 2 * dimensions[1]))
         image.load()
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
         raise InvalidImage(str(exc)) from exc
-    return _encode_jpeg(_scaled(_flatten(image, background), dimensions), quality)
+    return _encode_jpeg(_scaled(_flatten(image, background), dimensions, downscale_filter), quality)
 
 
 def new_etag() -> str:

@@ -164,7 +164,8 @@ class PhotoOperations:
             return ApiResponse.json(200, payload)
         # Sized renditions are always flattened JPEG, even when .../photo/$value keeps an alpha channel
         # (microsoft-graph-docs-contrib issue 2566).
-        data = photo.rendition(size, quality=config["jpeg_quality"], background=config["flatten_background"])
+        data = photo.rendition(size, quality=config["jpeg_quality"], background=config["flatten_background"],
+                               downscale_filter=config["downscale_filter"])
         return ApiResponse(status=200, body=data, headers={"Content-Type": "image/jpeg", "ETag": photo.etag})
 
     @staticmethod

@@ -22,6 +22,9 @@ DEFAULTS = {
     "no_mailbox_oversize": "404",
     "batch_order": "shuffled",
     "batch_shuffle_seed": None,
+    # The filter Graph scales photos down with (the stored photo over 648 px, and every rendition): no public source
+    # says; the module's compare must hold under each (docs/docsite/rst/photo_comparison.rst).
+    "downscale_filter": "lanczos",
     "photo_settings_patch_status": 204,  # PATCH photoUpdateSettings: 204, or 200 with the object (docs disagree)
     # Whether $filter compares strings regardless of case: Microsoft's pages do not say (directory_queries.py).
     "filter_string_case": "insensitive",
@@ -36,6 +39,7 @@ _CHOICES = {
     "missing_size": ("404", "1x1"),
     "no_mailbox_oversize": ("404", "413"),
     "batch_order": ("shuffled", "request"),
+    "downscale_filter": ("lanczos", "bicubic", "bilinear", "box", "nearest"),
     "photo_settings_patch_status": (200, 204),
     "filter_string_case": ("insensitive", "sensitive"),
 }

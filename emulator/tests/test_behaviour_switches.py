@@ -151,6 +151,47 @@ def test_jpeg_quality_changes_the_stored_bytes(emulator, graph):
     assert sizes[95] > sizes[75] * 1.3
 
 
+# --- downscale_filter -------------------------------------------------------------------------------------------------
+
+def stripes(width, height):
+    """Black and white columns one pixel wide: a filter that averages makes grey of them, picking pixels does not."""
+    column = bytes((0, 0, 0, 255, 255, 255)) * (width // 2)
+    out = io.BytesIO()
+    Image.frombytes("RGB", (width, height), column * height).save(out, format="PNG")
+    return out.getvalue()
+
+
+def column_spread(image):
+    """Mean absolute difference of neighbouring pixels along the middle row: about 0 for grey, large for stripes."""
+    grey = image.convert("L")
+    row = [grey.getpixel((x, grey.height // 2)) for x in range(grey.width)]
+    return sum(abs(a - b) for a, b in zip(row, row[1:])) / float(len(row) - 1)
+
+
+@pytest.mark.parametrize("name", ["lanczos", "bicubic", "bilinear", "box", "nearest"])
+def test_downscale_filter_makes_the_stored_photo_and_every_rendition(emulator, graph, name):
+    emulator.admin.config(downscale_filter=name)
+    # Three times the largest side Graph keeps: averaging three columns of 0, 255, 0 leaves at most 85 between neighbours.
+    assert graph.put_photo(PATH, stripes(1944, 1944), content_type="image/png").status_code == 200
+    pictures = [stored_image(graph)[1]]
+    for size in ("96x96", "240x240"):  # one made when the photo was stored, one on its first read
+        pictures.append(stored_image(graph, "/users/%s/photos/%s/$value" % (ALICE, size))[1])
+    assert [picture.size for picture in pictures] == [(648, 648), (96, 96), (240, 240)]
+    for picture in pictures:
+        if name == "nearest":
+            assert column_spread(picture) > 150, "picked pixels keep the stripes"
+        else:
+            assert column_spread(picture) < 100, "%s averages the stripes towards grey" % name
+
+
+def test_renditions_follow_a_downscale_filter_changed_after_the_upload(emulator, graph):
+    assert graph.put_photo(PATH, stripes(648, 648), content_type="image/png").status_code == 200
+    rendition = "/users/%s/photos/96x96/$value" % ALICE
+    assert column_spread(stored_image(graph, rendition)[1]) < 25
+    emulator.admin.config(downscale_filter="nearest")
+    assert column_spread(stored_image(graph, rendition)[1]) > 60
+
+
 # --- missing_size -----------------------------------------------------------------------------------------------------
 
 def test_missing_size_404_is_the_default(graph):
@@ -270,7 +311,8 @@ def test_admin_config_validates_the_new_keys(emulator):
     before = emulator.admin.config()
     for bad in ({"aspect": "square"}, {"flatten_background": "grey"}, {"snap_sizes": "yes"}, {"missing_size": "2x2"},
                 {"no_mailbox_oversize": 500}, {"batch_order": "sorted"}, {"group_photo_app_only": "deny_reads"},
-                {"exif_orientation": "rotate"}, {"value_keeps_alpha": 1}, {"batch_shuffle_seed": "x"}):
+                {"exif_orientation": "rotate"}, {"value_keeps_alpha": 1}, {"batch_shuffle_seed": "x"},
+                {"downscale_filter": "hamming"}):
         response = emulator.admin.session.post(emulator.url + "/_emulator/config", json=dict(bad, jpeg_quality=80), timeout=10)
         assert response.status_code == 400, bad
         assert list(bad)[0] in response.json()["error"]
@@ -287,6 +329,7 @@ def test_admin_config_validates_the_new_keys(emulator):
     ("missing_size=1x1", ("missing_size", "1x1")),
     ("batch_shuffle_seed=7", ("batch_shuffle_seed", 7)),
     ("group_photo_app_only=deny_writes", ("group_photo_app_only", "deny_writes")),
+    ("downscale_filter=box", ("downscale_filter", "box")),
 ])
 def test_parse_setting(text, expected):
     assert parse_setting(text) == expected

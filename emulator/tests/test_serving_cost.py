@@ -63,7 +63,7 @@ def test_an_upload_stores_its_small_renditions_and_reads_decode_nothing(local, m
     first = call(local, token, "GET", "/users/%s/photos/96x96/$value" % ALICE)
     second = call(local, token, "GET", "/users/%s/photos/96x96/$value" % ALICE)
     assert first.status == second.status == 200 and first.headers["Content-Type"] == "image/jpeg"
-    assert first.body is second.body is photo.renditions[(96, 85, "white")]  # the same stored bytes each time
+    assert first.body is second.body is photo.renditions[(96, 85, "white", "lanczos")]  # the same stored bytes each time
     assert call(local, token, "GET", "/users/%s/photos/648x648/$value" % ALICE).body is photo.data
     assert decodes.count == 0
     assert photo_image.image_size(first.body) == (96, 72)
@@ -71,14 +71,14 @@ def test_an_upload_stores_its_small_renditions_and_reads_decode_nothing(local, m
 
 def test_seeded_photos_have_their_renditions_before_any_read(local):
     photo = local.directory.tenants[0].find_user(BOB).slot.photo  # demo seed: a generated 480x480 picture
-    assert {(size, 85, "white") for size in (48, 64, 96, 120)} <= set(photo.renditions)
-    assert photo.renditions[(480, 85, "white")] is photo.data
+    assert {(size, 85, "white", "lanczos") for size in (48, 64, 96, 120)} <= set(photo.renditions)
+    assert photo.renditions[(480, 85, "white", "lanczos")] is photo.data
 
 
 def test_a_larger_size_or_another_setting_is_made_once_and_kept(local, monkeypatch):
     token = token_for(local)
     assert call(local, token, "PUT", "/users/%s/photo/$value" % ALICE, make_image(size=(648, 648)), "image/jpeg").status == 200
-    assert max(size for size, dummy, dummy in local.directory.tenants[0].find_user(ALICE).slot.photo.renditions
+    assert max(size for size, dummy, dummy, dummy in local.directory.tenants[0].find_user(ALICE).slot.photo.renditions
                if size < 648) == STORED_RENDITION_MAX
     decodes = DecodeCounter(monkeypatch)
     bodies = [call(local, token, "GET", "/users/%s/photos/360x360/$value" % ALICE).body for dummy in range(3)]
@@ -97,7 +97,7 @@ def test_renditions_made_at_store_and_on_demand_show_the_same_picture():
     image.save(out, format="PNG")
     photo = StoredPhoto.stored(out.getvalue(), photo_image.Rewrite())
     for size in (48, 96, 120):
-        made_at_store = Image.open(io.BytesIO(photo.renditions[(size, 85, "white")])).convert("RGB")
+        made_at_store = Image.open(io.BytesIO(photo.renditions[(size, 85, "white", "lanczos")])).convert("RGB")
         made_later = Image.open(io.BytesIO(photo_image.downscale(photo.data, size))).convert("RGB")
         assert made_at_store.size == made_later.size == (size, size)
         for xy in ((size // 2, size // 2), (size // 10, size // 10), (size * 4 // 10, size // 2)):

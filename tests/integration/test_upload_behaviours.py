@@ -5,7 +5,8 @@
 
 Public sources leave open how Graph rewrites an upload (see GRAPH_PHOTO_API.md, "Unconfirmed, so handle each
 way"): crop to a centred square or keep the aspect; apply or ignore the EXIF orientation; flatten transparency
-onto white or black, or drop the alpha channel; snap sizes to the size list; the JPEG quality; sized renditions
+onto white or black, or drop the alpha channel; snap sizes to the size list; the JPEG quality; the filter it scales
+down with (the stored photo and the renditions the bulk sync compares); sized renditions
 flattened while ``/photo/$value`` keeps alpha; a misleading 404 or a 413 for an oversized photo of a user without
 a mailbox; ``$batch`` answers in any order. The emulator has a switch for each. Under each of them, and a few
 combinations, both modules set a set of awkward photos (a portrait phone photo with EXIF orientation 6, a
@@ -44,6 +45,10 @@ BEHAVIOURS = {
     'no-mailbox-413': {'no_mailbox_oversize': '413'},
     'missing-size-1x1': {'missing_size': '1x1'},
     'batch-in-request-order': {'batch_order': 'request'},
+    'downscale-bicubic': {'downscale_filter': 'bicubic'},
+    'downscale-bilinear': {'downscale_filter': 'bilinear'},
+    'downscale-box': {'downscale_filter': 'box'},
+    'downscale-nearest': {'downscale_filter': 'nearest'},
     'crop-exif-ignored-black-snapped-q75': {
         'aspect': 'crop_square', 'exif_orientation': 'ignore', 'flatten_background': 'black', 'snap_sizes': True, 'jpeg_quality': 75},
     'crop-alpha-dropped-keeps-alpha-q95': {
