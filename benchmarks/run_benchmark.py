@@ -25,6 +25,20 @@ and JSON included, from the emulator's request log), and the CPU seconds of the 
 its imports, token, sync and results) and of the emulator process (/proc/<pid>/stat, before and after the run),
 measured separately because both share the same cores.
 
+Before the first run of each case and N, it measures this machine's floor of each run (machine_floor.py): the time
+no run can go below here. On a sample of the case's own files (FLOOR_SAMPLE), in this process on one thread, it measures
+the CPU milliseconds per item of the work that no run avoids, with the collection's own code called as the sync calls it
+and the emulator's own code called as it stores an upload: the local file's preview (load_source_image, as
+_sync/runner.py loads it), the facts of Graph's 96x96 rendition (made by the emulator's StoredPhoto) and the compare,
+completing a deferred preparation for an upload, the emulator's rewrite of the upload (StoredPhoto.stored with its
+Rewrite), and with ``cache`` the file's sha256. The fixed cost of a task is the time of the same sync task over ONE
+principal through ansible-playbook (a user of its own past the case's N, unchanged: no write). A run's floor is the
+fixed cost plus the CPU of its work, counted from the case's setup (first run: every file previewed, every principal
+with a photo compared, every upload prepared and rewritten; unchanged run: every principal compared; cached run: every
+file's digest), divided by the CPUs. It is a lower bound: both CPUs always busy, no HTTP, JSON or Python overhead. It is
+printed after each case's runs and put in --json as ``floor``; the goals line gives the floor of each missed time goal and
+says when the goal is below it (a goal no run reaches on this machine). ``--no-floor`` leaves it out.
+
 Peak memory: the module reports getrusage(RUSAGE_SELF).ru_maxrss of its own process (stats.max_rss_mb), and this
 script runs each ansible-playbook under a small wrapper process that prints getrusage(RUSAGE_CHILDREN).ru_maxrss,
 the peak of any process of the run (controller, worker or module).
@@ -40,6 +54,7 @@ Usage: PYTHONPATH=.build/collections python benchmarks/run_benchmark.py [--sizes
 from __future__ import annotations
 
 import argparse
+import importlib
 import io
 import json
 import math
@@ -56,7 +71,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import yaml
+from graph_emulator.directory import StoredPhoto
+from graph_emulator.photo_image import Rewrite
 from graph_emulator.process import EmulatorProcess
+from machine_floor import floor_line, run_floors, speedup_goal_problem, time_goal_problem
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 REPO = Path(__file__).resolve().parents[1]
@@ -83,6 +101,12 @@ GOAL_LINEAR = 1.2
 GOAL_PEAK_MB = 150
 # The HTML report of 10,000 principals must stay under this (issue 14).
 GOAL_REPORT_MB_AT_10000 = 50
+# The floor: per-item CPU is measured on this many of the case's files, the least of this many rounds (the machine is
+# shared: the least disturbed round is the closest to the work itself); the fixed cost of a task is the least of
+# FLOOR_PROBES one-principal tasks.
+FLOOR_SAMPLE = 30
+FLOOR_ROUNDS = 3
+FLOOR_PROBES = 2
 
 
 def picture(seed: int) -> bytes:
@@ -256,11 +280,108 @@ def graph_traffic(emulator) -> dict:
     }
 
 
+def usable_cpus() -> int:
+    """The CPUs this process may run on (its affinity), else those of the machine."""
+    if hasattr(os, 'sched_getaffinity'):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def collection_module(name: str):
+    """A module_utils module of the collection under test: the one the playbooks run (--collections may change it)."""
+    if str(COLLECTIONS_IN_USE[0]) not in sys.path:
+        sys.path.insert(0, str(COLLECTIONS_IN_USE[0]))
+    return importlib.import_module('ansible_collections.graphops.msgraph.plugins.module_utils.' + name)
+
+
+def least_cpu_ms(action, items: list) -> float:
+    """CPU milliseconds per item of action(item) over the items: the least of FLOOR_ROUNDS rounds."""
+    rounds = []
+    for dummy in range(FLOOR_ROUNDS):
+        started = time.process_time()
+        for item in items:
+            action(item)
+        rounds.append((time.process_time() - started) * 1000.0 / len(items))
+    return min(rounds)
+
+
+def calibrate_cpu(paths: list, config: dict) -> dict:
+    """CPU milliseconds per item of the work no run avoids (machine_floor.WORK_KINDS), measured in this process on one
+    thread, on the case's own files, with the collection's own code called as the sync calls it (_sync/runner.py) and
+    the emulator's own code called as it stores an upload (photo_routes.py: StoredPhoto.stored with its Rewrite)."""
+    source_code = collection_module('_photo.source')
+    facts_code = collection_module('_photo.facts')
+    compare_code = collection_module('_photo.compare')
+    cache_code = collection_module('_sync.cache')
+    compare_size = collection_module('_photo.renditions').COMPARE_SIZE
+    rewrite = Rewrite.from_config(config)
+
+    def load(path):
+        # As PhotoSync._load_sources loads a file in these runs: prepare auto, crop none, no diff (so no perceptual
+        # hash), and a photo that needs preparing compared from its preview, prepared only for its upload.
+        return source_code.load_source_image(str(path), prepare='auto', crop='none', with_phash=False, defer_preparation=True)
+
+    def rendition_facts(data):
+        return facts_code.photo_facts_from_bytes(data, with_phash=False)
+
+    sources = [load(path) for path in paths]
+    # What Graph holds for a principal whose photo is the file (the admin API stores it as an upload), and the rendition
+    # the sync reads to compare: the one the emulator made when it stored the photo.
+    renditions = [StoredPhoto.stored(path.read_bytes(), rewrite).rendition(compare_size, quality=rewrite.quality,
+                                                                           background=rewrite.background) for path in paths]
+    remotes = [rendition_facts(data) for data in renditions]
+    # What the module uploads: a prepared JPEG, or the file as it is (prepare auto: a photo that needs nothing).
+    uploads = [source.complete().data for source in sources]
+    per_item = {
+        'preview': least_cpu_ms(load, paths),
+        'rendition_facts': least_cpu_ms(rendition_facts, renditions),
+        'compare': least_cpu_ms(lambda pair: compare_code.photos_match(pair[0].facts, pair[1], 'perceptual'), list(zip(sources, remotes))),
+        'prepare': least_cpu_ms(lambda source: source.complete(), sources),
+        'emulator_rewrite': least_cpu_ms(lambda data: StoredPhoto.stored(data, rewrite), uploads),
+        'sha256': least_cpu_ms(cache_code.file_sha256, [str(path) for path in paths]),
+    }
+    return {'per_item_ms': per_item, 'sample': len(paths), 'prepared': any(source.deferred is not None for source in sources),
+            'matched': sum(1 for source, remote in zip(sources, remotes) if compare_code.photos_match(source.facts, remote, 'perceptual')),
+            'upload_kb': sum(len(data) for data in uploads) / 1024.0 / len(uploads),
+            'rendition_kb': sum(len(data) for data in renditions) / 1024.0 / len(renditions)}
+
+
+def fixed_task_seconds(emulator, workdir: Path, options: dict, data: bytes, principal: str) -> dict:
+    """The fixed cost of a task: graph_profile_photo_sync over ONE principal through ansible-playbook (starting it and
+    the module, imports, the token, the principal's round trips, the results), the least of FLOOR_PROBES runs. The
+    principal is one of its own (not one of the case's, which keep their setup): its photo is its file, so it is
+    unchanged, and the emulator's log must show no write."""
+    probe_dir = workdir / 'floor-probe'
+    probe_dir.mkdir()
+    (probe_dir / ('%s.jpg' % principal)).write_bytes(data)
+    emulator.admin.put_photo('users/%s' % principal, data)
+    sync = {'name': 'sync', 'graphops.msgraph.graph_profile_photo_sync': dict(options, src_dir=str(probe_dir))}
+    probes = [run_playbook(emulator, workdir, 'floor-probe-%d' % attempt, [sync]) for attempt in range(FLOOR_PROBES)]
+    writes = sum(probe['writes'] for probe in probes)
+    if writes:
+        raise RuntimeError('the one-principal task that measures the fixed cost sent %d writes for an unchanged photo' % writes)
+    seconds = [probe['task']['seconds'] for probe in probes]
+    return {'fixed_seconds': min(seconds), 'fixed_probes': seconds, 'probe_totals': probes[-1]['task'].get('totals')}
+
+
+def case_floor(emulator, workdir: Path, options: dict, kinds: dict, *, count: int, make, config: dict) -> dict:
+    """The floor of each run of the case on this machine (machine_floor.py), measured before the first run."""
+    step = max(1, count // FLOOR_SAMPLE)
+    paths = [workdir / 'photos' / ('%s.jpg' % upn(index)) for index in range(0, count, step)][:FLOOR_SAMPLE]
+    floor = calibrate_cpu(paths, config)
+    # A user past the case's N (write_seed makes it; the case's files and runs never name it).
+    floor.update(fixed_task_seconds(emulator, workdir, options, make(count), upn(count)))
+    floor['cpus'] = usable_cpus()
+    floor['runs'] = run_floors(floor['per_item_ms'], kinds, floor['fixed_seconds'], floor['cpus'])
+    return floor
+
+
 def bench_size(count: int, args, workroot: Path, *, case: str, with_loop: bool) -> dict:
     workdir = workroot / ('%s-n%d' % (case, count))
     workdir.mkdir()
     seed = workdir / 'seed.yml'
-    write_seed(seed, count)
+    # One user more than the case's: the principal of the floor's one-principal task.
+    write_seed(seed, count + 1)
     emulator_args = ['--latency-ms', str(args.latency_ms)]
     make = portrait if case == 'realistic' else picture
     with EmulatorProcess(seed=seed, state_dir=str(workdir / 'emulator'), args=emulator_args) as emulator:
@@ -275,6 +396,8 @@ def bench_size(count: int, args, workroot: Path, *, case: str, with_loop: bool) 
         sync = {'name': 'sync', 'graphops.msgraph.graph_profile_photo_sync': options}
 
         figures = {'case': case, 'principals': count, 'setup': kinds}
+        if not args.no_floor:
+            figures['floor'] = case_floor(emulator, workdir, options, kinds, count=count, make=make, config=config)
         figures['first'] = run_playbook(emulator, workdir, 'sync-first', [sync])
         figures['second'] = run_playbook(emulator, workdir, 'sync-second', [sync])
         if not args.no_cache:
@@ -296,6 +419,8 @@ def bench_size(count: int, args, workroot: Path, *, case: str, with_loop: bool) 
             figures['loop'] = run_playbook(emulator, workdir, 'loop', [{
                 'name': 'loop', 'graphops.msgraph.graph_profile_photo': {'user': '{{ item }}', 'src': str(loop_dir) + '/{{ item }}.jpg'},
                 'loop': loop_users}])
+    if 'floor' in figures:
+        figures['floor']['runs'] = {run: seconds for run, seconds in figures['floor']['runs'].items() if run in figures}
     return figures
 
 
@@ -396,6 +521,8 @@ def report(figures: dict) -> list:
         per_principal_ms = figures['first']['task']['seconds'] * 1000.0 / count
         lines.append('  loop of %d graph_profile_photo tasks: %.2f s = %.0f ms per principal -> sync is %.0fx faster per principal' % (
             LOOP_PRINCIPALS, loop['task']['seconds'], loop_ms, loop_ms / per_principal_ms))
+    if 'floor' in figures:
+        lines.append(floor_line(figures['floor']))
     return lines
 
 
@@ -475,16 +602,20 @@ def check_goals(all_figures: list) -> list:
             problems.append('N=%d: the HTML report would be %.1f MB at 10,000 principals (goal < %d MB)' % (
                 count, figures['report_bytes'] * 10000.0 / count / 1048576, GOAL_REPORT_MB_AT_10000))
         seconds = {run: figures[run]['task']['seconds'] for run in ('first', 'second', 'cached') if run in figures}
+        # A missed time goal says this machine's floor for the run, so that a goal no run can reach here shows as such.
+        floors = figures.get('floor', {}).get('runs', {})
         if count == 1000 and case == 'standard' and seconds['first'] > GOAL_SECONDS_AT_1000:
-            problems.append('standard N=1000: %.2f s > %.1f s' % (seconds['first'], GOAL_SECONDS_AT_1000))
+            problems.append(time_goal_problem('standard N=1000', seconds['first'], GOAL_SECONDS_AT_1000, floors.get('first')))
         if count == 1000 and case == 'realistic':
             for run, goal in (('first', GOAL_REALISTIC_FIRST), ('second', GOAL_REALISTIC_UNCHANGED), ('cached', GOAL_REALISTIC_CACHED)):
                 if run in seconds and seconds[run] > goal:
-                    problems.append('realistic N=1000 %s run: %.2f s > %.1f s' % (run, seconds[run], goal))
+                    problems.append(time_goal_problem('realistic N=1000 %s run' % run, seconds[run], goal, floors.get(run)))
         if 'loop' in figures and case == 'standard':
-            speedup = (figures['loop']['task']['seconds'] / LOOP_PRINCIPALS) / (seconds['first'] / count)
+            loop_per_principal = figures['loop']['task']['seconds'] / LOOP_PRINCIPALS
+            speedup = loop_per_principal / (seconds['first'] / count)
             if speedup < GOAL_SPEEDUP:
-                problems.append('%s N=%d: only %.0fx faster per principal than the loop' % (case, count, speedup))
+                best = loop_per_principal / (floors['first'] / count) if 'first' in floors else None
+                problems.append(speedup_goal_problem('%s N=%d' % (case, count), speedup, GOAL_SPEEDUP, best))
     standard = by_case.get('standard', {})
     if 1000 in standard and 10000 in standard:
         ratio = (standard[10000]['first']['task']['seconds'] / 10000.0) / (standard[1000]['first']['task']['seconds'] / 1000.0)
@@ -509,6 +640,8 @@ def main(argv=None) -> int:
     parser.add_argument('--no-loop', action='store_true', help='leave out the loop of graph_profile_photo tasks')
     parser.add_argument('--no-report', action='store_true', help='leave out the run with an HTML report')
     parser.add_argument('--no-cache', action='store_true', help='leave out the runs with cache (a version without it)')
+    parser.add_argument('--no-floor', action='store_true',
+                        help="leave out measuring this machine's floor of each run (for a version whose module_utils differ)")
     parser.add_argument('--collections', help='the collections path to run (default: this checkout, .build/collections)')
     parser.add_argument('--plot', help='draw the time per principal against N into this PNG')
     parser.add_argument('--directory-users', type=int, default=int(os.environ.get('BENCH_DIRECTORY_USERS', '10000')),
