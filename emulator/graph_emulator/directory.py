@@ -25,10 +25,10 @@ class StoredPhoto:
     width: int
     height: int
     etag: str
-    # The sized renditions of this photo, (size, quality, background, downscale filter) -> JPEG bytes. The service makes them when the
-    # photo is stored, so reading one costs Graph a stored blob, not a decode and an encode: the emulator makes the
-    # small ones when it stores the photo (``stored``) and any other the first time it is asked for (a larger size,
-    # or after jpeg_quality, flatten_background or downscale_filter changed), and keeps each.
+    # The sized renditions of this photo, (size, quality, background, downscale filter) -> JPEG bytes. The service
+    # makes them when the photo is stored, so reading one costs Graph a stored blob, not a decode and an encode: the
+    # emulator makes the small ones when it stores the photo (``stored``) and any other the first time it is asked for
+    # (a larger size, or after jpeg_quality, flatten_background or downscale_filter changed), and keeps each.
     renditions: Dict[Tuple[int, int, str, str], bytes] = field(default_factory=dict, repr=False, compare=False)
     _rendition_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
