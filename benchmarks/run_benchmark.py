@@ -328,7 +328,9 @@ def calibrate_cpu(paths: list, config: dict) -> dict:
     # What Graph holds for a principal whose photo is the file (the admin API stores it as an upload), and the rendition
     # the sync reads to compare: the one the emulator made when it stored the photo.
     renditions = [StoredPhoto.stored(path.read_bytes(), rewrite).rendition(compare_size, quality=rewrite.quality,
-                                                                           background=rewrite.background) for path in paths]
+                                                                           background=rewrite.background,
+                                                                           downscale_filter=rewrite.downscale_filter)
+                  for path in paths]
     remotes = [rendition_facts(data) for data in renditions]
     # What the module uploads: a prepared JPEG, or the file as it is (prepare auto: a photo that needs nothing).
     uploads = [source.complete().data for source in sources]
