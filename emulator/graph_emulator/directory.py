@@ -62,7 +62,7 @@ class StoredPhoto:
                                 for size, jpeg in made.items())
         return photo
 
-    def rendition(self, size: int, *, quality: int, background: str, downscale_filter: str = "lanczos") -> bytes:
+    def rendition(self, size: int, *, quality: int, background: str, downscale_filter: str) -> bytes:
         """The photo downscaled to fit size x size as a flattened JPEG, made once and kept with the photo."""
         key = (size, quality, background, downscale_filter)
         data = self.renditions.get(key)
