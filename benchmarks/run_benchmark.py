@@ -33,8 +33,8 @@ _sync/runner.py loads it), the facts of Graph's 96x96 rendition (made by the emu
 completing a deferred preparation for an upload, the emulator's rewrite of the upload (StoredPhoto.stored with its
 Rewrite), and with ``cache`` the file's sha256. The fixed cost of a task is the time of the same sync task over ONE
 principal through ansible-playbook (a user of its own past the case's N, unchanged: no write). A run's floor is the
-fixed cost plus the CPU of its work, counted from the case's setup (first run: every file previewed, every principal
-with a photo compared, every upload prepared and rewritten; unchanged run: every principal compared; cached run: every
+fixed cost plus the CPU of its work, counted from the case's setup (first run: every principal with a photo previewed
+and compared, every upload prepared and rewritten; unchanged run: every principal compared; cached run: every
 file's digest), divided by the CPUs. It is a lower bound: both CPUs always busy, no HTTP, JSON or Python overhead. It is
 printed after each case's runs and put in --json as ``floor``; the goals line gives the floor of each missed time goal and
 says when the goal is below it (a goal no run reaches on this machine). ``--no-floor`` leaves it out.
