@@ -3,6 +3,8 @@ baseline; the admin API overrides it until the next reset."""
 
 import threading
 
+from .photo_image import DOWNSCALE_FILTERS
+
 DEFAULTS = {
     "rewrite": True,
     "throttle": True,
@@ -39,7 +41,7 @@ _CHOICES = {
     "missing_size": ("404", "1x1"),
     "no_mailbox_oversize": ("404", "413"),
     "batch_order": ("shuffled", "request"),
-    "downscale_filter": ("lanczos", "bicubic", "bilinear", "box", "nearest"),
+    "downscale_filter": tuple(DOWNSCALE_FILTERS),
     "photo_settings_patch_status": (200, 204),
     "filter_string_case": ("insensitive", "sensitive"),
 }
