@@ -317,7 +317,7 @@ def calibrate_cpu(paths: list, config: dict) -> dict:
     rewrite = Rewrite.from_config(config)
 
     def load(path):
-        # As PhotoSync._load_sources loads a file in these runs: prepare auto, crop none, no diff (so no perceptual
+        # As PhotoSync._load_source loads a compared file in these runs: prepare auto, crop none, no diff (so no perceptual
         # hash), and a photo that needs preparing compared from its preview, prepared only for its upload.
         return source_code.load_source_image(str(path), prepare='auto', crop='none', with_phash=False, defer_preparation=True)
 

@@ -30,6 +30,7 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._photo.prepare im
     MAX_READ_BYTES,
     DeferredPreparation,
     PhotoPrepareError,
+    PreparedPhoto,
     check_prepare_options,
     prepare_photo,
 )
@@ -73,18 +74,22 @@ class SourceImage:
             raise SourceImageError('The photo %s changed while the task ran; run the task again.' % self.path)
         try:
             upload = self.deferred.encode(data)
-            # The photo was compared already (from its preview): only what the results show is needed, and the
-            # perceptual hash only when a diff shows it.
-            facts = (photo_facts_from_bytes(upload.data, with_phash=True) if self.with_phash
-                     else photo_facts_from_header(upload.data))
+            # The photo was compared already (from its preview).
+            return _uploaded_source(self.path, upload, with_phash=self.with_phash)
         except (PhotoPrepareError, ImageDecodeError) as exc:
             raise SourceImageError(str(exc)) from None
-        return SourceImage(path=self.path, data=upload.data, content_type=upload.content_type, facts=facts,
-                           prepared=upload.prepared, reasons=upload.reasons, with_phash=self.with_phash)
 
     def upload_info(self) -> dict:
         """The ``upload`` value modules return: whether the upload was prepared from the file, and why."""
         return {'prepared': self.prepared, 'reasons': list(self.reasons)}
+
+
+def _uploaded_source(path: str, upload: PreparedPhoto, *, with_phash: bool) -> SourceImage:
+    """The SourceImage of a prepared upload that nothing compares: only the facts the results show, read from the
+    JPEG's header, and the perceptual hash only when a diff shows it. ImageDecodeError when the header is unreadable."""
+    facts = photo_facts_from_bytes(upload.data, with_phash=True) if with_phash else photo_facts_from_header(upload.data)
+    return SourceImage(path=path, data=upload.data, content_type=upload.content_type, facts=facts,
+                       prepared=upload.prepared, reasons=upload.reasons, with_phash=with_phash)
 
 
 def _read_once(path: str, limit: int) -> bytes:
@@ -108,12 +113,16 @@ def _read_once(path: str, limit: int) -> bytes:
 
 
 def load_source_image(path: str, *, prepare: str = 'auto', crop: str = 'none', with_phash: bool = True,
-                      defer_preparation: bool = False) -> SourceImage:
+                      defer_preparation: bool = False, compared: bool = True) -> SourceImage:
     """Read and check a local photo and return what will be uploaded for it (see prepare.py).
 
     ``with_phash=False``: its facts leave out the perceptual hash (see photo_facts_from_bytes).
     ``defer_preparation=True``: a photo that needs preparing is not prepared yet; its facts come from a small preview
     of the prepared picture, enough for a perceptual compare, and complete() prepares it when it is to be uploaded.
+    ``compared=False``: nothing will compare the photo (its principal has none, so it is uploaded): one that needs
+    preparing is prepared at once, whatever ``defer_preparation`` says, and the facts of the prepared JPEG are read
+    from its header, as complete() reads them (preparing decoded the file already). A photo sent as it is is still
+    decoded: that decode is what checks it.
 
     Raise SourceImageError with one clear sentence when it cannot be used.
     """
@@ -152,8 +161,10 @@ def load_source_image(path: str, *, prepare: str = 'auto', crop: str = 'none', w
     if not HAS_PIL:
         raise SourceImageError('Checking the photo %s needs the Python library Pillow; install it where the module runs.' % path)
     try:
-        upload = prepare_photo(data, prepare=prepare, crop=crop, name=path, defer=defer_preparation)
-    except PhotoPrepareError as exc:
+        upload = prepare_photo(data, prepare=prepare, crop=crop, name=path, defer=defer_preparation and compared)
+        if not compared and isinstance(upload, PreparedPhoto) and upload.prepared:
+            return _uploaded_source(path, upload, with_phash=with_phash)
+    except (PhotoPrepareError, ImageDecodeError) as exc:
         raise SourceImageError(str(exc)) from None
     if isinstance(upload, DeferredPreparation):
         width, height = upload.size

@@ -202,10 +202,17 @@ class PhotoSync:
             metadata, hits = self._cached_verdicts(readable)
         # The local photos are decoded on the compute threads while this thread waits for Graph's answer.
         to_compare = [item for item in readable if item.index not in hits]
-        sources_future = self._compute.submit(PRIORITY_START, self._load_sources, to_compare)
+        previews = {item.index: self._compute.submit(PRIORITY_START, self._load_source, item, True)
+                    for item in to_compare if item.state == 'present'}
         # With a report, a cached verdict still downloads the small rendition: the report shows it.
         reads = self.reads.photos(readable if self.on_images is not None else to_compare, metadata)
-        sources = sources_future.result()
+        if self.on_images is None:
+            # A principal without a photo compares nothing: its preview is dropped if it has not started yet, and
+            # _plan_chunk prepares its upload straight from the file (no report shows the preview either).
+            for index, future in previews.items():
+                if self._shows_no_photo(reads.get(index)):
+                    future.cancel()
+        sources = {index: future.result() for index, future in previews.items() if not future.cancelled()}
         plans, failures = self._compute.submit(PRIORITY_FINISH, self._plan_chunk, readable, sources, reads, hits).result()
         outcomes.extend(failures)
         # Images of this chunk not needed for an upload can go now.
@@ -276,23 +283,29 @@ class PhotoSync:
                                   settings=self._settings(), verdict=VERDICT_SET,
                                   compared_size=None, photo=photo_facts_dict(plan.after), upload=plan.upload)
 
-    def _load_sources(self, items: list) -> dict:
-        """index -> (SourceImage or the error sentence, CPU seconds spent)."""
-        sources = {}
-        for item in items:
-            if item.state != 'present':
-                continue
-            started = time.thread_time()
-            try:
-                # Most photos are compared and not uploaded: one that needs preparing is compared from a small preview
-                # and prepared only when it is uploaded. Not with a report (it shows the prepared photo of every item),
-                # nor with crop: square (a crop taken at the preview's scale is off by up to a pixel of it).
-                source = load_source_image(item.src, prepare=self.prepare, crop=self.crop, with_phash=self.with_phash,
-                                           defer_preparation=self.defers_preparation and self.on_images is None)
-            except SourceImageError as exc:
-                source = str(exc)
-            sources[item.index] = (source, time.thread_time() - started)
-        return sources
+    def _load_source(self, item, compared: bool) -> tuple:
+        """(SourceImage or the error sentence, CPU seconds spent) for a present item; ``compared=False`` when its
+        principal has no photo, so that it is only uploaded (load_source_image)."""
+        started = time.thread_time()
+        try:
+            # Most photos are compared and not uploaded: one that needs preparing is compared from a small preview
+            # and prepared only when it is uploaded. Not with a report (it shows the prepared photo of every item),
+            # nor with crop: square (a crop taken at the preview's scale is off by up to a pixel of it).
+            source = load_source_image(item.src, prepare=self.prepare, crop=self.crop, with_phash=self.with_phash,
+                                       defer_preparation=self.defers_preparation and self.on_images is None,
+                                       compared=compared)
+        except SourceImageError as exc:
+            source = str(exc)
+        return source, time.thread_time() - started
+
+    @staticmethod
+    def _shows_no_photo(read) -> bool:
+        """Whether Graph said the item's principal has no photo: no read at all (its metadata said so), or a read
+        answered "no photo" (the full photo's read, after a rendition's 404)."""
+        if read is None:
+            return True
+        answer = read.answer
+        return not isinstance(answer, BatchItemFailure) and not answer.ok and is_no_photo(answer.error(read.request))
 
     def _plan_chunk(self, items: list, sources: dict, reads: dict, hits: dict) -> tuple:
         """Decode what Graph holds and decide, per item: (index -> PhotoPlan, failed outcomes)."""
@@ -301,6 +314,9 @@ class PhotoSync:
         for item in items:
             read = reads.get(item.index)
             source, source_cpu = sources.get(item.index, (None, 0.0))
+            if source is None and item.state == 'present' and item.index not in hits:
+                # Its preview was dropped: the principal has no photo, so the file is only uploaded.
+                source, source_cpu = self._load_source(item, False)
             if self.on_images is not None:
                 answer = read.answer if read is not None else None
                 self.on_images(item.index, declared=getattr(source, 'data', None),

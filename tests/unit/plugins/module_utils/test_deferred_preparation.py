@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import os
+import threading
 
 import pytest
 from PIL import Image, ImageDraw
@@ -17,6 +18,7 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._photo.source imp
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.compare import photo_distance
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.facts import photo_facts_from_bytes
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.prepare import DeferredPreparation, prepare_photo
+from ansible_collections.graphops.msgraph.plugins.module_utils._sync import runner as runner_module
 from ansible_collections.graphops.msgraph.plugins.module_utils._sync.runner import PhotoSync
 from ansible_collections.graphops.msgraph.plugins.module_utils._sync.items import items_from_photos
 
@@ -106,3 +108,62 @@ def test_with_a_diff_the_facts_of_the_upload_carry_its_perceptual_hash(tmp_path)
     complete = load_source_image(str(path), with_phash=True, defer_preparation=True).complete()
     assert complete.facts.phash is not None
     assert complete.facts.phash == photo_facts_from_bytes(complete.data).phash
+
+
+def test_a_photo_nothing_compares_is_prepared_at_once_without_a_preview(tmp_path, monkeypatch):
+    path = tmp_path / 'big.jpg'
+    path.write_bytes(big_photo('seagreen'))
+    previews = []
+    real_prepared_pixels = photo_prepare._prepared_pixels  # pylint: disable=protected-access
+    monkeypatch.setattr(photo_prepare, '_prepared_pixels',
+                        lambda photo, crop, transparent, side=photo_prepare.MAX_PREPARED_SIDE:
+                        previews.append(side) or real_prepared_pixels(photo, crop, transparent, side))
+    source = load_source_image(str(path), with_phash=False, defer_preparation=True, compared=False)
+    assert previews == [photo_prepare.MAX_PREPARED_SIDE], 'only the prepared picture is made, no preview'
+    assert source.deferred is None and source.complete() is source
+    assert source.data == prepare_photo(big_photo('seagreen')).data and source.reasons == ('larger_than_648px',)
+    assert source.facts.to_dict() == photo_facts_from_bytes(source.data, with_phash=False).to_dict()
+    # A file sent as it is is still decoded: that is what checks it.
+    broken = tmp_path / 'broken.jpg'
+    with open(os.path.join(FIXTURES, 'cat.jpg'), 'rb') as handle:
+        broken.write_bytes(handle.read()[:600])
+    with pytest.raises(SourceImageError, match='cannot be decoded'):
+        load_source_image(str(broken), compared=False)
+
+
+def test_the_sync_drops_the_preview_of_a_principal_without_a_photo(tmp_path, monkeypatch):
+    # One compute thread, held by the first preview until Graph has answered the chunk's reads: every other preview
+    # is still queued when the sync learns who has no photo, so the outcome does not depend on timing.
+    photos = {name: big_photo(colour) for name, colour in (('alice', 'seagreen'), ('bob', 'firebrick'), ('carol', 'navy'))}
+    for name, data in photos.items():
+        (tmp_path / ('%s.jpg' % name)).write_bytes(data)
+    graph = FakeGraph({'/users/alice@contoso.com': prepare_photo(photos['alice']).data,
+                       '/users/carol@contoso.com': prepare_photo(big_photo('khaki')).data})
+    answered = threading.Event()
+    loads = []
+    real_load = runner_module.load_source_image
+
+    def load(path, **options):
+        loads.append((os.path.basename(path), options.get('compared', True)))
+        if len(loads) == 1:
+            assert answered.wait(30), 'the reads were answered'
+        return real_load(path, **options)
+
+    monkeypatch.setattr(runner_module, 'load_source_image', load)
+    sync = PhotoSync(FakeBatchClient(graph), check_mode=False, compute_threads=1)
+    real_photos = sync.reads.photos
+    sync.reads.photos = lambda items, metadata=None: (real_photos(items, metadata), answered.set())[0]
+    items = items_from_photos([{'user': '%s@contoso.com' % name, 'src': str(tmp_path / ('%s.jpg' % name))}
+                               for name in ('alice', 'bob', 'carol')])
+    report = sync.run(items)
+    assert [result['action'] for result in report.results] == ['none', 'set', 'set']
+    assert loads == [('alice.jpg', True), ('carol.jpg', True), ('bob.jpg', False)], \
+        'bob has no photo: his preview is dropped and his file is only prepared for the upload'
+    assert graph.photos['/users/bob@contoso.com'] == prepare_photo(photos['bob']).data
+    assert graph.photos['/users/carol@contoso.com'] == prepare_photo(photos['carol']).data
+    for result in report.results[1:]:
+        uploaded = graph.photos['/%s' % result['principal']]
+        after = photo_facts_from_bytes(uploaded, with_phash=False)
+        assert (result['photo']['after']['sha256'], result['photo']['after']['size']) == (after.sha256, len(uploaded))
+        assert result['upload'] == {'prepared': True, 'reasons': ['larger_than_648px']}
+    assert report.results[1]['compared_size'] is None and report.results[2]['compared_size'] == '96x96'
