@@ -44,3 +44,10 @@ def test_clear_log(emulator, graph):
     assert emulator.admin.log()
     emulator.admin.clear_log()
     assert emulator.admin.log() == []
+    jsonl = os.path.join(emulator.state_dir, "requests.jsonl")
+    assert os.path.getsize(jsonl) == 0, "clearing the log empties requests.jsonl"
+    graph.get("/users/%s/photo" % BOB)
+    with open(jsonl, encoding="utf-8") as handle:
+        lines = handle.read().splitlines()
+    assert len(lines) == 1 and json.loads(lines[0])["seq"] == emulator.admin.log()[0]["seq"], \
+        "each entry is in the file as soon as it is logged, after a clear too"
