@@ -487,9 +487,9 @@ def run_line(label: str, run: dict, count: int) -> list:
     lines = ['  %-17s: task %.2f s = %.2f ms per principal (sync %.2f s, the rest %.2f s); totals %s' % (
         label, task['seconds'], task['seconds'] * 1000.0 / count, sync_seconds, task['seconds'] - sync_seconds, task.get('totals'))]
     lines.append('                     Graph sent %.1f KB per principal on the wire (%.1f KB of bodies); reads %s; '
-                 '%d HTTP requests (%d inner, %d writes); cache hits %s' % (
+                 '%d HTTP requests (%d inner, %d writes); cache hits %s; previews dropped (no photo) %s' % (
                      run['wire_bytes'] / 1024.0 / count, run['image_bytes'] / 1024.0 / count, run['reads'], run['requests'],
-                     run['inner'], run['writes'], stats.get('cache_hits', '-')))
+                     run['inner'], run['writes'], stats.get('cache_hits', '-'), stats.get('previews_dropped', '-')))
     compared = stats.get('compared') or 0
     lines.append('                     CPU: module %s s, emulator %.2f s, whole ansible-playbook %.2f s; per compare %.2f ms '
                  '(%d compares); results %s KB; peak RSS module %.1f MB, any process %.1f MB; retries %s' % (

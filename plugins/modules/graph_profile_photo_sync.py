@@ -509,7 +509,9 @@ stats:
     - Counters of the run, for tuning and benchmarks. C(batches) is the number of C($batch) requests,
       C(inner_requests) the requests they carried, C(inner_retries) the retried ones, C(peak_per_mailbox) the most
       requests in flight for one mailbox, C(compared) how many items had both photos decoded and compared,
-      C(compare_cpu_ms) the CPU time those compares took, C(cache_hits) the items whose cached verdict held,
+      C(compare_cpu_ms) the CPU time those compares took, C(previews_dropped) the items whose principal has no photo
+      and whose local photo was therefore prepared for the upload without the preview a compare needs,
+      C(cache_hits) the items whose cached verdict held,
       C(seconds) the wall time of the sync, C(max_rss_mb) the peak memory of the module process, and C(cpu_seconds) the
       CPU time of the module process (imports, token, sync and results).
     - C(directory_requests) is the number of requests (pages included) that read users for O(match_by) and
@@ -524,6 +526,7 @@ stats:
     peak_per_mailbox: 1
     compared: 750
     compare_cpu_ms: 980.4
+    previews_dropped: 210
     cache_hits: 0
     seconds: 1.9
     max_rss_mb: 71.2

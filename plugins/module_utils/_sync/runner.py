@@ -142,6 +142,8 @@ class PhotoSync:
         self.defers_preparation = compare == 'perceptual' and crop == 'none'
         # CPU seconds of each compare (both photos decoded, then matched); list.append is atomic across threads.
         self._compare_cpu = []
+        # Items whose preview was dropped before it started: their principal has no photo.
+        self._previews_dropped = []
 
     def run(self, items: list) -> SyncReport:
         started = time.monotonic()
@@ -179,6 +181,7 @@ class PhotoSync:
             peak_per_mailbox=self.runner.slots.peak,
             compared=compared,
             compare_cpu_ms=round(sum(self._compare_cpu) * 1000.0, 1),
+            previews_dropped=len(self._previews_dropped),
             cache_hits=self.cache.hits if self.cache is not None else 0,
             seconds=round(time.monotonic() - started, 3),
         ))
@@ -210,8 +213,8 @@ class PhotoSync:
             # A principal without a photo compares nothing: its preview is dropped if it has not started yet, and
             # _plan_chunk prepares its upload straight from the file (no report shows the preview either).
             for index, future in previews.items():
-                if self._shows_no_photo(reads.get(index)):
-                    future.cancel()
+                if self._shows_no_photo(reads.get(index)) and future.cancel():
+                    self._previews_dropped.append(index)
         sources = {index: future.result() for index, future in previews.items() if not future.cancelled()}
         plans, failures = self._compute.submit(PRIORITY_FINISH, self._plan_chunk, readable, sources, reads, hits).result()
         outcomes.extend(failures)

@@ -167,3 +167,4 @@ def test_the_sync_drops_the_preview_of_a_principal_without_a_photo(tmp_path, mon
         assert (result['photo']['after']['sha256'], result['photo']['after']['size']) == (after.sha256, len(uploaded))
         assert result['upload'] == {'prepared': True, 'reasons': ['larger_than_648px']}
     assert report.results[1]['compared_size'] is None and report.results[2]['compared_size'] == '96x96'
+    assert report.stats['previews_dropped'] == 1 and report.stats['compared'] == 2
