@@ -10,7 +10,7 @@ proxyAddresses; in works wherever eq works by default; eq on onPremisesSamAccoun
 
 import re
 from dataclasses import dataclass
-from typing import List, Optional, Tuple
+from typing import Callable, List, Optional, Tuple
 
 
 class FilterError(ValueError):
@@ -225,24 +225,72 @@ def _operator_message(operator: str) -> str:
 
 def evaluate(node, record: dict, *, case_sensitive: bool = False) -> bool:
     """Whether a user's properties satisfy the filter; record is keyed by lower-case Graph property names."""
-    if isinstance(node, Logical):
-        results = (evaluate(part, record, case_sensitive=case_sensitive) for part in node.parts)
-        return all(results) if node.operator == "and" else any(results)
-    if isinstance(node, Negation):
-        return not evaluate(node.part, record, case_sensitive=case_sensitive)
-    actual = record.get(node.prop.lower())
+    return compile_filter(node, case_sensitive=case_sensitive)(record)
+
+
+def compile_filter(node, *, case_sensitive: bool = False) -> Callable[[dict], bool]:
+    """The filter as a predicate over records keyed by lower-case Graph property names: literals are normalised once,
+    and the values an ``in`` or an OR chain of ``eq`` on one property compares with become a set, so that a request's
+    filter costs each user one lookup instead of one comparison per value (15 per lookup of the bulk sync's
+    match_by, over every user of the tenant)."""
 
     def norm(value):
         return value.lower() if isinstance(value, str) and not case_sensitive else value
 
-    if node.operator == "eq":
-        return norm(actual) == norm(node.value)
-    if node.operator == "ne":
-        return norm(actual) != norm(node.value)
+    if isinstance(node, Negation):
+        part = compile_filter(node.part, case_sensitive=case_sensitive)
+        return lambda record: not part(record)
+    if isinstance(node, Logical):
+        wanted = _one_property_values(node)
+        if wanted is not None:
+            prop, values = wanted
+            return _member_of(prop, {norm(value) for value in values}, norm)
+        parts = [compile_filter(part, case_sensitive=case_sensitive) for part in node.parts]
+        if node.operator == "and":
+            return lambda record: all(part(record) for part in parts)
+        return lambda record: any(part(record) for part in parts)
+    prop = node.prop.lower()
     if node.operator == "in":
-        return norm(actual) in [norm(value) for value in node.value]
-    if not isinstance(actual, str) or not isinstance(node.value, str):
-        return False
+        return _member_of(prop, {norm(value) for value in node.value}, norm)
+    want = norm(node.value)
+    if node.operator == "eq":
+        return lambda record: norm(record.get(prop)) == want
+    if node.operator == "ne":
+        return lambda record: norm(record.get(prop)) != want
+    if not isinstance(want, str):
+        return lambda record: False
     if node.operator == "startswith":
-        return norm(actual).startswith(norm(node.value))
-    return norm(actual).endswith(norm(node.value))
+        return lambda record: isinstance(record.get(prop), str) and norm(record.get(prop)).startswith(want)
+    return lambda record: isinstance(record.get(prop), str) and norm(record.get(prop)).endswith(want)
+
+
+def _one_property_values(node: Logical):
+    """(property, values) when the node is an OR chain of ``eq`` (or ``in``) on one property, else None."""
+    if node.operator != "or":
+        return None
+    prop, values = None, []
+    for part in node.parts:
+        if isinstance(part, Logical) and part.operator == "or":
+            inner = _one_property_values(part)
+            if inner is None:
+                return None
+            part_prop, part_values = inner
+        elif isinstance(part, Comparison) and part.operator in ("eq", "in"):
+            part_prop, part_values = part.prop.lower(), (part.value if part.operator == "in" else [part.value])
+        else:
+            return None
+        if prop is not None and part_prop != prop:
+            return None
+        prop = part_prop
+        values.extend(part_values)
+    return prop, values
+
+
+def _member_of(prop: str, values: set, norm) -> Callable[[dict], bool]:
+    def member(record):
+        actual = norm(record.get(prop))
+        try:
+            return actual in values
+        except TypeError:  # an unhashable value (a list property) equals no literal
+            return False
+    return member

@@ -2,6 +2,8 @@
 
 import pytest
 
+from graph_emulator import odata_filter
+
 from emulator_testing import ALICE_ID, BOB_ID, CAROL_ID, READONLY_APP, secret_token
 
 ALL_EMPLOYEES = "8e5f0b7a-1c9e-4f5d-9a8c-5e6f7a8b9c4a"
@@ -104,3 +106,46 @@ def test_case_sensitive_switch(graph, emulator):
     emulator.admin.config(filter_string_case="sensitive")
     assert users(graph, **{"$filter": "employeeId eq 'e1001'"})["value"] == []
     assert len(users(graph, **{"$filter": "employeeId eq 'E1001'"})["value"]) == 1
+
+
+def _reference(node, record, case_sensitive):
+    """The filter's meaning, one comparison at a time (what compile_filter must agree with)."""
+    def norm(value):
+        return value.lower() if isinstance(value, str) and not case_sensitive else value
+
+    if isinstance(node, odata_filter.Logical):
+        results = [_reference(part, record, case_sensitive) for part in node.parts]
+        return all(results) if node.operator == "and" else any(results)
+    if isinstance(node, odata_filter.Negation):
+        return not _reference(node.part, record, case_sensitive)
+    actual = record.get(node.prop.lower())
+    if node.operator in ("eq", "in"):
+        return any(norm(actual) == norm(value) for value in (node.value if node.operator == "in" else [node.value]))
+    if node.operator == "ne":
+        return norm(actual) != norm(node.value)
+    if not isinstance(actual, str) or not isinstance(node.value, str):
+        return False
+    method = str.startswith if node.operator == "startswith" else str.endswith
+    return method(norm(actual), norm(node.value))
+
+
+@pytest.mark.parametrize("case_sensitive", [False, True])
+def test_a_compiled_filter_means_what_each_comparison_means(case_sensitive):
+    records = [{"employeeid": "E1001", "department": "Sales", "accountenabled": True, "mail": "a@contoso.com"},
+               {"employeeid": "e1002", "department": "sales", "accountenabled": False, "mail": None},
+               {"employeeid": ["E1003"], "department": "Marketing", "accountenabled": True},
+               {"department": "HR"}]
+    expressions = [
+        " or ".join("employeeId eq 'E%d'" % n for n in range(1000, 1016)),
+        "employeeId eq 'E1001' or department eq 'HR'",
+        "(employeeId eq 'E1001' or employeeId eq 'e1002') or employeeId in ('E1003', 'x')",
+        "employeeId in ('E1001', 'E1002') and accountEnabled eq true",
+        "not(department eq 'sales') or accountEnabled ne true",
+        "startswith(mail, 'A') or endswith(department, 'ING')",
+        "accountEnabled eq true or accountEnabled eq false",
+    ]
+    for expression in expressions:
+        node = odata_filter.parse_filter(expression)
+        compiled = odata_filter.compile_filter(node, case_sensitive=case_sensitive)
+        for record in records:
+            assert compiled(record) == _reference(node, record, case_sensitive), (expression, record)
