@@ -223,11 +223,6 @@ def _operator_message(operator: str) -> str:
             "and ConsistencyLevel:eventual header. Refer to https://aka.ms/graph-docs/advanced-queries for more information" % name)
 
 
-def evaluate(node, record: dict, *, case_sensitive: bool = False) -> bool:
-    """Whether a user's properties satisfy the filter; record is keyed by lower-case Graph property names."""
-    return compile_filter(node, case_sensitive=case_sensitive)(record)
-
-
 def compile_filter(node, *, case_sensitive: bool = False) -> Callable[[dict], bool]:
     """The filter as a predicate over records keyed by lower-case Graph property names: literals are normalised once,
     and the values an ``in`` or an OR chain of ``eq`` on one property compares with become a set, so that a request's
