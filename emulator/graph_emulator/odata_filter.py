@@ -254,9 +254,12 @@ def compile_filter(node, *, case_sensitive: bool = False) -> Callable[[dict], bo
         return lambda record: norm(record.get(prop)) != want
     if not isinstance(want, str):
         return lambda record: False
-    if node.operator == "startswith":
-        return lambda record: isinstance(record.get(prop), str) and norm(record.get(prop)).startswith(want)
-    return lambda record: isinstance(record.get(prop), str) and norm(record.get(prop)).endswith(want)
+    method = str.startswith if node.operator == "startswith" else str.endswith
+
+    def affix(record):
+        actual = record.get(prop)  # one lookup: FilterRecord.get scans the user's properties
+        return isinstance(actual, str) and method(norm(actual), want)
+    return affix
 
 
 def _one_property_values(node: Logical):
