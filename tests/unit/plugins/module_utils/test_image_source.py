@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import builtins
+import hashlib
 import io
 import os
 import shutil
@@ -222,6 +223,71 @@ def test_file_is_read_once(tmp_path, monkeypatch):
     monkeypatch.setattr(builtins, 'open', counting_open)
     load_source_image(path)
     assert len(opened) == 1
+
+
+class _RecordingFile:
+    """A file whose reads are recorded: (asked, got) for each read()."""
+
+    def __init__(self, handle, reads):
+        self._handle = handle
+        self._reads = reads
+
+    def read(self, size=-1):
+        data = self._handle.read(size)
+        self._reads.append((size, len(data)))
+        return data
+
+    def fileno(self):
+        return self._handle.fileno()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self._handle.close()
+
+
+def _record_reads(monkeypatch, path):
+    reads = []
+    real_open = builtins.open
+
+    def recording_open(file, *args, **kwargs):
+        handle = real_open(file, *args, **kwargs)
+        return _RecordingFile(handle, reads) if str(file) == path else handle
+    monkeypatch.setattr(builtins, 'open', recording_open)
+    return reads
+
+
+def test_the_read_asks_for_the_file_size_not_the_cap(tmp_path, monkeypatch):
+    # Asked for the 50 MB cap, Python allocates a buffer of 50 MB for every file: the read asks for what is there.
+    path = str(tmp_path / 'cat.jpg')
+    shutil.copy(fixture('cat.jpg'), path)
+    size = os.path.getsize(path)
+    reads = _record_reads(monkeypatch, path)
+    assert load_source_image(path).facts.size == size
+    assert reads == [(size + 1, size)]
+
+
+def test_a_file_that_grew_after_its_size_was_read_is_read_whole(tmp_path, monkeypatch):
+    path = str(tmp_path / 'cat.jpg')
+    shutil.copy(fixture('cat.jpg'), path)
+    size = os.path.getsize(path)
+    with open(path, 'rb') as handle:
+        digest = hashlib.sha256(handle.read()).hexdigest()
+    real_fstat = os.fstat
+
+    def stale_fstat(fd):
+        # The size as it was before the file was written to the end.
+        status = real_fstat(fd)
+        return os.stat_result(status[:6] + (status.st_size // 2,) + status[7:])
+    monkeypatch.setattr(image_source.os, 'fstat', stale_fstat)
+    reads = _record_reads(monkeypatch, path)
+    source = load_source_image(path)
+    assert source.facts.size == size
+    assert source.facts.sha256 == digest
+    # The second read goes on up to one byte past the cap, as a single read of an unknown size would.
+    assert reads[0] == (size // 2 + 1, size // 2 + 1)
+    assert reads[1] == (MAX_READ_BYTES + 1 - (size // 2 + 1), size - (size // 2 + 1))
 
 
 def test_without_pillow_the_message_names_it(tmp_path, monkeypatch):
