@@ -167,6 +167,27 @@ def write_seed(path: Path, count: int) -> None:
     path.write_text(yaml.safe_dump(seed, sort_keys=False))
 
 
+def photo_before_first_run(index: int, count: int, make=picture, own: bytes | None = None) -> tuple:
+    """(kind, the photo Graph holds before the first run or None) of user ``index``: the first half hold their file's
+    picture ('same'; ``own``, when the caller has made it already), then every other one another picture
+    ('different') or none ('none')."""
+    if index < count // 2:
+        return 'same', own if own is not None else make(index)
+    if index % 2 == 0:
+        return 'different', make(index + 1000003)
+    return 'none', None
+
+
+def set_photo_before_first_run(emulator, index: int, count: int, make=picture, own: bytes | None = None) -> str:
+    """Give user ``index`` the photo it holds before the first run (photo_before_first_run); return its kind."""
+    kind, data = photo_before_first_run(index, count, make, own)
+    if data is None:
+        emulator.admin.delete_photo('users/%s' % upn(index))
+    else:
+        emulator.admin.put_photo('users/%s' % upn(index), data)
+    return kind
+
+
 def prepare_photos(emulator, src_dir: Path, count: int, make=picture) -> dict:
     """Write the N local photos; give half of the users that photo already, a quarter another one, a quarter none."""
     src_dir.mkdir()
@@ -175,13 +196,7 @@ def prepare_photos(emulator, src_dir: Path, count: int, make=picture) -> dict:
     def prepare(index):
         data = make(index)
         (src_dir / ('%s.jpg' % upn(index))).write_bytes(data)
-        if index < count // 2:
-            emulator.admin.put_photo('users/%s' % upn(index), data)
-            return 'same'
-        if index % 2 == 0:
-            emulator.admin.put_photo('users/%s' % upn(index), make(index + 1000003))
-            return 'different'
-        return 'none'
+        return set_photo_before_first_run(emulator, index, count, make, own=data)
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         for kind in pool.map(prepare, range(count)):
