@@ -8,13 +8,9 @@ the target tenant, the run puts every photo on the user with the same employeeId
 from __future__ import annotations
 
 import os
-import re
-import subprocess
-import sys
 from pathlib import Path
 
-from conftest import AUTH_ENV_NAMES, COLLECTIONS, PHOTOS, REPO, ensure_collection_link
-from graph_emulator.client_environment import client_environment
+from conftest import PHOTOS, REPO, recap, run_example_playbook
 
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.compare import photos_match
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.facts import photo_facts_from_bytes
@@ -27,28 +23,10 @@ MOVED = {'E1001': ('alice@contoso.com', 'alice@fabrikam.com'), 'E1002': ('bob@co
 
 
 def run_playbook(emulator, photo_dir: Path, *flags) -> str:
-    env = {key: value for key, value in os.environ.items() if key not in AUTH_ENV_NAMES}
-    env.update(client_environment({
-        'url': emulator.url, 'ca_path': emulator.ca_path, 'tenant_id': emulator.tenant_id,
-        'client_id': emulator.client_id, 'client_secret': emulator.client_secret}))
-    env.update(ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS), ANSIBLE_NOCOLOR='1')
-    command = [str(Path(sys.executable).parent / 'ansible-playbook'), '-i', 'localhost,', '-c', 'local',
-               '-e', 'ansible_python_interpreter=%s' % sys.executable, '-e', 'migrate_photo_dir=%s' % photo_dir,
-               str(PLAYBOOK), *flags]
-    completed = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, check=False)
-    output = completed.stdout + completed.stderr
-    assert completed.returncode == 0, output
-    assert 'Traceback' not in output
-    return output
-
-
-def recap(output: str) -> tuple:
-    ok, changed = re.search(r'ok=(\d+)\s+changed=(\d+)\s+unreachable=0\s+failed=0', output).groups()
-    return int(ok), int(changed)
+    return run_example_playbook(emulator, PLAYBOOK, '-e', 'migrate_photo_dir=%s' % photo_dir, *flags)
 
 
 def test_the_guide_playbook_moves_every_photo_to_the_same_employee_and_then_changes_nothing(emulator, admin, tmp_path):
-    ensure_collection_link()
     admin.put_photo('users/alice@contoso.com', (PHOTOS / 'astronaut.jpg').read_bytes())
     admin.put_photo('users/erin.obrien@contoso.com', (PHOTOS / 'camera.jpg').read_bytes())
     photo_dir = tmp_path / 'migration'
@@ -57,7 +35,7 @@ def test_the_guide_playbook_moves_every_photo_to_the_same_employee_and_then_chan
     audit = run_playbook(emulator, photo_dir, '--check', '--diff')
     assert admin.writes() == []
     assert sorted(os.listdir(photo_dir)) == ['.graphops-export.json', 'E1001.jpg', 'E1002.jpg', 'E1005.jpg']
-    for employee, (dummy, target) in MOVED.items():
+    for dummy, target in MOVED.values():
         assert 'users/%s' % target in audit, target  # the sync's diff names what it would set
 
     real = run_playbook(emulator, photo_dir)
