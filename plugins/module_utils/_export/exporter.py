@@ -319,6 +319,8 @@ class PhotoExport:
             stance = owner.stance if owner is not None else None
             if stance == UNKNOWN or (stance != HOLDS_FILE and not self.prune):
                 entries[name] = entry  # kept as it is: listed, so a later run (with prune) can still remove it
+                if stance == NEEDS_NONE:
+                    owner.reason += ' Its earlier export %s is kept (prune is false).' % name
                 continue
             if stance == HOLDS_FILE:
                 why = 'the file of %s under its earlier name; its photo is now in %s' % (entry.user, owner.file)

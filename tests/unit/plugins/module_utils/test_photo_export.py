@@ -238,6 +238,7 @@ def test_a_new_name_replaces_the_old_file_without_prune_and_check_mode_changes_n
 
     report, results = run_export(graph, dest, renamed)
     assert 'Removed user1@contoso.com.jpg' in results['user1@contoso.com']['reason']
+    assert 'user2@contoso.com.jpg is kept (prune is false)' in results['user2@contoso.com']['reason']
     assert sorted(os.listdir(dest)) == [MANIFEST_NAME, 'alice.new@contoso.com.jpg', 'user2@contoso.com.jpg']
     assert sorted(json.loads((dest / MANIFEST_NAME).read_text())['files']) == ['alice.new@contoso.com.jpg', 'user2@contoso.com.jpg']
     report, results = run_export(graph, dest, renamed, prune=True)
