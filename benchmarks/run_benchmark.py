@@ -19,6 +19,9 @@ Then, through real ansible-playbook:
 5. once, a loop of graph_profile_photo tasks over 30 users (each with a new picture), per principal.
 And the source-of-record case (``--directory-users``, issue 11): match_by employeeId over a tenant of that many users,
 with a group scope and without, in check mode: what reading the directory costs.
+And the export case (``--export-users``, issue 24): graph_profile_photo_export of that many users whose photos are
+648x648 (800 px portraits, stored as Graph stores them), a first run and the same task again, which must download
+nothing (one metadata read per user).
 
 For every run it prints the bytes Graph sent per principal (the $batch answers as they crossed the wire, base64
 and JSON included, from the emulator's request log), and the CPU seconds of the module process (stats.cpu_seconds:
@@ -495,6 +498,61 @@ def report_directory(figures: dict) -> list:
     return lines
 
 
+def bench_export(count: int, args, workroot: Path) -> dict:
+    """graph_profile_photo_export of count users, each with a 648x648 photo: the first run writes a file per user, the
+    second finds every ETag and file as the manifest recorded them and downloads nothing."""
+    workdir = workroot / ('export-%d' % count)
+    workdir.mkdir()
+    write_seed(workdir / 'seed.yml', count)
+    with EmulatorProcess(seed=workdir / 'seed.yml', state_dir=str(workdir / 'emulator'),
+                         args=['--latency-ms', str(args.latency_ms)]) as emulator:
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            list(pool.map(lambda index: emulator.admin.put_photo('users/%s' % upn(index), portrait(index)), range(count)))
+        sizes = {emulator.admin.photo_facts('users/%s' % upn(index))['width'] for index in (0, count - 1)}
+        export = {'name': 'export', 'graphops.msgraph.graph_profile_photo_export': {'dest_dir': str(workdir / 'export')}}
+        if args.concurrency:
+            export['graphops.msgraph.graph_profile_photo_export']['concurrency'] = args.concurrency
+        figures = {'users': count, 'photo_sides': sorted(sizes)}
+        figures['first'] = run_playbook(emulator, workdir, 'export-first', [export])
+        figures['again'] = run_playbook(emulator, workdir, 'export-again', [export])
+    figures['files'] = len([name for name in os.listdir(workdir / 'export') if not name.startswith('.')])
+    return figures
+
+
+def report_export(figures: dict) -> list:
+    count = figures['users']
+    lines = ['export: %d users with %s px photos (graph_profile_photo_export, size full), %d files' % (
+        count, '/'.join(str(side) for side in figures['photo_sides']), figures['files'])]
+    for label, key in (('first run', 'first'), ('again', 'again')):
+        run = figures[key]
+        task = run['task']
+        stats = task.get('stats') or {}
+        lines.append('  %-9s: task %.2f s = %.2f ms per user (export %.2f s, directory %.2f s); totals %s' % (
+            label, task['seconds'], task['seconds'] * 1000.0 / count, stats.get('seconds', 0.0),
+            stats.get('directory_seconds', 0.0), task.get('totals')))
+        lines.append('             Graph sent %.2f KB per user on the wire (%.2f KB of bodies); reads %s; %d downloads '
+                     '(%.1f KB each); %d HTTP requests (%d inner, %d writes); CPU module %s s, emulator %.2f s; peak RSS %.1f MB' % (
+                         run['wire_bytes'] / 1024.0 / count, run['image_bytes'] / 1024.0 / count, run['reads'],
+                         stats.get('downloads', 0), stats.get('downloaded_bytes', 0) / 1024.0 / max(1, stats.get('downloads', 0)),
+                         run['requests'], run['inner'], run['writes'], stats.get('cpu_seconds', '-'), run['emulator_cpu'],
+                         run['children_peak_mb']))
+    return lines
+
+
+def check_export(figures: dict) -> list:
+    """The export's promise, checked on the emulator's log: a second run downloads nothing and nothing writes to Graph."""
+    problems = []
+    again = figures['again']
+    if again['reads']['full'] or (again['task'].get('stats') or {}).get('downloads'):
+        problems.append('export N=%d: the second run downloaded %d photos (metadata reads only expected)' % (
+            figures['users'], again['reads']['full']))
+    if figures['first']['writes'] or again['writes']:
+        problems.append('export N=%d: %d writes to Graph' % (figures['users'], figures['first']['writes'] + again['writes']))
+    if figures['files'] != figures['users']:
+        problems.append('export N=%d: %d files written' % (figures['users'], figures['files']))
+    return problems
+
+
 def run_line(label: str, run: dict, count: int) -> list:
     task = run['task']
     stats = task.get('stats') or {}
@@ -665,6 +723,9 @@ def main(argv=None) -> int:
                         help='users of the match_by/scope case (default 10000, or $BENCH_DIRECTORY_USERS; 0 skips it)')
     parser.add_argument('--directory-files', type=int, default=1000, help='HR files of the match_by/scope case')
     parser.add_argument('--only-directory', action='store_true', help='run only the match_by/scope case')
+    parser.add_argument('--export-users', type=int, default=int(os.environ.get('BENCH_EXPORT_USERS', '1000')),
+                        help='users of the export case (default 1000, or $BENCH_EXPORT_USERS; 0 skips it)')
+    parser.add_argument('--only-export', action='store_true', help='run only the export case')
     parser.add_argument('--json', help='also write all figures to this file')
     parser.add_argument('--keep', action='store_true', help='keep the work directory')
     args = parser.parse_args(argv)
@@ -679,17 +740,22 @@ def main(argv=None) -> int:
         sizes = [size for name, size in cases if name == case]
         if sizes and not args.no_loop:
             loop_at[case] = 1000 if 1000 in sizes else max(sizes)
+    if args.only_directory or args.only_export:
+        cases = []
     workroot = Path(tempfile.mkdtemp(prefix='graphops-bench-'))
     print('graph_profile_photo_sync benchmark: emulator latency %d ms, throttling on, %d CPUs, %s; collections %s%s' % (
         args.latency_ms, os.cpu_count(), ', '.join('%s %d' % case for case in cases), COLLECTIONS_IN_USE[0],
         '; result_detail %s' % args.result_detail if args.result_detail else ''), flush=True)
     all_figures = []
-    if args.only_directory:
-        cases = []
+    export_problems = []
     try:
-        if args.directory_users:
+        if args.directory_users and not args.only_export:
             directory = bench_directory(args.directory_users, args.directory_files, args, workroot)
             print('\n'.join(report_directory(directory)), flush=True)
+        if args.export_users and not args.only_directory:
+            export = bench_export(args.export_users, args, workroot)
+            print('\n'.join(report_export(export)), flush=True)
+            export_problems = check_export(export)
         for case, count in cases:
             figures = bench_size(count, args, workroot, case=case, with_loop=(loop_at.get(case) == count))
             all_figures.append(figures)
@@ -710,9 +776,9 @@ def main(argv=None) -> int:
         print('plot: %s' % args.plot)
     if args.json:
         Path(args.json).write_text(json.dumps(all_figures, indent=2, default=str))
-    if not all_figures:
+    if not all_figures and not export_problems:
         return 0
-    problems = check_goals(all_figures)
+    problems = (check_goals(all_figures) if all_figures else []) + export_problems
     # The time goals are those of N = 1,000 (and 10,000 against 1,000 for linearity): a run without them checks fewer.
     print('goals: ' + ('all those this run measures are met' if not problems else 'NOT met: ' + '; '.join(problems)))
     return 1 if problems else 0

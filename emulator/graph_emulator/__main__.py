@@ -70,6 +70,8 @@ def _banner(info):
         "  client id:     %s" % info["client_id"],
         "  client secret: %s   (demo value, valid only here)" % info["client_secret"],
         "  state dir:     %s" % info["state_dir"],
+    ] + ["  other tenant:  %s (%s)" % (tenant["id"], tenant["domain"])
+         for tenant in info.get("tenants", [])[1:]] + [
         "",
     ] + ["export %s=%s" % item for item in client_environment(info).items()] + [
         "",

@@ -89,6 +89,8 @@ class Emulator:
             "managed_identities": [{"client_id": m.client_id, "system": m.system, "roles": list(m.roles)} for m in tenant.managed_identities],
             "users": {u.user_principal_name: {"id": u.id, "mailbox": u.mailbox, "password": u.password} for u in tenant.users.values()},
             "groups": {g.display_name: {"id": g.id, "team": g.team} for g in tenant.groups.values()},
+            # Every tenant of the seed, the demo tenant (above) first: a migration names the others by id or domain.
+            "tenants": [{"id": t.id, "domain": t.domain} for t in self.directory.tenants],
         }
         self.info = info
         return info

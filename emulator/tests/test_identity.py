@@ -121,6 +121,23 @@ def test_tenant_domain_is_accepted_as_tenant(emulator):
     assert "access_token" in result, result
 
 
+def test_a_multi_tenant_app_gets_a_token_for_each_tenant_and_sees_only_that_tenant(emulator):
+    """The demo seed's second tenant (fabrikam.com) has graphops-demo too, as a multi-tenant app consented there: the
+    token names the tenant it was asked for, and Graph answers from that tenant alone (migrations between tenants)."""
+    tenants = {tenant["domain"]: tenant["id"] for tenant in emulator.admin.info()["tenants"]}
+    assert sorted(tenants) == ["contoso.com", "fabrikam.com"] and emulator.tenant_id == TENANT
+    for domain, own, other in (("contoso.com", "alice@contoso.com", "alice@fabrikam.com"),
+                               ("fabrikam.com", "alice@fabrikam.com", "alice@contoso.com")):
+        token = confidential_app(emulator, *DEMO_APP, tenant=tenants[domain]).acquire_token_for_client(GRAPH_SCOPE)["access_token"]
+        graph = GraphClient(emulator.url, emulator.ca_path, token)
+        listed = graph.get("/users", params={"$select": "userPrincipalName,employeeId", "$top": "999"}).json()["value"]
+        assert listed and all(user["userPrincipalName"].endswith("@" + domain) for user in listed), listed
+        assert "E1001" in [user["employeeId"] for user in listed]  # the same employee in both
+        assert graph.get("/users/%s" % own).status_code == 200
+        assert graph.get("/users/%s/photo" % other).json()["error"]["code"] == "Request_ResourceNotFound"
+    assert "other tenant:  %s (fabrikam.com)" % tenants["fabrikam.com"] in emulator.output()
+
+
 def test_scope_must_be_dot_default(emulator):
     response = requests.post("%s/%s/oauth2/v2.0/token" % (emulator.url, TENANT), verify=emulator.ca_path, timeout=10, data={
         "grant_type": "client_credentials", "client_id": DEMO_APP[0], "client_secret": DEMO_APP[1], "scope": "User.Read"})

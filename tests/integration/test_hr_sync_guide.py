@@ -7,40 +7,16 @@ changes nothing."""
 
 from __future__ import annotations
 
-import os
-import re
-import subprocess
-import sys
-from pathlib import Path
-
-from conftest import AUTH_ENV_NAMES, COLLECTIONS, REPO, ensure_collection_link
-from graph_emulator.client_environment import client_environment
+from conftest import REPO, recap, run_example_playbook
 
 PLAYBOOK = REPO / 'examples' / 'hr_sync.yml'
 
 
 def run_playbook(emulator, *flags) -> str:
-    env = {key: value for key, value in os.environ.items() if key not in AUTH_ENV_NAMES}
-    env.update(client_environment({
-        'url': emulator.url, 'ca_path': emulator.ca_path, 'tenant_id': emulator.tenant_id,
-        'client_id': emulator.client_id, 'client_secret': emulator.client_secret}))
-    env.update(ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS), ANSIBLE_NOCOLOR='1')
-    command = [str(Path(sys.executable).parent / 'ansible-playbook'), '-i', 'localhost,', '-c', 'local',
-               '-e', 'ansible_python_interpreter=%s' % sys.executable, str(PLAYBOOK), *flags]
-    completed = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, check=False)
-    output = completed.stdout + completed.stderr
-    assert completed.returncode == 0, output
-    assert 'Traceback' not in output
-    return output
-
-
-def recap(output: str) -> tuple:
-    ok, changed = re.search(r'ok=(\d+)\s+changed=(\d+)\s+unreachable=0\s+failed=0', output).groups()
-    return int(ok), int(changed)
+    return run_example_playbook(emulator, PLAYBOOK, *flags)
 
 
 def test_the_guide_playbook_audits_applies_and_then_changes_nothing(emulator, admin):
-    ensure_collection_link()
     admin.clear_log()
     audit = run_playbook(emulator, '--check', '--diff')
     assert admin.writes() == []

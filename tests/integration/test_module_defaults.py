@@ -19,6 +19,7 @@ TASKS = {
     'graph_profile_photo': {'user': ALICE, 'src': str(PHOTOS / 'astronaut.jpg')},
     'graph_profile_photo_info': {'user': ALICE},
     'graph_profile_photo_sync': {'photos': [{'group': MARKETING, 'src': str(PHOTOS / 'coffee.jpg')}]},
+    'graph_profile_photo_export': {'dest_dir': '{{ playbook_dir }}/exported-photos', 'scope': {'filter': "userPrincipalName eq '%s'" % ALICE}},
     'graph_photo_update_settings': {'source': 'cloud'},
 }
 
@@ -55,6 +56,8 @@ def test_every_module_authenticates_from_module_defaults_alone(playbook, emulato
     assert by_task['graph_profile_photo_info']['result']['changed'] is False
     assert by_task['graph_profile_photo_sync']['result']['totals'] == {'unchanged': 0, 'set': 1, 'removed': 0, 'failed': 0, 'skipped': 0}
     assert by_task['graph_photo_update_settings']['result']['changed'] is True
+    # Alice's photo, which the first task set.
+    assert by_task['graph_profile_photo_export']['result']['totals']['exported'] == 1
     assert admin.photo_update_settings()['source'] == 'cloud'
     # From the side: both photos were written.
     assert admin.photo_facts('users/%s' % ALICE) is not None
