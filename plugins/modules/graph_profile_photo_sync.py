@@ -511,7 +511,8 @@ stats:
       requests in flight for one mailbox, C(compared) how many items had both photos decoded and compared,
       C(compare_cpu_ms) the CPU time those compares took, C(previews_dropped) the items whose principal has no photo
       and whose local photo was therefore prepared for the upload without the preview a compare needs,
-      C(cache_hits) the items whose cached verdict held,
+      C(cache_hits) the items whose cached verdict held, C(files_hashed) the local files whose sha256 was computed
+      for O(cache) (the others' were reused: the file's identity on disk had not changed since it was hashed),
       C(seconds) the wall time of the sync, C(max_rss_mb) the peak memory of the module process, and C(cpu_seconds) the
       CPU time of the module process (imports, token, sync and results).
     - C(directory_requests) is the number of requests (pages included) that read users for O(match_by) and
@@ -528,6 +529,7 @@ stats:
     compare_cpu_ms: 980.4
     previews_dropped: 210
     cache_hits: 0
+    files_hashed: 0
     seconds: 1.9
     max_rss_mb: 71.2
     cpu_seconds: 1.4

@@ -27,7 +27,6 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._sync.cache impor
     VERDICT_SAME,
     VERDICT_SET,
     cached_plan,
-    file_sha256,
     verdict_settings,
 )
 from ansible_collections.graphops.msgraph.plugins.module_utils._sync.reads import CurrentPhotoReads
@@ -183,6 +182,7 @@ class PhotoSync:
             compare_cpu_ms=round(sum(self._compare_cpu) * 1000.0, 1),
             previews_dropped=len(self._previews_dropped),
             cache_hits=self.cache.hits if self.cache is not None else 0,
+            files_hashed=self.cache.digests.hashed if self.cache is not None else 0,
             seconds=round(time.monotonic() - started, 3),
         ))
 
@@ -239,7 +239,9 @@ class PhotoSync:
     def _cached_verdicts(self, items: list) -> tuple:
         """Read every item's photo metadata; return (index -> PhotoMetadata or None, index -> plan from the cache)."""
         present = [item for item in items if item.state == 'present']
-        digests_future = self._compute.submit(PRIORITY_START, lambda: {item.index: file_sha256(item.src) for item in present})
+        # A file whose identity on disk is the one recorded with its digest is not read (_sync/file_digests.py).
+        digests_future = self._compute.submit(PRIORITY_START, lambda: {
+            item.index: self.cache.file_digest(item.principal, item.src) for item in present})
         metadata = self.reads.metadata(items)
         self._file_digests.update(digests_future.result())
         hits = {}
