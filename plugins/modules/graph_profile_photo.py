@@ -243,7 +243,7 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._photo.state impo
 )
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.compare import COMPARE_METHODS
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.source import load_source_image
-from ansible_collections.graphops.msgraph.plugins.module_utils._photo.facts import HAS_PIL, PIL_IMPORT_ERROR
+from ansible_collections.graphops.msgraph.plugins.module_utils._module.optional_libraries import library_found, library_import_error
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.upload_options import upload_argument_spec
 from ansible.module_utils.basic import missing_required_lib
 
@@ -261,8 +261,8 @@ def main():
         supports_check_mode=True,
     )
     params = graph.params
-    if not HAS_PIL:
-        graph.fail_json(msg=missing_required_lib('Pillow'), exception=PIL_IMPORT_ERROR)
+    if not library_found('PIL'):
+        graph.fail_json(msg=missing_required_lib('Pillow'), exception=library_import_error('PIL.Image'))
 
     try:
         target = target_from_params(params)

@@ -594,12 +594,10 @@ import time
 
 from ansible.module_utils.basic import missing_required_lib
 
-from ansible_collections.graphops.msgraph.plugins.module_utils._sync.directory_users import MATCH_BY_CHOICES, UserDirectory
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphModuleError
 from ansible_collections.graphops.msgraph.plugins.module_utils._module.graph_module import GraphModule
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.compare import COMPARE_METHODS
-from ansible_collections.graphops.msgraph.plugins.module_utils._photo.facts import HAS_PIL, PIL_IMPORT_ERROR
-from ansible_collections.graphops.msgraph.plugins.module_utils._sync.report_html import PhotoReportHtml, check_report_path
+from ansible_collections.graphops.msgraph.plugins.module_utils._module.optional_libraries import library_found, library_import_error
 from ansible_collections.graphops.msgraph.plugins.module_utils._sync.shards import select_shard
 from ansible_collections.graphops.msgraph.plugins.module_utils._sync.runner import (
     DEFAULT_CONCURRENCY,
@@ -611,15 +609,13 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._sync.runner impo
 )
 from ansible_collections.graphops.msgraph.plugins.module_utils._sync.cache import PhotoSyncCache, check_cache_path
 from ansible_collections.graphops.msgraph.plugins.module_utils._sync.items import items_from_directory, items_from_photos, list_photo_files
-from ansible_collections.graphops.msgraph.plugins.module_utils._sync.scope import (
+from ansible_collections.graphops.msgraph.plugins.module_utils._sync.source_of_record_options import (
+    MATCH_BY_CHOICES,
     MISSING_CHOICES,
-    build_source_of_record_items,
     needs_directory,
-    scope_from_option,
 )
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.targets import target_argument_spec
-from ansible_collections.graphops.msgraph.plugins.module_utils._photo.prepare import check_prepare_options
-from ansible_collections.graphops.msgraph.plugins.module_utils._photo.upload_options import upload_argument_spec
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.upload_options import check_prepare_options, upload_argument_spec
 
 # Failed items named one by one in msg; all of them are in results.
 MAX_FAILURES_IN_MSG = 50
@@ -655,6 +651,9 @@ def write_html_report(graph, html_report, items: list, report: SyncReport, resul
 
 def source_of_record_items(graph, client, params) -> tuple:
     """Items for match_by / scope / missing, and the directory read counters; fails the module on a read error."""
+    # Imported here (see scope_of): only a run that reads the directory needs the directory code.
+    from ansible_collections.graphops.msgraph.plugins.module_utils._sync.directory_users import UserDirectory  # pylint: disable=import-outside-toplevel
+    from ansible_collections.graphops.msgraph.plugins.module_utils._sync.scope import build_source_of_record_items  # pylint: disable=import-outside-toplevel
     files = list_photo_files(params['src_dir']) if params['src_dir'] is not None else []
     directory = UserDirectory(client, concurrency=min(8, params['concurrency']))
     try:
@@ -663,6 +662,28 @@ def source_of_record_items(graph, client, params) -> tuple:
     except GraphModuleError as exc:
         graph.fail_on_error(exc)
     return items, dict(directory_requests=directory.stats.requests, directory_seconds=round(directory.stats.seconds, 3))
+
+
+# The report's and the directory's code are imported by the functions below, only by a run that uses them: a module
+# run imports, and compiles, every file it imports (docs/docsite/rst/performance.rst, "The one-principal task").
+def scope_of(option: dict | None):
+    """The scope option as a SyncScope, or None; GraphOptionError when it names nothing usable."""
+    if option is None:
+        return None
+    from ansible_collections.graphops.msgraph.plugins.module_utils._sync.scope import scope_from_option  # pylint: disable=import-outside-toplevel
+    return scope_from_option(option)
+
+
+def check_report_option(path: str) -> None:
+    from ansible_collections.graphops.msgraph.plugins.module_utils._sync.report_html import check_report_path  # pylint: disable=import-outside-toplevel
+    check_report_path(path)
+
+
+def new_html_report(graph, params, *, declared: int):
+    from ansible_collections.graphops.msgraph.plugins.module_utils._sync.report_html import PhotoReportHtml  # pylint: disable=import-outside-toplevel
+    return PhotoReportHtml(params['report'], check_mode=graph.check_mode, compare=params['compare'],
+                           source=params['src_dir'] or '%d items of photos' % declared,
+                           shard=(params['shard_index'], params['shard_count']))
 
 
 def validate_source_of_record_options(params) -> str | None:
@@ -728,8 +749,8 @@ def main():
         supports_check_mode=True,
     )
     params = graph.params
-    if not HAS_PIL:
-        graph.fail_json(msg=missing_required_lib('Pillow'), exception=PIL_IMPORT_ERROR)
+    if not library_found('PIL'):
+        graph.fail_json(msg=missing_required_lib('Pillow'), exception=library_import_error('PIL.Image'))
     if params['concurrency'] < 1:
         graph.fail_json(msg='concurrency must be 1 or more (got %d).' % params['concurrency'])
     try:
@@ -741,10 +762,10 @@ def main():
     if problem:
         graph.fail_json(msg=problem)
     try:
-        scope = scope_from_option(params['scope'])
+        scope = scope_of(params['scope'])
         # Before any request: the directory is read below when match_by or scope need it.
         if params['report'] is not None:
-            check_report_path(params['report'])
+            check_report_option(params['report'])
         if params['cache'] is not None:
             check_cache_path(params['cache'])
     except GraphModuleError as exc:
@@ -767,9 +788,7 @@ def main():
         graph.fail_on_error(exc)
     html_report = None
     if params['report'] is not None:
-        html_report = PhotoReportHtml(params['report'], check_mode=graph.check_mode, compare=params['compare'],
-                                      source=params['src_dir'] or '%d items of photos' % len(all_items),
-                                      shard=(params['shard_index'], params['shard_count']))
+        html_report = new_html_report(graph, params, declared=len(all_items))
 
     cache = load_cache(graph, params['cache'])
     report = SyncReport(results=[], totals=dict.fromkeys(TOTAL_KEYS, 0), diffs=[])

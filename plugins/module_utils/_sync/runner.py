@@ -19,7 +19,6 @@ from dataclasses import dataclass, field, replace
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.batch_runner import BatchItemFailure, BatchRunner
 from ansible_collections.graphops.msgraph.plugins.module_utils._sync.compute_pool import PRIORITY_FINISH, PRIORITY_START, ComputePool
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.batch import MAX_BATCH_REQUESTS
-from ansible_collections.graphops.msgraph.plugins.module_utils._photo.source import SourceImageError, load_source_image
 from ansible_collections.graphops.msgraph.plugins.module_utils._sync.bulk_writer import BatchPhotoWriter
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.diff import photo_diff, photo_facts_dict
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.error_messages import describe_photo_error, is_no_photo
@@ -291,6 +290,11 @@ class PhotoSync:
     def _load_source(self, item, compared: bool) -> tuple:
         """(SourceImage or the error sentence, CPU seconds spent) for a present item; ``compared=False`` when its
         principal has no photo, so that it is only uploaded (load_source_image)."""
+        # Imported here: a run whose every principal is a cache hit reads no local photo (nor imports Pillow).
+        from ansible_collections.graphops.msgraph.plugins.module_utils._photo.source import (  # pylint: disable=import-outside-toplevel
+            SourceImageError,
+            load_source_image,
+        )
         started = time.thread_time()
         try:
             # Most photos are compared and not uploaded: one that needs preparing is compared from a small preview
@@ -345,6 +349,9 @@ class PhotoSync:
                 # A real compare: the local photo and Graph's decoded, then matched.
                 self._compare_cpu.append(source_cpu + time.thread_time() - started)
             if plan.action == ACTION_SET and plan.source is not None and plan.source.deferred is not None:
+                from ansible_collections.graphops.msgraph.plugins.module_utils._photo.source import (  # pylint: disable=import-outside-toplevel
+                    SourceImageError,
+                )
                 try:
                     source = plan.source.complete()
                 except SourceImageError as exc:
