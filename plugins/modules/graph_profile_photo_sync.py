@@ -748,6 +748,18 @@ def main():
         required_one_of=[('photos', 'src_dir', 'scope')],
         supports_check_mode=True,
     )
+    params = checked_params(graph)
+    # Everything the run holds (the items, the cache's entries, the sync's own state) is gone when sync_task returns:
+    # exit_json then copies the results (no_log scrubbing) and serialises them, which at 50,000 principals is the
+    # module's peak of memory (docs/docsite/rst/performance.rst, "Very large tenants").
+    result, failure = sync_task(graph, params)
+    if failure:
+        graph.fail_json(msg=failure, **result)
+    graph.exit_json(**result)
+
+
+def checked_params(graph) -> dict:
+    """The module's parameters once every check that needs no request passed (else the module fails here)."""
     params = graph.params
     if not library_found('PIL'):
         graph.fail_json(msg=missing_required_lib('Pillow'), exception=library_import_error('PIL.Image'))
@@ -770,12 +782,15 @@ def main():
             check_cache_path(params['cache'])
     except GraphModuleError as exc:
         graph.fail_on_error(exc)
-    params = dict(params, scope=scope)
+    return dict(params, scope=scope)
 
+
+def sync_task(graph, params) -> tuple:
+    """(the module's result, the failure message or None) of the whole sync."""
     client = None
     directory_stats = dict(directory_requests=0, directory_seconds=0.0)
     try:
-        if needs_directory(match_by=params['match_by'], scope=scope):
+        if needs_directory(match_by=params['match_by'], scope=params['scope']):
             client = build_client(graph, params)
             all_items, directory_stats = source_of_record_items(graph, client, params)
         elif params['src_dir'] is not None:
@@ -797,18 +812,22 @@ def main():
         sync = PhotoSync(client, check_mode=graph.check_mode, compare=params['compare'],
                          want_diff=graph.diff_mode,
                          concurrency=params['concurrency'], app_only=client.token_provider.is_app_only,
-                         prepare=params['prepare'], crop=params['crop'], force=params['force'], cache=cache)
+                         prepare=params['prepare'], crop=params['crop'], force=params['force'], cache=cache,
+                         # The report shows facts of every item: with one, results are made compact at the end.
+                         result_detail=params['result_detail'] if html_report is None else 'full')
         if html_report is not None:
             sync.on_images = html_report.add_images
         report = sync.run(items)
 
-    stats = dict(report.stats, max_rss_mb=peak_memory_mb(), cpu_seconds=round(time.process_time(), 2), **directory_stats)
+    def run_stats():
+        return dict(report.stats, max_rss_mb=peak_memory_mb(), cpu_seconds=round(time.process_time(), 2), **directory_stats)
+
     result = dict(
         changed=report.changed,
         results=report.results,
         totals=report.totals,
         shard=dict(index=params['shard_index'], count=params['shard_count'], in_shard=len(items), declared=len(all_items)),
-        stats=stats,
+        stats=run_stats(),
     )
     if graph.diff_mode:
         result['diff'] = report.diffs
@@ -817,11 +836,11 @@ def main():
     if cache is not None:
         result['cache'] = save_cache(graph, cache, result)
     if params['result_detail'] == 'compact':
-        # After the report and the cache, which use every key: only what is returned gets smaller.
+        # After the report, which uses every key (without one, the sync made them compact already).
         result['results'] = compact_results(report.results)
-    if report.failed:
-        graph.fail_json(msg=failure_message(report), **result)
-    graph.exit_json(**result)
+    # Again: the peak memory and CPU once the report and the cache are written (before exit_json copies the results).
+    result['stats'] = run_stats()
+    return result, failure_message(report) if report.failed else None
 
 
 def build_client(graph, params):

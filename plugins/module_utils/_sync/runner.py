@@ -85,9 +85,13 @@ RESULT_DETAILS = ('full', 'compact')
 COMPACT_RESULT_KEYS = ('principal', 'src', 'state', 'action', 'changed', 'skipped', 'error', 'reason', 'has_photo')
 
 
+def compact_result(result: dict) -> dict:
+    """A result with only COMPACT_RESULT_KEYS (result_detail: compact); the facts, upload and cache keys go."""
+    return {key: result.get(key) for key in COMPACT_RESULT_KEYS}
+
+
 def compact_results(results: list) -> list:
-    """The results with only COMPACT_RESULT_KEYS (result_detail: compact); the facts, upload and cache keys go."""
-    return [{key: result.get(key) for key in COMPACT_RESULT_KEYS} for result in results]
+    return [compact_result(result) for result in results]
 
 
 def totals_of(results: list) -> dict:
@@ -116,7 +120,7 @@ class PhotoSync:
     def __init__(self, client, *, check_mode: bool, compare: str = 'perceptual', want_diff: bool = False,
                  concurrency: int = DEFAULT_CONCURRENCY, app_only: bool = False, runner: BatchRunner | None = None,
                  compute_threads: int | None = None, prepare: str = 'auto', crop: str = 'none', force: bool = True,
-                 cache=None):
+                 cache=None, result_detail: str = 'full'):
         self.client = client
         self.compare = compare
         # What is uploaded for each file (_photo/prepare.py), and whether existing photos are replaced.
@@ -134,6 +138,9 @@ class PhotoSync:
         self.reads = CurrentPhotoReads(self.runner, compare=compare)
         # PhotoSyncCache or None: verdicts of earlier runs that an unchanged ETag and file let this run reuse.
         self.cache = cache
+        # compact: each chunk's results are made compact as the chunk ends, so that a run of 50,000 never holds every
+        # full result (about 2-3 KB each in memory; docs/docsite/rst/performance.rst, "Very large tenants").
+        self.result_detail = result_detail
         self._file_digests = {}
         # The perceptual hash is only shown, never used to decide: computed when a diff shows it.
         self.with_phash = want_diff
@@ -156,6 +163,8 @@ class PhotoSync:
                 outcomes.append(self._failed(item, app_only_token_problem(item.target, app_only=True)))
             else:
                 runnable.append(item)
+        if self.result_detail == 'compact':
+            outcomes = [(index, compact_result(result), diff) for index, result, diff in outcomes]
         chunks = [runnable[start:start + CHUNK_SIZE] for start in range(0, len(runnable), CHUNK_SIZE)]
         if chunks:
             # Workers wait on the network; image work goes to a few compute threads, one per core: more threads
@@ -163,7 +172,7 @@ class PhotoSync:
             with ComputePool(self.compute_threads) as compute, \
                     ThreadPoolExecutor(max_workers=min(self.concurrency, len(chunks))) as workers:
                 self._compute = compute
-                for chunk_outcomes in workers.map(self._sync_chunk, chunks):
+                for chunk_outcomes in workers.map(self._finished_chunk, chunks):
                     outcomes.extend(chunk_outcomes)
             self._compute = None
         outcomes.sort(key=lambda outcome: outcome[0])
@@ -184,6 +193,13 @@ class PhotoSync:
             files_hashed=self.cache.digests.hashed if self.cache is not None else 0,
             seconds=round(time.monotonic() - started, 3),
         ))
+
+    def _finished_chunk(self, chunk: list) -> list:
+        """The outcomes of one chunk, their results compact as soon as the chunk ends with result_detail: compact."""
+        outcomes = self._sync_chunk(chunk)
+        if self.result_detail == 'compact':
+            return [(index, compact_result(result), diff) for index, result, diff in outcomes]
+        return outcomes
 
     # --- one chunk: local checks, one batched read, compare, one batched write ---
     def _sync_chunk(self, chunk: list) -> list:
