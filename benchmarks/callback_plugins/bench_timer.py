@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import time
 
 from ansible.plugins.callback import CallbackBase
@@ -17,7 +18,8 @@ type: aggregate
 short_description: Time each task for the benchmark
 description:
   - Appends one JSON line per finished task (name, status, seconds from task start to result, and the keys
-    changed, totals, stats, msg of the result, and the size of its results as JSON) to the file named by E(BENCH_TIMER_FILE).
+    changed, totals, stats, msg of the result, the size of its results as JSON, and the peak memory of the controller
+    process, which holds every result) to the file named by E(BENCH_TIMER_FILE).
 requirements:
   - Enabled with E(ANSIBLE_CALLBACKS_ENABLED=bench_timer).
 '''
@@ -51,6 +53,8 @@ class CallbackModule(CallbackBase):
             entry['items'] = len(data['results'])
             # What the results weigh as JSON: the module serialises them, the controller parses and processes them.
             entry['results_kb'] = round(len(json.dumps(data['results'], default=str)) / 1024.0, 1)
+        # Callbacks run in the controller's main process: its peak so far (KiB on Linux).
+        entry['controller_max_rss_mb'] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, 1)
         with open(path, 'a', encoding='utf-8') as handle:
             handle.write(json.dumps(entry, default=str) + '\n')
 
