@@ -20,7 +20,7 @@ from graph_emulator.directory import STORED_RENDITION_MAX, StoredPhoto
 from graph_emulator.emulator import Emulator
 from graph_emulator.http_messages import ApiRequest
 from graph_emulator.seed import DEFAULT_SEED
-from graph_emulator.server import EmulatorRequestHandler
+from graph_emulator.server import EmulatorHTTPServer, EmulatorRequestHandler
 
 
 @pytest.fixture
@@ -178,3 +178,9 @@ def test_responses_are_sent_without_waiting_for_the_clients_delayed_ack(local):
     EmulatorRequestHandler(connection, ("127.0.0.1", 50000), server)
     assert (socket.IPPROTO_TCP, socket.TCP_NODELAY, True) in connection.options
     assert b"".join(connection.sent).startswith(b"HTTP/1.1 200") and b"token_endpoint" in b"".join(connection.sent)
+
+
+def test_a_client_that_opens_many_connections_at_once_is_not_made_to_wait():
+    # socketserver listens with a backlog of 5: past it the kernel drops a SYN and the client retries a second later.
+    # The bulk sync opens one connection per worker (32 by default) at once; Graph accepts them all.
+    assert EmulatorHTTPServer.request_queue_size >= 64
