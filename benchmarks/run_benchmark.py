@@ -39,7 +39,8 @@ the CPU milliseconds per item of the work that no run avoids, with the collectio
 and the emulator's own code called as it stores an upload: the local file's preview (load_source_image, as
 _sync/runner.py loads it), the facts of Graph's 96x96 rendition (made by the emulator's StoredPhoto) and the compare,
 completing a deferred preparation for an upload, the emulator's rewrite of the upload (StoredPhoto.stored with its
-Rewrite), and with ``cache`` the file's sha256. The fixed cost of a task is the time of the same sync task over ONE
+Rewrite), and with ``cache`` the check that the file is unchanged (the stat that shows its identity on disk is the one
+recorded with its digest; a version without that rule: its sha256). The fixed cost of a task is the time of the same sync task over ONE
 principal through ansible-playbook (a user of its own past the case's N, unchanged: no write). A run's floor is the
 fixed cost plus the CPU of its work, counted from the case's setup (first run: every principal with a photo previewed
 and compared, every upload prepared and rewritten; unchanged run: every principal compared; cached run: every
@@ -278,15 +279,22 @@ def measure_children(command: list) -> int:
     return completed.returncode
 
 
+BROWSER_TIMEOUT = 600
+
+
 def browser_render(page: Path, workdir: Path) -> float | None:
-    """Seconds headless Chromium takes to open the report and render a screenshot (None without Chromium)."""
+    """Seconds headless Chromium takes to open the report and render a screenshot (None without Chromium; the timeout
+    itself when it did not finish in BROWSER_TIMEOUT seconds)."""
     browser = shutil.which('chromium')
     if browser is None:
         return None
     started = time.monotonic()
-    subprocess.run([browser, '--headless', '--no-sandbox', '--disable-gpu', '--user-data-dir=%s' % (workdir / 'chromium'),
-                    '--window-size=1100,800', '--screenshot=%s' % (workdir / 'report.png'), page.as_uri()],
-                   capture_output=True, timeout=600, check=True)
+    try:
+        subprocess.run([browser, '--headless', '--no-sandbox', '--disable-gpu', '--user-data-dir=%s' % (workdir / 'chromium'),
+                        '--window-size=1100,800', '--screenshot=%s' % (workdir / 'report.png'), page.as_uri()],
+                       capture_output=True, timeout=BROWSER_TIMEOUT, check=True)
+    except subprocess.TimeoutExpired:
+        return float(BROWSER_TIMEOUT)
     return time.monotonic() - started
 
 
@@ -340,7 +348,6 @@ def calibrate_cpu(paths: list, config: dict) -> dict:
     source_code = collection_module('_photo.source')
     facts_code = collection_module('_photo.facts')
     compare_code = collection_module('_photo.compare')
-    cache_code = collection_module('_sync.cache')
     compare_size = collection_module('_photo.renditions').COMPARE_SIZE
     rewrite = Rewrite.from_config(config)
 
@@ -362,18 +369,41 @@ def calibrate_cpu(paths: list, config: dict) -> dict:
     remotes = [rendition_facts(data) for data in renditions]
     # What the module uploads: a prepared JPEG, or the file as it is (prepare auto: a photo that needs nothing).
     uploads = [source.complete().data for source in sources]
+    checker = file_check()
+    for path in paths:
+        checker(str(path))  # the first check of a file records it, as a cache-filling run does
     per_item = {
         'preview': least_cpu_ms(load, paths),
         'rendition_facts': least_cpu_ms(rendition_facts, renditions),
         'compare': least_cpu_ms(lambda pair: compare_code.photos_match(pair[0].facts, pair[1], 'perceptual'), list(zip(sources, remotes))),
         'prepare': least_cpu_ms(lambda source: source.complete(), sources),
         'emulator_rewrite': least_cpu_ms(lambda data: StoredPhoto.stored(data, rewrite), uploads),
-        'sha256': least_cpu_ms(cache_code.file_sha256, [str(path) for path in paths]),
+        'file_check': least_cpu_ms(checker, [str(path) for path in paths]),
     }
     return {'per_item_ms': per_item, 'sample': len(paths), 'prepared': any(source.deferred is not None for source in sources),
             'matched': sum(1 for source, remote in zip(sources, remotes) if compare_code.photos_match(source.facts, remote, 'perceptual')),
             'upload_kb': sum(len(data) for data in uploads) / 1024.0 / len(uploads),
             'rendition_kb': sum(len(data) for data in renditions) / 1024.0 / len(renditions)}
+
+
+def file_check():
+    """What a cached run does to know a principal's file unchanged, as the collection under test does it: the stat of
+    _sync/file_digests.py against the identity recorded with the digest, or (before issue 25) the file's sha256."""
+    try:
+        digests_code = collection_module('_sync.file_digests')
+    except ImportError:
+        return collection_module('_sync.cache').file_sha256
+    recorded = {}
+    # Recorded as an earlier run keeps them: hashed an hour after the files were written (not racy).
+    first = digests_code.FileDigests(clock=lambda: time.time_ns() + 3600 * 10 ** 9)
+    checks = digests_code.FileDigests()
+
+    def check(path):
+        if path not in recorded:
+            digest, identity = first.digest(path)
+            recorded[path] = {'file_sha256': digest, 'file_stat': identity}
+        return checks.digest(path, recorded[path])
+    return check
 
 
 def fixed_task_seconds(emulator, workdir: Path, options: dict, data: bytes, principal: str) -> dict:
@@ -649,7 +679,12 @@ def report(figures: dict) -> list:
     if 'report' in figures:
         report_seconds = figures['report']['task']['seconds']
         browser = figures['report_browser']
-        rendering = 'headless Chromium opens and renders it in %.1f s' % browser if browser is not None else 'no chromium to time rendering'
+        if browser is None:
+            rendering = 'no chromium to time rendering'
+        elif browser >= BROWSER_TIMEOUT:
+            rendering = 'headless Chromium did not render it within %d s' % BROWSER_TIMEOUT
+        else:
+            rendering = 'headless Chromium opens and renders it in %.1f s' % browser
         lines.append('  HTML report      : %.1f MB (%.2f KB per principal); task %.2f s, %+.2f s over the unchanged run; '
                      'module peak RSS %.1f MB; %s' % (
                          figures['report_bytes'] / 1048576.0, figures['report_bytes'] / 1024.0 / count, report_seconds,

@@ -207,6 +207,10 @@ options:
         compare (O(compare), O(prepare), O(crop)), the verdict when it was that the photo already shows the file, and
         the facts shown in RV(results). Graph gives every upload a new ETag, so a photo replaced by anyone since is
         compared again, and so is a changed file. After an upload the module reads the new ETag back.
+      - With each sha256 it keeps the file's identity on disk (device, inode, size, modification and change times in
+        nanoseconds), and reads the file again only when that changed; a file changed within 2 seconds before it was
+        read, or on a filesystem with coarse timestamps, is read on every run. See
+        R(Bulk photo sync, ansible_collections.graphops.msgraph.docsite.bulk_sync).
       - Never holds a secret or image bytes. A missing, unreadable or foreign file (another format or version) is
         ignored with a warning and rewritten. The file is replaced atomically at the end of the run; its directory must
         exist, or the task fails before any request.
