@@ -516,9 +516,9 @@ stats:
       C(compare_cpu_ms) the CPU time those compares took, C(previews_dropped) the items whose principal has no photo
       and whose local photo was therefore prepared for the upload without the preview a compare needs,
       C(cache_hits) the items whose cached verdict held, C(files_hashed) the local files whose sha256 was computed
-      for O(cache) (the others' were reused: the file's identity on disk had not changed since it was hashed),
-      C(seconds) the wall time of the sync, C(max_rss_mb) the peak memory of the module process, and C(cpu_seconds) the
-      CPU time of the module process (imports, token, sync and results).
+      for O(cache) (the others' were reused, as the file's identity on disk had not changed since it was hashed),
+      C(seconds) the wall time of the sync, C(max_rss_mb) the peak memory of the module process (after the report and
+      the cache are written), and C(cpu_seconds) the CPU time of the module process (imports, token, sync and results).
     - C(directory_requests) is the number of requests (pages included) that read users for O(match_by) and
         O(scope), and C(directory_seconds) the time they took.
   returned: always
