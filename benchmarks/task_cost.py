@@ -204,8 +204,8 @@ def report(figures: dict) -> list:
     for kind in TASKS:
         values = seconds[kind]
         own = '' if kind == 'ping' else '; own cost over ping (median of the rounds) %+.0f ms' % (costs[kind] * 1000.0)
-        lines.append('  %-20s: median %.0f ms (%s)%s' % (kind, statistics.median(values) * 1000.0,
-                                                      ', '.join('%.0f' % (value * 1000.0) for value in values), own))
+        each = ', '.join('%.0f' % (value * 1000.0) for value in values)
+        lines.append('  %-20s: median %.0f ms (%s)%s' % (kind, statistics.median(values) * 1000.0, each, own))
     for kind, payload in figures['payloads'].items():
         lines.append('  payload of %s alone (%d runs, least / median): wall %.0f / %.0f ms, CPU %.0f / %.0f ms' % (
             kind, figures['import_rounds'], payload['wall_min'] * 1000, payload['wall_median'] * 1000,
