@@ -104,8 +104,9 @@ body:has(#show-failed:checked) tbody tr:not(.v-failed) { display: none; }
 '''
 
 # Runs once the page and its shown images are loaded ('load'): marks each thumbnail decoded or not (a thumbnail that
-# cannot be shown falls back to its alt text; a lazy one once it is loaded), applies a filter named in the URL fragment (#failed), keeps the fragment in step with
-# the filter so that a filtered view can be linked, and says how many rows are shown.
+# cannot be shown falls back to its alt text; a lazy one once it is loaded), applies a filter named in the URL
+# fragment (#failed), keeps the fragment in step with the filter so that a filtered view can be linked, and says how
+# many rows are shown.
 _SCRIPT = '''
 (function () {
   'use strict';
