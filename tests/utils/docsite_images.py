@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # -*- coding: utf-8 -*-
 # Copyright: graphops.msgraph contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
@@ -11,10 +10,10 @@ never reaches it: a guide shows a picture through a substitution defined at its 
        iVBORw0KGgo...
 
 whose data is docs/docsite/rst/audit-report.png. The PNG stays the source (make bench --plot rewrites
-performance-scaling.png): after changing one, run this script to embed it again; `--check` only says whether every
+performance-scaling.png): after changing one, run this script to embed it again. `--check` only says whether every
 embedded picture is its file (tests/integration/test_docs.py).
 
-Usage: docsite_images.py [--check]
+Usage: python tests/utils/docsite_images.py [--check]
 """
 
 from __future__ import annotations
@@ -60,7 +59,8 @@ def main(argv: list) -> int:
     if argv == ['--check']:
         stale = stale_pictures()
         for guide, name in stale:
-            print('docs/docsite/rst/%s: the picture |%s| is not %s.png; run tests/utils/docsite_images.py' % (guide, name, name))
+            print('docs/docsite/rst/%s: the picture |%s| is not %s.png; run .venv/bin/python tests/utils/docsite_images.py' % (
+                guide, name, name))
         return 1 if stale else 0
     if argv:
         print(__doc__.rsplit('Usage: ', 1)[1].strip(), file=sys.stderr)
