@@ -106,10 +106,13 @@ units: venv venv-oldest
 	tests/utils/run_ansible_test.sh $(abspath $(VPY)) units --requirements
 	tests/utils/run_ansible_test.sh $(abspath $(VPY_OLDEST)) units --requirements
 
-# Plugin and role docs, and the guides (docs/docsite: extra-docs.yml, links.yml, rst/), as the Ansible docsite builds
-# them (ansible-doc rendering and the guides' R() labels: tests/integration/test_docs.py).
+# Plugin and role docs, and the guides (docs/docsite: extra-docs.yml, links.yml, rst/): antsibull-docs lints them, then
+# builds the collection's docsite as the Ansible docsite is built (tests/utils/build_docsite.sh: antsibull-docs writes
+# the pages, Sphinx renders them with the Ansible theme, every warning an error, inline markup that did not render
+# too) into .build/docsite/build/html: about 6 s here. ansible-doc rendering: tests/integration/test_docs.py.
 docs: venv collection-link
 	cd $(COLLECTION_LINK) && PATH=$(abspath $(VENV))/bin:$$PATH antsibull-docs lint-collection-docs --plugin-docs --check-extra-docs-refs .
+	tests/utils/build_docsite.sh $(abspath $(VENV))/bin $(CURDIR)/.build/docsite
 
 # CHANGELOG.md from the fragments, through a release in a throw-away copy (tests/utils/changelog.sh says why).
 changelog: venv

@@ -230,7 +230,14 @@ class GraphApi:
             method=request.method, path=path, status=None if response.reset else response.status,
             write=request.method in WRITE_METHODS and is_photo_path, batch=request.batch, principal=principal,
             client_request_id=request.header("client-request-id"), identity=identity, fault=response.fault,
-            size=len(response.body) if response.body else 0)
+            size=len(response.body) if response.body else 0, content_type=_body_type(request))
+
+
+def _body_type(request):
+    """The media type of the request's body (no parameters), or None when it has none."""
+    if not request.body:
+        return None
+    return request.header("content-type").split(";")[0].strip().lower() or None
 
 
 def _app_only_group_update(request):

@@ -28,6 +28,8 @@ DEFAULTS = {
     # says; the module's compare must hold under each (docs/docsite/rst/photo_comparison.rst).
     "downscale_filter": "lanczos",
     "photo_settings_patch_status": 204,  # PATCH photoUpdateSettings: 204, or 200 with the object (docs disagree)
+    # PATCH photoUpdateSettings with source null or unknownFutureValue: refused (strict) or taken (lenient); undocumented.
+    "photo_settings_source": "strict",
     # Whether $filter compares strings regardless of case: Microsoft's pages do not say (directory_queries.py).
     "filter_string_case": "insensitive",
 }
@@ -43,6 +45,7 @@ _CHOICES = {
     "batch_order": ("shuffled", "request"),
     "downscale_filter": tuple(DOWNSCALE_FILTERS),
     "photo_settings_patch_status": (200, 204),
+    "photo_settings_source": ("strict", "lenient"),
     "filter_string_case": ("insensitive", "sensitive"),
 }
 # Values that look like numbers are kept as strings, so that a YAML or JSON 404 means the same as "404".

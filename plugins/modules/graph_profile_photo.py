@@ -157,7 +157,9 @@ EXAMPLES = r'''
 
 RETURN = r'''
 principal:
-  description: The principal the task managed, as a Graph path.
+  description:
+    - The principal the task managed, as a Graph path that names it as Graph does, not URL-encoded (a guest user is
+      C(users/frank_fabrikam.com#EXT#@contoso.com)). Diff headers and messages name it the same way.
   returned: always
   type: str
   sample: users/alice@contoso.com

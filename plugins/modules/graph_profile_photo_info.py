@@ -68,7 +68,9 @@ EXAMPLES = r'''
 
 RETURN = r'''
 principal:
-  description: The principal that was read, as a Graph path.
+  description:
+    - The principal that was read, as a Graph path that names it as Graph does, not URL-encoded (a guest user is
+      C(users/frank_fabrikam.com#EXT#@contoso.com)).
   returned: always
   type: str
   sample: users/alice@contoso.com

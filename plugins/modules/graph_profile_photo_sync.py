@@ -174,8 +174,9 @@ options:
     default: 0
   shard_count:
     description:
-      - Into how many shards the items are split. An item belongs to shard C(sha256(lower(principal)) mod shard_count),
-        whatever the order of the list or the directory, so the shards cover every item exactly once.
+      - Into how many shards the items are split. An item belongs to shard C(sha256(lower(path)) mod shard_count),
+        whatever the order of the list or the directory, so the shards cover every item exactly once. C(path) is the
+        principal's path in Graph's URLs, that is RV(results[].principal) URL-encoded (a guest's C(#) as C(%23)).
       - V(1), the default, handles every item.
     type: int
     default: 1
@@ -350,7 +351,9 @@ results:
   elements: dict
   contains:
     principal:
-      description: The principal, as a Graph path (or C(photos[N]) when the item names none).
+      description:
+        - The principal, as a Graph path that names it as Graph does, not URL-encoded (a guest user is
+          C(users/frank_fabrikam.com#EXT#@contoso.com)), or C(photos[N]) when the item names none.
       type: str
       returned: always
       sample: users/alice@contoso.com

@@ -370,7 +370,8 @@ class PhotoSync:
     # --- results ---
     @staticmethod
     def _base(item) -> dict:
-        return dict(principal=item.principal, src=item.src, state=item.state, skipped=False)
+        # As Graph names the principal (a guest's #EXT#, not its URL form); item.principal stays the cache's key.
+        return dict(principal=item.label, src=item.src, state=item.state, skipped=False)
 
     def _skipped(self, item) -> tuple:
         result = self._base(item)

@@ -296,12 +296,31 @@ def test_managed_identity_refuses_half_configured_endpoints(monkeypatch, environ
         build_auth_method(options(auth_method='managed_identity'), FakeIdentityService())
 
 
+ARC_AGENT = '/opt/azcmagent/bin/himds'
+
+
+def arc_agent(monkeypatch, *, installed: bool):
+    """Whether the Azure Arc agent is on this machine, as describe_source (and MSAL) find out: os.path.exists of it."""
+    exists = auth_methods.os.path.exists
+    monkeypatch.setattr(auth_methods.os.path, 'exists', lambda path: installed if path == ARC_AGENT else exists(path))
+
+
 def test_managed_identity_without_endpoint_names_the_metadata_service(monkeypatch):
     monkeypatch.delenv('AZURE_POD_IDENTITY_AUTHORITY_HOST')
+    arc_agent(monkeypatch, installed=False)
     method = ManagedIdentityAuth(options(auth_method='managed_identity'), None)
-    if method.describe_source().startswith('the Azure Arc agent'):
-        pytest.skip('the Azure Arc agent is installed here')
     assert method.describe_source().startswith('the Azure VM metadata service http://169.254.169.254 (no IDENTITY_ENDPOINT or MSI_ENDPOINT')
+
+
+def test_managed_identity_on_a_machine_with_the_arc_agent_names_the_agent(monkeypatch):
+    # Checked before AZURE_POD_IDENTITY_AUTHORITY_HOST (which the autouse fixture sets), in MSAL's order.
+    arc_agent(monkeypatch, installed=True)
+    method = ManagedIdentityAuth(options(auth_method='managed_identity'), None)
+    assert method.describe_source() == 'the Azure Arc agent on this machine'
+    # An Arc endpoint given in the environment is named before the agent's file.
+    monkeypatch.setenv('IDENTITY_ENDPOINT', 'http://localhost:40342/metadata/identity/oauth2/token')
+    monkeypatch.setenv('IMDS_ENDPOINT', 'http://localhost:40342')
+    assert method.describe_source() == 'the Azure Arc endpoint http://localhost:40342/metadata/identity/oauth2/token (IDENTITY_ENDPOINT)'
 
 
 def test_workload_identity_reads_the_token_file_on_every_request(tmp_path):
