@@ -7,13 +7,16 @@ What `antsibull-docs sphinx-init --use-current graphops.msgraph` writes, as the 
 docsites are built (the Ansible theme, antsibull's Sphinx extension, every reference checked), with two changes for a
 build that needs no network:
 - intersphinx is off. The pages antsibull-docs generates link to two labels of the Ansible docsite, resolved here from
-  ANSIBLE_DOCSITE_LABELS (the Ansible docsite defines them itself; a collection docsite finds them through the
-  inventory it downloads). Any other reference that does not resolve is still a warning, and so an error.
+  ANSIBLE_DOCSITE_LABELS, and module docs may name ansible.builtin's plugins (M(ansible.builtin.copy)), resolved to
+  their pages (the Ansible docsite defines these labels itself; a collection docsite finds them through the inventory
+  it downloads). Any other reference that does not resolve is still a warning, and so an error.
 - inline markup that did not render is a warning: a backtick left in the text of a page (outside code blocks) means
   that reStructuredText did not read ``...`` or `...` as markup, as a stray ``` does, and Sphinx says nothing of it.
 """
 
 from __future__ import annotations
+
+import re
 
 from docutils import nodes
 from sphinx.util import logging
@@ -47,11 +50,27 @@ ANSIBLE_DOCSITE_LABELS = {
 LOGGER = logging.getLogger('graphops.docsite')
 
 
+# M(ansible.builtin.copy) in a module's docs: the page of that module in the Ansible docsite.
+BUILTIN_PLUGIN_LABEL = re.compile(r'^ansible_collections\.ansible\.builtin\.(?P<name>[a-z0-9_]+)_(?P<type>module|lookup|filter|test)$')
+
+
+def ansible_docsite_target(label: str):
+    """(page and anchor, title) of a label the Ansible docsite defines, or None."""
+    if label in ANSIBLE_DOCSITE_LABELS:
+        return ANSIBLE_DOCSITE_LABELS[label]
+    match = BUILTIN_PLUGIN_LABEL.match(label)
+    if match:
+        return ('collections/ansible/builtin/%s_%s.html' % (match['name'], match['type']),
+                'ansible.builtin.%s %s' % (match['name'], match['type']))
+    return None
+
+
 def resolve_ansible_docsite_label(app, env, node, contnode):  # pylint: disable=unused-argument
-    """A reference to one of ANSIBLE_DOCSITE_LABELS, as a link to the Ansible docsite; None for any other."""
-    if node.get('reftype') != 'ref' or node.get('reftarget') not in ANSIBLE_DOCSITE_LABELS:
+    """A reference to a label of the Ansible docsite (ansible_docsite_target), as a link to it; None for any other."""
+    target = ansible_docsite_target(node.get('reftarget', '')) if node.get('reftype') == 'ref' else None
+    if target is None:
         return None
-    page, title = ANSIBLE_DOCSITE_LABELS[node['reftarget']]
+    page, title = target
     reference = nodes.reference('', '', internal=False, refuri=ANSIBLE_DOCSITE + page)
     reference += contnode if node.get('refexplicit') else nodes.inline(title, title)
     return reference

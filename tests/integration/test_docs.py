@@ -151,15 +151,18 @@ def test_the_docsite_build_fails_on_inline_markup_that_did_not_render(line, rend
 def test_a_reference_the_docsite_cannot_resolve_fails_its_build_but_the_ansible_labels_resolve(tmp_path):
     source = tmp_path / 'rst'
     source.mkdir()
-    (source / 'index.rst').write_text('A guide\n=======\n\nSee :ref:`here <common_return_values>` and '
-                                      ':ref:`ansible_configuration_settings`.\n')
+    (source / 'index.rst').write_text('A guide\n=======\n\nSee :ref:`here <common_return_values>`, '
+                                      ':ref:`ansible_configuration_settings` and '
+                                      ':ref:`copy <ansible_collections.ansible.builtin.copy_module>`.\n')
     assert sphinx_build(source, tmp_path).returncode == 0
     page = (tmp_path / 'build' / 'html' / 'index.html').read_text()
     assert 'href="https://docs.ansible.com/projects/ansible/devel/reference_appendices/config.html' in page
     assert '>Ansible Configuration Settings<' in page
-    (source / 'index.rst').write_text('A guide\n=======\n\nSee :ref:`no_such_label`.\n')
-    built = sphinx_build(source, tmp_path)
-    assert built.returncode != 0 and "undefined label: 'no_such_label'" in built.stderr
+    assert 'href="https://docs.ansible.com/projects/ansible/devel/collections/ansible/builtin/copy_module.html' in page
+    for label in ('no_such_label', 'ansible_collections.community.crypto.x509_certificate_module'):
+        (source / 'index.rst').write_text('A guide\n=======\n\nSee :ref:`%s`.\n' % label)
+        built = sphinx_build(source, tmp_path)
+        assert built.returncode != 0 and "undefined label: '%s'" % label in built.stderr
 
 
 def test_the_pictures_in_the_guides_are_their_png_files():
