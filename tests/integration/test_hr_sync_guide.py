@@ -19,14 +19,14 @@ from graph_emulator.client_environment import client_environment
 PLAYBOOK = REPO / 'examples' / 'hr_sync.yml'
 
 
-def run_playbook(emulator, *flags) -> str:
+def run_playbook(emulator, *flags, playbook: Path = PLAYBOOK) -> str:
     env = {key: value for key, value in os.environ.items() if key not in AUTH_ENV_NAMES}
     env.update(client_environment({
         'url': emulator.url, 'ca_path': emulator.ca_path, 'tenant_id': emulator.tenant_id,
         'client_id': emulator.client_id, 'client_secret': emulator.client_secret}))
     env.update(ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS), ANSIBLE_NOCOLOR='1')
     command = [str(Path(sys.executable).parent / 'ansible-playbook'), '-i', 'localhost,', '-c', 'local',
-               '-e', 'ansible_python_interpreter=%s' % sys.executable, str(PLAYBOOK), *flags]
+               '-e', 'ansible_python_interpreter=%s' % sys.executable, str(playbook), *flags]
     completed = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, check=False)
     output = completed.stdout + completed.stderr
     assert completed.returncode == 0, output
