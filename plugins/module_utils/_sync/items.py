@@ -15,6 +15,7 @@ import os
 import re
 from dataclasses import dataclass
 
+from ansible_collections.graphops.msgraph.plugins.module_utils._backup.names import backup_name_from_options
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphOptionError
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.targets import (
     TARGET_OPTION_NAMES,
@@ -50,6 +51,8 @@ class SyncItem:
     skip_reason: str | None = None
     # missing: default: set src only when the principal has no photo at all; never replace one.
     only_if_no_photo: bool = False
+    # With backup_dir, the name of its backup file (_backup/names.py): the parts of a path without the extension.
+    backup_name: tuple | None = None
 
     @property
     def key(self) -> str:
@@ -80,7 +83,8 @@ def items_from_photos(photos: list) -> list:
         error = None
         if state == 'present' and not src:
             error = 'src is required with state: present; add the photo file to set, or state: absent.'
-        items.append(SyncItem(index=index, principal=target.path, target=target, state=state, src=src, error=error))
+        items.append(SyncItem(index=index, principal=target.path, target=target, state=state, src=src, error=error,
+                              backup_name=backup_name_from_options(**options)))
     return mark_duplicates(items, describe=lambda item: 'photos[%d]' % item.index)
 
 
@@ -121,7 +125,8 @@ def items_from_directory(src_dir: str) -> list:
                                   error='%s: %s.' % (src, problem)))
             continue
         target = target_from_options(user=stem)
-        items.append(SyncItem(index=len(items), principal=target.path, target=target, state='present', src=src))
+        items.append(SyncItem(index=len(items), principal=target.path, target=target, state='present', src=src,
+                              backup_name=(stem,)))
     return mark_duplicates(items, describe=lambda item: os.path.basename(item.src))
 
 
