@@ -21,7 +21,7 @@ import os
 import threading
 
 from ansible_collections.graphops.msgraph.plugins.module_utils._backup.names import backup_extension
-from ansible_collections.graphops.msgraph.plugins.module_utils._files.file_names import file_name_problem
+from ansible_collections.graphops.msgraph.plugins.module_utils._files.file_names import file_name_problem, same_name_key
 from ansible_collections.graphops.msgraph.plugins.module_utils._files.private_files import LocalFileError
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphModuleError
 
@@ -81,7 +81,7 @@ class PhotoBackups:
             if problem:
                 raise PhotoBackupError('Could not back up the photo of %s, so it was not changed: "%s" cannot name its '
                                        'backup file (%s).' % (label, part, problem))
-        key = '/'.join(name).lower()
+        key = same_name_key('/'.join(name))
         with self._lock:
             owner = self._claimed.setdefault(key, label)
         if owner != label:

@@ -108,7 +108,8 @@ class PrivateFileWriter:
         missing = []
         current = os.path.abspath(path)
         while not os.path.isdir(current):
-            if os.path.lexists(current):
+            # Another thread of this run may have made it since isdir() looked: only something else is in the way.
+            if os.path.lexists(current) and not os.path.isdir(current):
                 raise LocalFileError('%s is not a folder: remove it or choose another path.' % current)
             missing.append(current)
             parent = os.path.dirname(current)
