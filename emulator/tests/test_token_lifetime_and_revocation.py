@@ -180,4 +180,3 @@ def test_a_revocation_in_the_middle_of_a_batch(emulator, graph, check, statuses)
     response = batch(graph, count=4)
     assert response.status_code == 200
     assert [answer["status"] for answer in response.json()["responses"]] == statuses
-
