@@ -141,6 +141,7 @@ notes:
   - The modules run where the API calls are made, usually C(localhost) or an execution environment.
   - The proxy environment variables (E(HTTPS_PROXY), E(NO_PROXY)) are honoured.
   - The environment variables of AWX's built-in Microsoft Azure Resource Manager credential (E(AZURE_TENANT),
-    E(AZURE_CLIENT_ID), E(AZURE_SECRET)) are enough to authenticate with O(auth_method=auto).
+    E(AZURE_CLIENT_ID), E(AZURE_SECRET)) are enough to authenticate with O(auth_method=auto), and its
+    E(AZURE_CLOUD_ENVIRONMENT) chooses the national cloud.
   - See R(Authentication, ansible_collections.graphops.msgraph.docsite.authentication) for each method, the Graph permissions to grant and known limits.
 '''

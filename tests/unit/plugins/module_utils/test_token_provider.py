@@ -197,25 +197,35 @@ def test_a_given_access_token_is_never_renewed():
     assert 'token-1' not in message and method.calls == 1
 
 
+def all_at_once(count: int, request) -> list:
+    """What request() returns in each of count threads started together."""
+    start = threading.Barrier(count)
+    seen = []
+
+    def run():
+        start.wait()
+        seen.append(request())
+
+    threads = [threading.Thread(target=run) for dummy in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return seen
+
+
 def test_many_threads_refused_at_once_renew_the_token_once():
     method = ScriptedMethod()
     provider = TokenProvider(method, clock=FakeClock())
     old = provider.current()
     provider.accepted(old)
-    start = threading.Barrier(16)
-    renewed = []
 
     def request_in_flight():
-        start.wait()
         provider.refused(old, EXPIRED)
-        renewed.append(provider.get_token())
+        return provider.get_token()
 
-    threads = [threading.Thread(target=request_in_flight) for dummy in range(16)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert method.calls == 2 and renewed == ['token-2'] * 16
+    assert all_at_once(16, request_in_flight) == ['token-2'] * 16
+    assert method.calls == 2
 
 
 def test_many_threads_see_an_expiring_token_and_renew_it_once():
@@ -230,19 +240,8 @@ def test_many_threads_see_an_expiring_token_and_renew_it_once():
     provider = TokenProvider(method, clock=clock)
     provider.current()
     clock.now += 31
-    start = threading.Barrier(12)
-    seen = []
-
-    def request():
-        start.wait()
-        seen.append(provider.get_token())
-
-    threads = [threading.Thread(target=request) for dummy in range(12)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert method.calls == 2 and seen == ['token-2'] * 12
+    assert all_at_once(12, provider.get_token) == ['token-2'] * 12
+    assert method.calls == 2
 
 
 def test_a_failed_renewal_is_not_remembered():
