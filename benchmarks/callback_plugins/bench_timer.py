@@ -17,7 +17,8 @@ type: aggregate
 short_description: Time each task for the benchmark
 description:
   - Appends one JSON line per finished task (name, status, seconds from task start to result, and the keys
-    changed, totals, stats, msg of the result, and the size of its results as JSON) to the file named by E(BENCH_TIMER_FILE).
+    changed, totals, stats, msg of the result, and the size of the result and of its results as JSON) to the file named
+    by E(BENCH_TIMER_FILE).
 requirements:
   - Enabled with E(ANSIBLE_CALLBACKS_ENABLED=bench_timer).
 '''
@@ -47,6 +48,7 @@ class CallbackModule(CallbackBase):
             data = result._result  # pylint: disable=protected-access
         entry = {'task': result.task_name, 'status': status, 'seconds': time.monotonic() - self._started}
         entry.update({key: data[key] for key in KEPT_KEYS if key in data})
+        entry['result_kb'] = round(len(json.dumps(data, default=str)) / 1024.0, 1)
         if 'results' in data and isinstance(data['results'], list):
             entry['items'] = len(data['results'])
             # What the results weigh as JSON: the module serialises them, the controller parses and processes them.

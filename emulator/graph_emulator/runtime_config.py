@@ -32,6 +32,14 @@ DEFAULTS = {
     "photo_settings_source": "strict",
     # Whether $filter compares strings regardless of case: Microsoft's pages do not say (directory_queries.py).
     "filter_string_case": "insensitive",
+    # Seconds every token issued from now on lives (expires_in / expires_on): client credentials, certificate, federated,
+    # password grant, managed identity, and the admin API's delegated tokens. Entra's default is 60 to 90 minutes, a
+    # token lifetime policy can go down to 10 (GRAPH_PHOTO_API.md, "Tokens over long runs"); tests use seconds.
+    "token_lifetime": 3599,
+    # Where a $batch's token is checked: on the envelope (the whole batch answered 401), on each inner request (the
+    # envelope 200, each inner request 401), or both. No public source says; Graph's front end authenticates every HTTP
+    # request it gets, and a token revoked while the batch runs is refused by the workloads its requests go to.
+    "batch_token_check": "both",
 }
 
 _CHOICES = {
@@ -47,6 +55,7 @@ _CHOICES = {
     "photo_settings_patch_status": (200, 204),
     "photo_settings_source": ("strict", "lenient"),
     "filter_string_case": ("insensitive", "sensitive"),
+    "batch_token_check": ("both", "envelope", "items"),
 }
 # Values that look like numbers are kept as strings, so that a YAML or JSON 404 means the same as "404".
 _NUMERIC_CHOICES = ("missing_size", "no_mailbox_oversize")
