@@ -18,6 +18,8 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._sync.shards impo
 
 from ansible_collections.graphops.msgraph.tests.unit.plugins.module_utils.batch_fakes import FakeBatchClient
 from ansible_collections.graphops.msgraph.tests.unit.plugins.module_utils.test_photo_sync import BLUE, RED, FakeGraph
+from ansible_collections.graphops.msgraph.tests.unit.plugins.module_utils.test_private_files import make_writer
+from ansible_collections.graphops.msgraph.tests.unit.plugins.module_utils.test_private_files import usual_umask  # noqa: F401  # pylint: disable=unused-import
 
 GUEST = 'frank_fabrikam.com#EXT#@contoso.com'
 GUEST_URL = 'frank_fabrikam.com%23EXT%23@contoso.com'
@@ -73,7 +75,7 @@ def test_a_cache_written_by_0_2_still_hits_for_a_guest(tmp_path):
                settings=settings, verdict='same', compared_size='96x96',
                photo={'sha256': 'ab' * 32, 'width': 200, 'height': 200, 'content_type': 'image/jpeg', 'size': 1},
                upload={'prepared': False, 'reasons': []})
-    old.save()
+    old.save(files=make_writer())
     cache = PhotoSyncCache.load(str(tmp_path / 'cache.json'))
     client = FakeBatchClient(graph)
     report = PhotoSync(client, check_mode=False, cache=cache).run(items_from_photos([{'user': GUEST, 'src': str(src)}]))
