@@ -106,10 +106,13 @@ units: venv venv-oldest
 	tests/utils/run_ansible_test.sh $(abspath $(VPY)) units --requirements
 	tests/utils/run_ansible_test.sh $(abspath $(VPY_OLDEST)) units --requirements
 
-# Plugin and role docs, and the guides (docs/docsite: extra-docs.yml, links.yml, rst/), as the Ansible docsite builds
-# them (ansible-doc rendering and the guides' R() labels: tests/integration/test_docs.py).
+# Plugin and role docs, and the guides (docs/docsite: extra-docs.yml, links.yml, rst/): antsibull-docs lints them, then
+# builds the collection's docsite as the Ansible docsite is built (tests/utils/build_docsite.sh: antsibull-docs writes
+# the pages, Sphinx renders them with the Ansible theme, every warning an error, inline markup that did not render
+# too) into .build/docsite/build/html: about 6 s here. ansible-doc rendering: tests/integration/test_docs.py.
 docs: venv collection-link
 	cd $(COLLECTION_LINK) && PATH=$(abspath $(VENV))/bin:$$PATH antsibull-docs lint-collection-docs --plugin-docs --check-extra-docs-refs .
+	tests/utils/build_docsite.sh $(abspath $(VENV))/bin $(CURDIR)/.build/docsite
 
 # CHANGELOG.md from the fragments, through a release in a throw-away copy (tests/utils/changelog.sh says why).
 changelog: venv
@@ -146,11 +149,13 @@ clean:
 	rm -rf $(VENV) $(VENV_OLDEST) $(VENV_IMPORTER) .build tests/output
 
 # graph_profile_photo_sync against the emulator (20 ms latency, throttling on) at 100, 1,000 and 10,000 principals,
-# and a loop of graph_profile_photo for comparison; then the CPU of preparing one photo for upload (a few seconds), and
-# the own cost of one-principal tasks over ansible.builtin.ping, import by import and request by request.
+# and a loop of graph_profile_photo for comparison; then the CPU of preparing one photo for upload (a few seconds);
+# then the soak: 5,000 principals (BENCH_SOAK) under 429s, 503s, resets and three token revocations per run; then the
+# own cost of one-principal tasks over ansible.builtin.ping, import by import and request by request.
 # Opt-in: `make bench BENCH_LARGE_SIZES=50000` adds the tenant-scale case (one task of 50,000 and 10 shards; about
 # 15 minutes on 2 CPUs). Not part of `make test`; figures in docs/docsite/rst/performance.rst.
 bench: venv collection-link
 	$(VPY) benchmarks/run_benchmark.py $(if $(BENCH_LARGE_SIZES),--large-sizes $(BENCH_LARGE_SIZES))
 	$(VPY) benchmarks/prepare_cpu.py --rounds 3 --photos 10
+	$(VPY) benchmarks/run_benchmark.py --only-soak
 	$(VPY) benchmarks/task_cost.py

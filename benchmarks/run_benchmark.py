@@ -27,6 +27,13 @@ with a group scope and without, in check mode: what reading the directory costs.
 And the export case (``--export-users``, issue 24): graph_profile_photo_export of that many users whose photos are
 648x648 (800 px portraits, stored as Graph stores them), a first run and the same task again, which must download
 nothing (one metadata read per user).
+And the soak (``--soak [N]``, issue 23; 5,000 principals when N is not given): the standard case's setup under 10% 429s,
+5% 503s (both with ``Retry-After: 1``) and 1% connection resets, with every token revoked three times during each of two
+runs (the first run sets half of the photos, the second must write nothing). It prints the time, the 429s, 503s,
+resets, 401s and retries seen, the shortest wait before a throttled request was sent again (against its Retry-After),
+the writes that landed and those repeated (all from the emulator's request log), token renewals, the module's peak memory
+and the size of the task result. Its problems (a failed item, a write repeated beyond a connection reset, a write in
+the second run, a revocation that did not happen) are goals like the others.
 
 For every run it prints the bytes Graph sent per principal (the $batch answers as they crossed the wire, base64
 and JSON included, from the emulator's request log), and the CPU seconds of the module process (stats.cpu_seconds:
@@ -115,6 +122,16 @@ GOAL_RESULTS_MB_LARGE = 25
 GOAL_LINEAR_LARGE = 1.2
 # The HTML report of 10,000 principals must stay under this (issue 14).
 GOAL_REPORT_MB_AT_10000 = 50
+# The soak (issue 23): fault rates of every Graph request (inner requests of a $batch included; resets hit top-level
+# requests only), the Retry-After they carry, and where in each run every token is revoked: fractions of the Graph
+# requests a run sends at least (about 1.75 inner requests per principal in the first run, 1.25 in the second).
+SOAK_DEFAULT = 5000
+SOAK_FAULTS = {'429': 0.10, '503': 0.05, 'reset': 0.01}
+SOAK_RETRY_AFTER = 1.0
+SOAK_REVOCATIONS = {'first': (0.3, 0.8, 1.3), 'second': (0.2, 0.5, 0.9)}
+# Each attempt fails with a chance of about 16% (10% + 5% + 1%): with the default 5 retries, one request in
+# 1/0.16^6 = 60,000 fails for good, and 5,000 principals take over 10,000 requests. With 8, one in 14 million.
+SOAK_RETRIES = 8
 # The floor: per-item CPU is measured on this many of the case's files, the least of this many rounds (the machine is
 # shared: the least disturbed round is the closest to the work itself); the fixed cost of a task is the least of
 # FLOOR_PROBES one-principal tasks.
@@ -517,6 +534,118 @@ def bench_size(count: int, args, workroot: Path, *, case: str, with_loop: bool, 
     return figures
 
 
+def soak_traffic(log: list) -> dict:
+    """What the emulator's log says of a soak run: faults met, token refusals, writes landed and repeated, and the
+    shortest time before a request answered 429 or 503 inside a $batch was answered again (its Retry-After was
+    SOAK_RETRY_AFTER; the log's time is when an answer went out, so this is the wait plus the retry's own latency)."""
+    inner = [entry for entry in log if entry['batch']]
+    top = [entry for entry in log if not entry['batch']]
+    landed = {}
+    for entry in log:
+        if entry['write'] and entry['status'] in (200, 204):
+            landed[entry['principal']] = landed.get(entry['principal'], 0) + 1
+    waits = []
+    throttled = {}
+    for entry in inner:
+        key = (entry['method'], entry['path'])
+        if key in throttled:
+            waits.append(entry['time'] - throttled.pop(key))
+        if entry['status'] in (429, 503):
+            throttled[key] = entry['time']
+    return {
+        'top': len(top), 'inner': len(inner),
+        '429': {'inner': sum(1 for entry in inner if entry['status'] == 429), 'top': sum(1 for entry in top if entry['status'] == 429)},
+        '503': {'inner': sum(1 for entry in inner if entry['status'] == 503), 'top': sum(1 for entry in top if entry['status'] == 503)},
+        'resets': sum(1 for entry in top if entry['status'] is None),
+        '401': {'inner': sum(1 for entry in inner if entry['status'] == 401), 'top': sum(1 for entry in top if entry['status'] == 401)},
+        'writes_landed': sum(landed.values()), 'principals_written': len(landed),
+        'writes_repeated': sum(count - 1 for count in landed.values()),
+        'retry_waits': len(waits), 'shortest_retry_wait': min(waits) if waits else None,
+    }
+
+
+def bench_soak(count: int, args, workroot: Path) -> dict:
+    """The soak: the standard case's principals under SOAK_FAULTS and three revocations of every token per run."""
+    workdir = workroot / ('soak-n%d' % count)
+    workdir.mkdir()
+    write_seed(workdir / 'seed.yml', count)
+    with EmulatorProcess(seed=workdir / 'seed.yml', state_dir=str(workdir / 'emulator'),
+                         args=['--latency-ms', str(args.latency_ms)]) as emulator:
+        kinds = prepare_photos(emulator, workdir / 'photos', count)
+        options = {'src_dir': str(workdir / 'photos'), 'retries': SOAK_RETRIES}
+        if args.result_detail:
+            options['result_detail'] = args.result_detail
+        sync = {'name': 'sync', 'graphops.msgraph.graph_profile_photo_sync': options}
+        figures = {'case': 'soak', 'principals': count, 'setup': kinds}
+        for run in ('first', 'second'):
+            revoke_after = [int(fraction * count) for fraction in SOAK_REVOCATIONS[run]]
+            emulator.admin.faults(rates=SOAK_FAULTS, retry_after=['%g' % SOAK_RETRY_AFTER], seed=count, revoke_after=revoke_after)
+            issued_before = len(emulator.admin.issued_token_facts())
+            figures[run] = run_playbook(emulator, workdir, 'soak-' + run, [sync])
+            figures[run]['traffic'] = soak_traffic(emulator.admin.log())
+            figures[run]['revoke_after'] = revoke_after
+            figures[run]['revoked_at'] = emulator.admin.faults()['revoked_at']
+            figures[run]['tokens'] = len(emulator.admin.issued_token_facts()) - issued_before
+        state = emulator.admin.state()
+        figures['without_photo'] = sum(1 for user in state['users'].values() if user['photo'] is None)
+    return figures
+
+
+def report_soak(figures: dict) -> list:
+    count = figures['principals']
+    lines = ['soak, N = %d principals (%s); Graph requests answered %d%% 429 and %d%% 503 (Retry-After %g s), %d%% of connections '
+             'reset; retries %d; every token revoked three times per run' % (
+                 count, ', '.join('%d %s' % (value, key) for key, value in figures['setup'].items()), SOAK_FAULTS['429'] * 100,
+                 SOAK_FAULTS['503'] * 100, SOAK_RETRY_AFTER, SOAK_FAULTS['reset'] * 100, SOAK_RETRIES)]
+    for run in ('first', 'second'):
+        task, traffic = figures[run]['task'], figures[run]['traffic']
+        stats = task.get('stats') or {}
+        shortest = traffic['shortest_retry_wait']
+        lines.append('  %-6s run: task %.2f s (%.2f ms per principal); totals %s' % (
+            run, task['seconds'], task['seconds'] * 1000.0 / count, task.get('totals')))
+        lines.append('              429s %d (%d in batches, %d whole batches), 503s %d (%d, %d), resets %d; module retries in batches %s; '
+                     'shortest wait before a throttled request went again %s (Retry-After %g s)' % (
+                         traffic['429']['inner'] + traffic['429']['top'], traffic['429']['inner'], traffic['429']['top'],
+                         traffic['503']['inner'] + traffic['503']['top'], traffic['503']['inner'], traffic['503']['top'],
+                         traffic['resets'], stats.get('inner_retries'),
+                         '%.2f s' % shortest if shortest is not None else '-', SOAK_RETRY_AFTER))
+        lines.append('              revoked at requests %s (asked %s): 401s %d (%d in batches, %d whole batches), %d tokens obtained; '
+                     'writes landed %d for %d principals, repeated %d' % (
+                         figures[run]['revoked_at'], figures[run]['revoke_after'], traffic['401']['inner'] + traffic['401']['top'],
+                         traffic['401']['inner'], traffic['401']['top'], figures[run]['tokens'], traffic['writes_landed'],
+                         traffic['principals_written'], traffic['writes_repeated']))
+        lines.append('              module peak RSS %.1f MB; task result %s KB (results %s KB); %d HTTP requests (%d inner)' % (
+            stats.get('max_rss_mb', 0.0), task.get('result_kb', '-'), task.get('results_kb', '-'), traffic['top'], traffic['inner']))
+    lines.append('  principals without a photo after both runs: %d (every one is declared with a photo)' % figures['without_photo'])
+    return lines
+
+
+def soak_problems(figures: dict) -> list:
+    count = figures['principals']
+    problems = []
+    for run in ('first', 'second'):
+        task, traffic = figures[run]['task'], figures[run]['traffic']
+        if (task.get('totals') or {}).get('failed'):
+            problems.append('soak N=%d %s run: %d failed items' % (count, run, task['totals']['failed']))
+        if len(figures[run]['revoked_at']) != 3:
+            problems.append('soak N=%d %s run: tokens revoked %d times, not 3' % (count, run, len(figures[run]['revoked_at'])))
+        # A write may land twice only when a connection reset lost its answer.
+        if traffic['writes_repeated'] > traffic['resets']:
+            problems.append('soak N=%d %s run: %d writes repeated' % (count, run, traffic['writes_repeated']))
+        shortest = traffic['shortest_retry_wait']
+        if shortest is not None and shortest < SOAK_RETRY_AFTER * 0.95:
+            problems.append('soak N=%d %s run: a throttled request went again after %.2f s, before its Retry-After' % (count, run, shortest))
+    expected_writes = figures['setup']['different'] + figures['setup']['none']
+    if figures['first']['traffic']['principals_written'] != expected_writes:
+        problems.append('soak N=%d: %d principals written, %d needed it' % (
+            count, figures['first']['traffic']['principals_written'], expected_writes))
+    if figures['second']['traffic']['writes_landed']:
+        problems.append('soak N=%d: the second run wrote %d photos' % (count, figures['second']['traffic']['writes_landed']))
+    if figures['without_photo']:
+        problems.append('soak N=%d: %d principals without their photo' % (count, figures['without_photo']))
+    return problems
+
+
 def write_directory_seed(path: Path, count: int) -> str:
     """A tenant of count users with employeeIds; "All employees" holds 90% of them directly and the rest through a
     nested group. Returns the group's id."""
@@ -842,6 +971,11 @@ def main(argv=None) -> int:
     parser.add_argument('--export-users', type=int, default=int(os.environ.get('BENCH_EXPORT_USERS', '1000')),
                         help='users of the export case (default 1000, or $BENCH_EXPORT_USERS; 0 skips it)')
     parser.add_argument('--only-export', action='store_true', help='run only the export case')
+    parser.add_argument('--soak', type=int, nargs='?', const=SOAK_DEFAULT, default=0,
+                        help='also run the soak over this many principals: faults and three token revocations per run (issue 23); '
+                             '%d when no number is given' % SOAK_DEFAULT)
+    parser.add_argument('--only-soak', action='store_true',
+                        help='run only the soak (over --soak principals, else $BENCH_SOAK, else %d)' % SOAK_DEFAULT)
     parser.add_argument('--json', help='also write all figures to this file')
     parser.add_argument('--keep', action='store_true', help='keep the work directory')
     args = parser.parse_args(argv)
@@ -857,20 +991,24 @@ def main(argv=None) -> int:
         sizes = [size for name, size in cases if name == case]
         if sizes and not args.no_loop:
             loop_at[case] = 1000 if 1000 in sizes else max(sizes)
-    if args.only_directory or args.only_export:
+    if args.only_directory or args.only_export or args.only_soak:
         cases = large = []
+    if args.only_soak:
+        args.soak = args.soak or int(os.environ.get('BENCH_SOAK') or SOAK_DEFAULT)
     workroot = Path(tempfile.mkdtemp(prefix='graphops-bench-'))
     print('graph_profile_photo_sync benchmark: emulator latency %d ms, throttling on, %d CPUs, %s; collections %s%s' % (
-        args.latency_ms, os.cpu_count(), ', '.join(['%s %d' % case for case in cases] + ['tenant scale %d' % count for dummy, count in large]),
+        args.latency_ms, os.cpu_count(), ', '.join(['%s %d' % case for case in cases] + ['tenant scale %d' % count for dummy, count in large]
+                                                  + (['soak %d' % args.soak] if args.soak else [])),
         COLLECTIONS_IN_USE[0],
         '; result_detail %s' % args.result_detail if args.result_detail else ''), flush=True)
     all_figures = []
     export_problems = []
+    soak = None
     try:
-        if args.directory_users and not args.only_export:
+        if args.directory_users and not (args.only_export or args.only_soak):
             directory = bench_directory(args.directory_users, args.directory_files, args, workroot)
             print('\n'.join(report_directory(directory)), flush=True)
-        if args.export_users and not args.only_directory:
+        if args.export_users and not (args.only_directory or args.only_soak):
             export = bench_export(args.export_users, args, workroot)
             print('\n'.join(report_export(export)), flush=True)
             export_problems = check_export(export)
@@ -882,6 +1020,9 @@ def main(argv=None) -> int:
             figures = bench_size(count, args, workroot, case=case, with_loop=False, large=True)
             all_figures.append(figures)
             print('\n'.join(report(figures)), flush=True)
+        if args.soak and not (args.only_directory or args.only_export):
+            soak = bench_soak(args.soak, args, workroot)
+            print('\n'.join(report_soak(soak)), flush=True)
     finally:
         if not args.keep:
             shutil.rmtree(workroot, ignore_errors=True)
@@ -897,10 +1038,10 @@ def main(argv=None) -> int:
         draw_plot(all_figures, Path(args.plot))
         print('plot: %s' % args.plot)
     if args.json:
-        Path(args.json).write_text(json.dumps(all_figures, indent=2, default=str))
-    if not all_figures and not export_problems:
+        Path(args.json).write_text(json.dumps(all_figures + ([soak] if soak else []), indent=2, default=str))
+    if not all_figures and not export_problems and not soak:
         return 0
-    problems = (check_goals(all_figures) if all_figures else []) + export_problems
+    problems = (check_goals(all_figures) if all_figures else []) + export_problems + (soak_problems(soak) if soak else [])
     # The time goals are those of N = 1,000 (and 10,000 against 1,000 for linearity): a run without them checks fewer.
     print('goals: ' + ('all those this run measures are met' if not problems else 'NOT met: ' + '; '.join(problems)))
     return 1 if problems else 0

@@ -37,6 +37,8 @@ class AdminApi:
             ("POST", r"tokens/delegated", self._delegated_token),
             ("POST", r"tokens/federated", self._federated_token),
             ("POST", r"tokens/expire", self._expire_tokens),
+            ("POST", r"tokens/revoke", self._revoke_tokens),
+            ("GET", r"tokens/issued", self._issued_tokens),
         ]
 
     @staticmethod
@@ -151,11 +153,13 @@ class AdminApi:
 
     def _delegated_token(self, request):
         payload = self._json(request)
+        # Without expires_in, the token_lifetime switch decides, as for every other token.
+        lifetime = int(payload["expires_in"]) if payload.get("expires_in") is not None else None
         token = self.emulator.identity.issue_delegated(
             tenant_ref=payload.get("tenant_id"), user_ref=str(payload.get("user", "")),
-            scopes=payload.get("scopes") or [], lifetime=int(payload.get("expires_in", 3600)),
+            scopes=payload.get("scopes") or [], lifetime=lifetime,
             audience=payload.get("audience") or "https://graph.microsoft.com")
-        return ApiResponse.json(200, {"access_token": token.value, "token_type": "Bearer", "expires_in": int(payload.get("expires_in", 3600))})
+        return ApiResponse.json(200, {"access_token": token.value, "token_type": "Bearer", "expires_in": int(token.lifetime)})
 
     def _federated_token(self, request):
         payload = self._json(request)
@@ -169,3 +173,12 @@ class AdminApi:
     def _expire_tokens(self, _request):
         self.emulator.tokens.expire_all()
         return ApiResponse.json(200, {"expired": True})
+
+    def _revoke_tokens(self, _request):
+        self.emulator.tokens.revoke_issued()
+        return ApiResponse.json(200, {"revoked": True, "revocations": self.emulator.tokens.revocations})
+
+    def _issued_tokens(self, _request):
+        """Every token issued since the last reset, in order, without its value: kind, identity, audience (the resource
+        the client asked for: the cloud's Graph), lifetime, issued_at, revoked; and how many revocations there were."""
+        return ApiResponse.json(200, {"tokens": self.emulator.tokens.issued_facts(), "revocations": self.emulator.tokens.revocations})

@@ -1,5 +1,8 @@
 """JSON batching (POST /{version}/$batch): at most 20 requests, unique ids, dependsOn, base64 binary bodies.
 
+The token is checked where ``batch_token_check`` says: on the envelope (401 for the whole batch), on each inner
+request (401 inside a 200), or both (the default).
+
 Requests without dependsOn are launched together, as Graph does: each takes a throttling slot before
 any of them runs, so more than four to one mailbox get an inner 429 with Retry-After; then they run at the same time
 (each in a worker thread, with its own latency), so that a batch takes about as long as its slowest request, not the
@@ -59,6 +62,14 @@ class BatchProcessor:
     def handle(self, request: ApiRequest, version: str) -> ApiResponse:
         if request.method != "POST":
             return graph_error(request, 405, "MethodNotAllowed", "Batch requests must use POST.")
+        check = self.graph.emulator.config["batch_token_check"]
+        token = None
+        if check in ("envelope", "both"):
+            refused, token = self.graph.authenticate_batch(request, version)
+            if refused is not None:
+                return refused
+        # "envelope": the inner requests go with the token the envelope was let in with, checked no more.
+        inner_token = token if check == "envelope" else None
         try:
             items = self._validate(request)
         except BatchRejected as exc:
@@ -67,7 +78,7 @@ class BatchProcessor:
         independent = [item for item in items if not item.get("dependsOn")]
         calls = {}
         for item in independent:
-            calls[item["id"]] = self._prepare(request, version, item)
+            calls[item["id"]] = self._prepare(request, version, item, inner_token)
         for item in independent:  # launch together: take the slots first, in order
             call = calls[item["id"]]
             if call.response is None and not self.graph.acquire(call):
@@ -86,7 +97,7 @@ class BatchProcessor:
                     self.graph.log(inner, response, None, None)
                     results[item["id"]] = (inner, response)
                 else:
-                    results[item["id"]] = self._run(self._prepare(request, version, item))
+                    results[item["id"]] = self._run(self._prepare(request, version, item, inner_token))
         return ApiResponse.json(200, {"responses": [self._encode(item["id"], results[item["id"]][1]) for item in self._ordered(items)]})
 
     @staticmethod
@@ -146,10 +157,10 @@ class BatchProcessor:
                              base_url=outer.base_url, batch=True)
         return request, error
 
-    def _prepare(self, outer, version, item):
+    def _prepare(self, outer, version, item, token=None):
         request, error = self._inner_request(outer, version, item)
         segments = [s for s in request.path.split("/") if s][1:]
-        call = self.graph.prepare(request, version, segments)
+        call = self.graph.prepare(request, version, segments, token)
         if error and call.response is None:
             call.response = graph_error(request, 400, "BadRequest", error)
         if call.response is None:

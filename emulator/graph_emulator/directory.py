@@ -136,6 +136,38 @@ class Contact:
     slot: PhotoSlot = field(default_factory=PhotoSlot)
 
 
+# The properties of microsoft.graph.user: the "Properties" table of the user resource type, v1.0
+# (https://learn.microsoft.com/graph/api/resources/user, microsoft-graph-docs-contrib api-reference/v1.0/resources/user.md).
+# A $select that names anything else answers 400 (directory_queries.py). One list for v1.0 and beta: beta has more
+# properties, which the emulator refuses there too (emulator/README.md).
+USER_PROPERTIES = (
+    "aboutMe", "accountEnabled", "ageGroup", "assignedLicenses", "assignedPlans", "authorizationInfo", "birthday",
+    "businessPhones", "city", "companyName", "consentProvidedForMinor", "country", "createdDateTime", "creationType",
+    "customSecurityAttributes", "deletedDateTime", "department", "displayName", "employeeHireDate", "employeeId",
+    "employeeLeaveDateTime", "employeeOrgData", "employeeType", "externalUserState", "externalUserStateChangeDateTime",
+    "faxNumber", "givenName", "hireDate", "id", "identities", "imAddresses", "interests", "isResourceAccount", "jobTitle",
+    "lastPasswordChangeDateTime", "legalAgeGroupClassification", "licenseAssignmentStates", "mail", "mailboxSettings",
+    "mailNickname", "mobilePhone", "mySite", "officeLocation", "onPremisesDistinguishedName", "onPremisesDomainName",
+    "onPremisesExtensionAttributes", "onPremisesImmutableId", "onPremisesLastSyncDateTime", "onPremisesProvisioningErrors",
+    "onPremisesSamAccountName", "onPremisesSecurityIdentifier", "onPremisesSipInfo", "onPremisesSyncEnabled",
+    "onPremisesUserPrincipalName", "otherMails", "passwordPolicies", "passwordProfile", "pastProjects", "postalCode",
+    "preferredDataLocation", "preferredLanguage", "preferredName", "provisionedPlans", "proxyAddresses",
+    "refreshTokensValidFromDateTime", "responsibilities", "schools", "securityIdentifier", "serviceProvisioningErrors",
+    "showInAddressList", "signInActivity", "signInSessionsValidFromDateTime", "skills", "state", "streetAddress", "surname",
+    "usageLocation", "userPrincipalName", "userType",
+)
+# Collections (of strings or of complex values): an empty list when the user has none, never null.
+USER_COLLECTION_PROPERTIES = frozenset((
+    "assignedLicenses", "assignedPlans", "businessPhones", "identities", "imAddresses", "interests", "licenseAssignmentStates",
+    "onPremisesProvisioningErrors", "otherMails", "pastProjects", "provisionedPlans", "proxyAddresses", "responsibilities",
+    "schools", "serviceProvisioningErrors", "skills",
+))
+# "Returned by default" in that table (and in "List users" and "Get user": "a subset of the more commonly used
+# properties"), in the order of their example responses; every other property only on $select.
+DEFAULT_USER_PROPERTIES = ("businessPhones", "displayName", "givenName", "jobTitle", "mail", "mobilePhone", "officeLocation",
+                           "preferredLanguage", "surname", "userPrincipalName", "id")
+
+
 @dataclass
 class User:
     id: str
@@ -147,8 +179,21 @@ class User:
     roles: List[str] = field(default_factory=list)  # directory roles (template ids or names), e.g. People Administrator
     contacts: Dict[str, Contact] = field(default_factory=dict)
     contact_folders: Dict[str, Dict[str, Contact]] = field(default_factory=dict)
-    # Directory properties beyond the ones above (mail, employeeId, accountEnabled, ...), by their Graph names.
+    # Directory properties beyond the ones above (mail, employeeId, accountEnabled, ...), by their Graph names
+    # (USER_PROPERTIES): only those the user holds; any other reads as null, or [] for a collection.
     properties: Dict[str, object] = field(default_factory=dict)
+
+    def record(self) -> dict:
+        """Every property the user holds, by its Graph name."""
+        record = {"id": self.id, "userPrincipalName": self.user_principal_name, "displayName": self.display_name}
+        record.update(self.properties)
+        return record
+
+    def entity(self, select=None) -> dict:
+        """The user as Graph returns it: the properties select names (USER_PROPERTIES names), or with None the default ones."""
+        record = self.record()
+        return {name: record.get(name, [] if name in USER_COLLECTION_PROPERTIES else None)
+                for name in (DEFAULT_USER_PROPERTIES if select is None else select)}
 
 
 @dataclass

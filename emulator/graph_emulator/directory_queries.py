@@ -4,6 +4,15 @@ $filter, $select, $top (at most 999), $count and paging through @odata.nextLink 
 The advanced query parameters are the ConsistencyLevel: eventual header together with $count=true; what needs them
 is in odata_filter.py. An OData cast on a members listing needs them too: "To filter the results on the OData type,
 such as microsoft.graph.user ..., you must use the advanced query parameters" (group-list-transitivemembers.md).
+
+What a user looks like in an answer, as documented (https://learn.microsoft.com/graph/api/user-list,
+https://learn.microsoft.com/graph/api/user-get, https://learn.microsoft.com/graph/api/resources/user):
+- without $select, the default properties (directory.DEFAULT_USER_PROPERTIES: businessPhones ... userPrincipalName, id),
+  the others only on $select; with $select, exactly the properties it names;
+- a property that microsoft.graph.user does not have in $select is a 400, not a null;
+- the items of a users collection (/users, a members listing cast to microsoft.graph.user) carry no @odata.type;
+  those of a directoryObject collection (members without a cast) do, since they may be users or groups
+  (group-list-transitivemembers.md, examples 1 and 4).
 """
 
 import base64
@@ -12,6 +21,7 @@ import json
 import urllib.parse
 
 from . import odata_filter
+from .directory import USER_PROPERTIES
 from .http_messages import ApiResponse, graph_error
 
 DEFAULT_PAGE_SIZE = 100
@@ -20,9 +30,34 @@ USER_READ_ALL = {"User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "D
 # group-list-members.md / group-list-transitivemembers.md, least privileged first.
 GROUP_MEMBER_READ = {"GroupMember.Read.All", "Group.Read.All", "GroupMember.ReadWrite.All", "Group.ReadWrite.All",
                      "Directory.Read.All", "Directory.ReadWrite.All"}
-# Returned without $select (user.md: "Returned by default"); the others only on $select.
-DEFAULT_USER_PROPERTIES = ("id", "displayName", "userPrincipalName", "mail")
 USER_CAST = "microsoft.graph.user"
+_USER_PROPERTY_NAMES = {name.lower(): name for name in USER_PROPERTIES}
+
+
+class UnknownProperty(ValueError):
+    """$select names a property the type does not have; str() is Graph's message."""
+
+
+def selected_user_properties(query: dict) -> list:
+    """The user properties the query's $select names (Graph's spelling, each once), or [] without $select.
+
+    Names are matched without regard to case, as Graph's directory does; UnknownProperty for one the user has not.
+    """
+    selected = []
+    for name in (part.strip() for part in query.get("$select", "").split(",")):
+        if not name:
+            continue
+        known = _USER_PROPERTY_NAMES.get(name.lower())
+        if known is None:
+            # The message Graph's OData layer gives (reported for $select on other types, e.g. davmail issue 488).
+            raise UnknownProperty("Could not find a property named '%s' on type 'microsoft.graph.user'." % name)
+        if known not in selected:
+            selected.append(known)
+    return selected
+
+
+def unknown_property(request, exc: UnknownProperty):
+    return graph_error(request, 400, "BadRequest", str(exc))
 
 
 def is_listing(method: str, segments) -> bool:
@@ -34,14 +69,8 @@ def is_listing(method: str, segments) -> bool:
     return len(lowered) in (3, 4) and lowered[0] == "groups" and lowered[2] in ("members", "transitivemembers")
 
 
-def user_record(user) -> dict:
-    record = {"id": user.id, "userPrincipalName": user.user_principal_name, "displayName": user.display_name}
-    record.update(user.properties)
-    return record
-
-
 class FilterRecord:
-    """user_record(user) keyed by lower-case names, read on demand: a filter reads one or two properties of each of
+    """User.record() keyed by lower-case names, read on demand: a filter reads one or two properties of each of
     the tenant's users, and building every user's whole record for it was most of a filtered listing's CPU."""
 
     __slots__ = ("_user",)
@@ -50,7 +79,7 @@ class FilterRecord:
         self._user = user
 
     def get(self, name: str, default=None):
-        # user_record's order: the directory properties override the three fields.
+        # User.record()'s order: the directory properties override the three fields.
         for key, value in self._user.properties.items():
             if key.lower() == name:
                 return value
@@ -101,6 +130,10 @@ class DirectoryQueries:
             if cast is None:
                 return self._page(request, version, segments, members, advanced, query, state, context="directoryObjects", tenant=tenant)
             context = "users"
+        try:
+            selected_user_properties(query)  # a nextLink's query is the first page's: checked again, answered the same
+        except UnknownProperty as exc:
+            return unknown_property(request, exc)
         return self._page(request, version, segments, users, advanced, query, state, context=context, tenant=tenant)
 
     @staticmethod
@@ -139,6 +172,9 @@ class DirectoryQueries:
             matches = odata_filter.compile_filter(node, case_sensitive=self.emulator.config["filter_string_case"] == "sensitive")
             objects = [o for o in objects if not hasattr(o, "members") and matches(FilterRecord(o))]
         select = [name.strip() for name in query.get("$select", "").split(",") if name.strip()]
+        # Users as selected (a directoryObject collection is not checked against the user's properties: a group's may
+        # be selected too, so a name the user has not is left out), else with their default properties.
+        user_select = [_USER_PROPERTY_NAMES[name.lower()] for name in select if name.lower() in _USER_PROPERTY_NAMES] if select else None
         offset = state["offset"] if state else 0
         page = objects[offset:offset + top]
         payload = {"@odata.context": "%s/%s/$metadata#%s" % (request.base_url, version, context)}
@@ -149,19 +185,18 @@ class DirectoryQueries:
                                                          "offset": offset + top}).encode("utf-8")).decode("ascii")
             path = "/".join(urllib.parse.quote(s, safe="@.-_~'") for s in segments)
             payload["@odata.nextLink"] = "%s/%s/%s?%s" % (request.base_url, version, path, urllib.parse.urlencode({"$skiptoken": token}))
-        payload["value"] = [self._entity(o, select, tenant) for o in page]
+        typed = context == "directoryObjects"
+        payload["value"] = [self._entity(o, select, user_select, typed=typed) for o in page]
         return ApiResponse.json(200, payload)
 
     @staticmethod
-    def _entity(obj, select, tenant):
+    def _entity(obj, select, user_select, *, typed: bool):
+        """One item of a listing; typed (a directoryObject collection): with its @odata.type."""
         if hasattr(obj, "members"):
             entity = {"@odata.type": "#microsoft.graph.group", "id": obj.id, "displayName": obj.display_name}
             return {k: v for k, v in entity.items() if not select or k in select or k == "@odata.type"}
-        record = user_record(obj)
-        names = {name.lower(): name for name in record}
-        wanted = [names.get(s.lower(), s) for s in select] if select else list(DEFAULT_USER_PROPERTIES)
-        entity = {"@odata.type": "#microsoft.graph.user"}
-        entity.update({name: record.get(name) for name in wanted})
+        entity = {"@odata.type": "#microsoft.graph.user"} if typed else {}
+        entity.update(obj.entity(user_select))
         return entity
 
 

@@ -1,4 +1,9 @@
-"""Injected faults (429, 503, 504, connection reset) and latency, random or scripted."""
+"""Injected faults (429, 503, 504, connection reset) and latency, random or scripted; and token revocations mid-run.
+
+``revoke_after``: a list of counts of Graph requests (each request the emulator authenticates, top-level or inside a
+$batch, counted from when the setting was made); when the request of such a count arrives, every token issued so far
+is revoked before it is authenticated, so that a long run meets revocations (what an expiry looks like) in flight.
+"""
 
 import collections
 import email.utils
@@ -24,6 +29,9 @@ class FaultInjector:
             self._seed = None
             self._random = random.Random()
             self._script = collections.deque()
+            self._revoke_after = []
+            self._revoked_at = []
+            self._authenticated = 0
 
     def configure(self, payload: dict):
         rates = payload.get("rates")
@@ -31,6 +39,10 @@ class FaultInjector:
             unknown = set(rates) - set(FAULT_KINDS)
             if unknown or not all(isinstance(v, (int, float)) and 0 <= v <= 1 for v in rates.values()):
                 raise ValueError("rates: keys among %s, values between 0 and 1" % ", ".join(FAULT_KINDS))
+        revoke_after = payload.get("revoke_after")
+        if revoke_after is not None and not (isinstance(revoke_after, list) and all(
+                isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in revoke_after)):
+            raise ValueError("revoke_after: a list of request counts (integers from 1)")
         script = payload.get("script")
         if script is not None and not all(isinstance(item, dict) and ("status" in item or item.get("reset")) for item in script):
             raise ValueError("script: a list of {status, retry_after} or {reset: true}")
@@ -46,11 +58,25 @@ class FaultInjector:
                 self._random = random.Random(self._seed)
             if script is not None:
                 self._script = collections.deque(dict(item) for item in script)
+            if revoke_after is not None:
+                self._revoke_after = sorted(set(revoke_after))
+                self._revoked_at = []
+                self._authenticated = 0
 
     def as_dict(self):
         with self._lock:
             return {"rates": dict(self._rates), "latency_ms": self._latency_ms, "retry_after": list(self._retry_after),
-                    "seed": self._seed, "script": list(self._script)}
+                    "seed": self._seed, "script": list(self._script), "revoke_after": list(self._revoke_after),
+                    "revoked_at": list(self._revoked_at), "authenticated": self._authenticated}
+
+    def revocation_due(self) -> bool:
+        """Count one Graph request about to be authenticated; True when revoke_after says to revoke every token first."""
+        with self._lock:
+            self._authenticated += 1
+            if self._authenticated in self._revoke_after:
+                self._revoked_at.append(self._authenticated)
+                return True
+            return False
 
     def latency(self):
         with self._lock:

@@ -90,10 +90,17 @@ class GraphApi:
         return response
 
     # --- one call: prepare (auth, route, permission, resolve) then run (throttle, latency, execute) ---
-    def prepare(self, request: ApiRequest, version: str, segments: List[str]) -> GraphCall:
-        call = GraphCall(request=request, version=version, segments=segments)
-        call.response = self._authenticate(call) or self._list_directory(call) or self._route(call) or self._authorize_and_resolve(call)
+    def prepare(self, request: ApiRequest, version: str, segments: List[str], token: Optional[IssuedToken] = None) -> GraphCall:
+        """token: the token a $batch envelope was authenticated with, when its inner requests are not checked again."""
+        call = GraphCall(request=request, version=version, segments=segments, token=token)
+        refused = None if token is not None else self._authenticate(call)
+        call.response = refused or self._list_directory(call) or self._route(call) or self._authorize_and_resolve(call)
         return call
+
+    def authenticate_batch(self, request: ApiRequest, version: str):
+        """(401 answer or None, the token) for a $batch envelope, which is checked like any request."""
+        call = GraphCall(request=request, version=version, segments=["$batch"])
+        return self._authenticate(call), call.token
 
     def _list_directory(self, call):
         """GET /users and group member listings (directory_queries.py); None for any other path."""
@@ -138,6 +145,8 @@ class GraphApi:
 
     def _authenticate(self, call):
         request = call.request
+        if self.emulator.faults.revocation_due():
+            self.emulator.tokens.revoke_issued()
         value = request.bearer_token()
         if not value:
             return graph_error(request, 401, "InvalidAuthenticationToken", "Access token is empty.")
@@ -145,6 +154,7 @@ class GraphApi:
         if token is None:
             return graph_error(request, 401, "InvalidAuthenticationToken", "Access token validation failure. Invalid token.")
         if token.expired():
+            # Expired or revoked: the same answer (GRAPH_PHOTO_API.md, "Tokens over long runs").
             return graph_error(request, 401, "InvalidAuthenticationToken", "Lifetime validation failed, the token is expired.")
         if not token.for_graph():
             return graph_error(request, 401, "InvalidAuthenticationToken", "Access token validation failure. Invalid audience.")
@@ -230,7 +240,14 @@ class GraphApi:
             method=request.method, path=path, status=None if response.reset else response.status,
             write=request.method in WRITE_METHODS and is_photo_path, batch=request.batch, principal=principal,
             client_request_id=request.header("client-request-id"), identity=identity, fault=response.fault,
-            size=len(response.body) if response.body else 0)
+            size=len(response.body) if response.body else 0, content_type=_body_type(request))
+
+
+def _body_type(request):
+    """The media type of the request's body (no parameters), or None when it has none."""
+    if not request.body:
+        return None
+    return request.header("content-type").split(";")[0].strip().lower() or None
 
 
 def _app_only_group_update(request):

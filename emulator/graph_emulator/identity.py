@@ -9,7 +9,6 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from .http_messages import ApiRequest, ApiResponse, entra_error
-from .tokens import TOKEN_LIFETIME
 
 JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 FEDERATED_AUDIENCE = "api://AzureADTokenExchange"
@@ -150,7 +149,7 @@ class IdentityService:
             resource = self._client_credentials_resource(form.get("scope", ""))
             self._authenticate_client(request, tenant, app, form)
             token = self.emulator.tokens.issue(tenant_id=tenant.id, kind="app", client_id=app.client_id, roles=app.roles,
-                                               audience=resource, identity="app:" + app.client_id)
+                                               audience=resource, identity="app:" + app.client_id, lifetime=self.lifetime)
             return self._token_response(token)
         if grant_type == "password":
             return self._password_grant(tenant, app, form)
@@ -243,12 +242,18 @@ class IdentityService:
         if ".default" in scopes or not scopes:
             scopes = list(app.delegated_scopes or DEFAULT_DELEGATED_SCOPES)
         token = self.emulator.tokens.issue(tenant_id=tenant.id, kind="delegated", client_id=app.client_id, user_id=user.id, scopes=scopes,
-                                           audience=resource, identity="user:" + user.id)
+                                           audience=resource, identity="user:" + user.id, lifetime=self.lifetime)
         return self._token_response(token, scope=" ".join(scopes))
+
+    @property
+    def lifetime(self) -> int:
+        """Seconds a token issued now lives (the token_lifetime switch)."""
+        return self.emulator.config["token_lifetime"]
 
     @staticmethod
     def _token_response(token, **extra):
-        payload = {"token_type": "Bearer", "expires_in": TOKEN_LIFETIME, "ext_expires_in": TOKEN_LIFETIME, "access_token": token.value}
+        lifetime = int(token.lifetime)
+        payload = {"token_type": "Bearer", "expires_in": lifetime, "ext_expires_in": lifetime, "access_token": token.value}
         payload.update(extra)
         return ApiResponse.json(200, payload, {"Cache-Control": "no-store, no-cache", "Pragma": "no-cache"})
 
@@ -263,7 +268,7 @@ class IdentityService:
         if identity is None:
             return None, "No managed identity was found for the request."
         token = self.emulator.tokens.issue(tenant_id=tenant.id, kind="app", client_id=identity.client_id, roles=identity.roles,
-                                           audience=resource, identity="mi:" + identity.client_id)
+                                           audience=resource, identity="mi:" + identity.client_id, lifetime=self.lifetime)
         return token, resource
 
     def _app_service(self, request):
@@ -282,8 +287,9 @@ class IdentityService:
         if token is None:
             return ApiResponse.json(400, {"error": "invalid_request", "error_description": "Identity not found. " + detail})
         now = int(time.time())
-        return ApiResponse.json(200, {"access_token": token.value, "client_id": token.client_id, "expires_in": str(TOKEN_LIFETIME),
-                                      "expires_on": str(int(token.expires_at)), "ext_expires_in": str(TOKEN_LIFETIME),
+        lifetime = str(int(token.lifetime))
+        return ApiResponse.json(200, {"access_token": token.value, "client_id": token.client_id, "expires_in": lifetime,
+                                      "expires_on": str(int(token.expires_at)), "ext_expires_in": lifetime,
                                       "not_before": str(now), "resource": detail, "token_type": "Bearer"})
 
     # --- emulator-only helpers (admin API) -------------------------------------------------------
@@ -292,11 +298,11 @@ class IdentityService:
         claims = {"iss": issuer, "sub": subject, "aud": audience, "iat": now, "nbf": now, "exp": now + lifetime}
         return jwt.encode(claims, self._federated_key, algorithm="RS256", headers={"kid": FEDERATED_KEY_ID})
 
-    def issue_delegated(self, *, tenant_ref, user_ref, scopes, lifetime=TOKEN_LIFETIME, audience=DEFAULT_GRAPH_RESOURCE):
+    def issue_delegated(self, *, tenant_ref, user_ref, scopes, lifetime=None, audience=DEFAULT_GRAPH_RESOURCE):
         directory = self.emulator.directory
         tenant = directory.find_tenant(tenant_ref) if tenant_ref else directory.tenants[0]
         user = tenant.find_user(user_ref) if tenant else None
         if user is None:
             raise ValueError("unknown tenant or user")
         return self.emulator.tokens.issue(tenant_id=tenant.id, kind="delegated", client_id=None, user_id=user.id, scopes=scopes,
-                                          audience=audience, identity="user:" + user.id, lifetime=lifetime)
+                                          audience=audience, identity="user:" + user.id, lifetime=self.lifetime if lifetime is None else lifetime)

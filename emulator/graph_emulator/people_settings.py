@@ -8,6 +8,13 @@ caller also needs the People Administrator role ("the least privileged role supp
 with the object, other pages and tools expect 204: the config switch `photo_settings_patch_status` gives either.
 A new tenant's settings are empty: `source` null and no roles (as public write-ups of the default show).
 v1.0 has `/admin/people` but not this resource, so v1.0 answers 400 for the segment `photoUpdateSettings`.
+
+`source` is a photoUpdateSource (photoupdatesettings.md, photoupdatesettings-update.md): `cloud`, `onPremises` or
+`unknownFutureValue`; any other value is refused, as OData refuses a value an enum does not have. Whether a PATCH may
+set `unknownFutureValue` (the sentinel of Graph's evolvable enums, which means "a value this client does not know")
+or null (the state of a new tenant) is not documented: the switch `photo_settings_source` refuses both by default
+(`strict`), so that a request the emulator takes is one a tenant takes too, or takes both (`lenient`). Seeds and the
+admin API may set either: a new tenant's null among them.
 """
 
 import json
@@ -18,6 +25,8 @@ from typing import List, Optional
 from .http_messages import ApiRequest, ApiResponse, graph_error
 
 SOURCES = ("cloud", "onPremises", "unknownFutureValue")
+# What a PATCH may set under photo_settings_source: strict.
+SETTABLE_SOURCES = ("cloud", "onPremises")
 READ_PERMISSIONS = frozenset(("PeopleSettings.Read.All", "PeopleSettings.ReadWrite.All"))
 WRITE_PERMISSIONS = frozenset(("PeopleSettings.ReadWrite.All",))
 # Template ids from Microsoft's "Microsoft Entra built-in roles" page: People Administrator is the least
@@ -62,8 +71,11 @@ class InvalidSettings(ValueError):
     """A PATCH body Graph would refuse; str() is Graph's message."""
 
 
-def validate_patch(body) -> dict:
-    """The properties to change, checked the way Graph checks them; raises InvalidSettings."""
+def validate_patch(body, *, strict_source: bool = False) -> dict:
+    """The properties to change, checked the way Graph checks them; raises InvalidSettings.
+
+    strict_source: `source` must be `cloud` or `onPremises` (neither null nor `unknownFutureValue`).
+    """
     if not isinstance(body, dict):
         raise InvalidSettings("The request body must be a JSON object.")
     changes = {}
@@ -74,6 +86,14 @@ def validate_patch(body) -> dict:
         elif name == "source":
             if value is not None and value not in SOURCES:
                 raise InvalidSettings("Cannot convert the literal '%s' to the expected type 'microsoft.graph.photoUpdateSource'." % value)
+            if strict_source and value is None:
+                # The OData library's words for a null where the type does not allow one.
+                raise InvalidSettings("A null value was found for the property named 'source', which has the expected type "
+                                      "'microsoft.graph.photoUpdateSource[Nullable=False]'. The expected type "
+                                      "'microsoft.graph.photoUpdateSource[Nullable=False]' does not allow null values.")
+            if strict_source and value not in SETTABLE_SOURCES:
+                raise InvalidSettings("Invalid value '%s' for property 'source' of resource 'photoUpdateSettings': "
+                                      "the possible values are %s." % (value, ", ".join(SETTABLE_SOURCES)))
             changes["source"] = value
         elif name == "allowedRoles":
             if not isinstance(value, list) or not all(isinstance(role, str) for role in value):
@@ -133,7 +153,7 @@ class PeopleSettingsApi:
         except (UnicodeDecodeError, ValueError):
             return graph_error(request, 400, "BadRequest", "Invalid JSON. A token was not recognized in the JSON content.")
         try:
-            changes = validate_patch(body)
+            changes = validate_patch(body, strict_source=self.emulator.config["photo_settings_source"] == "strict")
         except InvalidSettings as exc:
             return graph_error(request, 400, "BadRequest", str(exc))
         with self.emulator.directory.lock:

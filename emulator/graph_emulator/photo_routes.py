@@ -5,6 +5,7 @@ from typing import List, Optional
 
 from . import photo_image
 from .directory import PhotoSlot, StoredPhoto
+from .directory_queries import UnknownProperty, selected_user_properties, unknown_property
 from .http_messages import ApiRequest, ApiResponse, graph_error
 
 IMAGE_NOT_FOUND = {
@@ -193,10 +194,14 @@ class PhotoOperations:
             return ApiResponse.json(200, {"@odata.context": "%s/%s/$metadata#groups/$entity" % (request.base_url, version),
                                           "id": principal.id, "displayName": principal.display_name,
                                           "resourceProvisioningOptions": ["Team"] if principal.team else []})
-        return ApiResponse.json(200, {"@odata.context": "%s/%s/$metadata#users/$entity" % (request.base_url, version),
-                                      "id": principal.id, "userPrincipalName": principal.user_principal_name,
-                                      "displayName": principal.display_name,
-                                      "mail": principal.user_principal_name if principal.mailbox else None})
+        # GET /users/{id} (or /me) answers as listed users do (directory_queries.py): the default properties, or $select's.
+        try:
+            select = selected_user_properties(request.query)
+        except UnknownProperty as exc:
+            return unknown_property(request, exc)
+        payload = {"@odata.context": "%s/%s/$metadata#users/$entity" % (request.base_url, version)}
+        payload.update(principal.entity(select or None))
+        return ApiResponse.json(200, payload)
 
     def _upload(self, request, route, target):
         config = self.emulator.config

@@ -108,7 +108,8 @@ class AdminClient:
         return self._call("GET", "info").json()
 
     # tokens
-    def delegated_token(self, user: str, scopes, *, tenant_id=None, expires_in: int = 3600):
+    def delegated_token(self, user: str, scopes, *, tenant_id=None, expires_in=3600):
+        """expires_in None: the token_lifetime switch decides."""
         payload = {"user": user, "scopes": list(scopes), "expires_in": expires_in}
         if tenant_id:
             payload["tenant_id"] = tenant_id
@@ -120,8 +121,19 @@ class AdminClient:
     def expire_tokens(self):
         self._call("POST", "tokens/expire")
 
+    def revoke_tokens(self):
+        """Every token issued so far stops working (401 InvalidAuthenticationToken); returns how many revocations so far."""
+        return self._call("POST", "tokens/revoke").json()["revocations"]
+
     def issued_tokens(self):
         return self._call("GET", "tokens").json()["tokens"]
+
+    def issued_token_facts(self):
+        """The tokens issued since the last reset, without their values: [{kind, identity, audience, lifetime, issued_at, revoked}]."""
+        return self._call("GET", "tokens/issued").json()["tokens"]
+
+    def revocations(self):
+        return self._call("GET", "tokens/issued").json()["revocations"]
 
 
 class EmulatorProcess:

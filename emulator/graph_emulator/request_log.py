@@ -1,7 +1,8 @@
 """The log of Graph requests, in memory (admin API) and as JSON lines (state_dir/requests.jsonl).
 
-Entries hold the method, path, status, principal and the size of the response body (``bytes``), never a header:
-headers carry bearer tokens.
+Entries hold the method, path, status, principal, the size of the response body (``bytes``) and the media type of
+the request body (``content_type``: what a client sent, e.g. a photo as image/png or image/jpeg), never any other
+header: headers carry bearer tokens.
 """
 
 import json
@@ -19,12 +20,13 @@ class RequestLog:
         # against 8.6 us (measured over 5,000 entries), on the cores the module under test shares with the emulator.
         self._file = open(self._path, "a", encoding="utf-8", buffering=1)  # pylint: disable=consider-using-with
 
-    def append(self, *, method, path, status, write, batch, principal, client_request_id, identity=None, fault=None, size=None):
+    def append(self, *, method, path, status, write, batch, principal, client_request_id, identity=None, fault=None, size=None,
+               content_type=None):
         with self._lock:
             self._seq += 1
             entry = {"seq": self._seq, "time": round(time.time(), 6), "method": method, "path": path, "status": status,
                      "write": write, "batch": batch, "principal": principal, "client_request_id": client_request_id or None,
-                     "identity": identity, "fault": fault, "bytes": size}
+                     "identity": identity, "fault": fault, "bytes": size, "content_type": content_type}
             self._entries.append(entry)
             self._file.write(json.dumps(entry) + "\n")
         return entry

@@ -28,8 +28,18 @@ DEFAULTS = {
     # says; the module's compare must hold under each (docs/docsite/rst/photo_comparison.rst).
     "downscale_filter": "lanczos",
     "photo_settings_patch_status": 204,  # PATCH photoUpdateSettings: 204, or 200 with the object (docs disagree)
+    # PATCH photoUpdateSettings with source null or unknownFutureValue: refused (strict) or taken (lenient); undocumented.
+    "photo_settings_source": "strict",
     # Whether $filter compares strings regardless of case: Microsoft's pages do not say (directory_queries.py).
     "filter_string_case": "insensitive",
+    # Seconds every token issued from now on lives (expires_in / expires_on): client credentials, certificate, federated,
+    # password grant, managed identity, and the admin API's delegated tokens. Entra's default is 60 to 90 minutes, a
+    # token lifetime policy can go down to 10 (GRAPH_PHOTO_API.md, "Tokens over long runs"); tests use seconds.
+    "token_lifetime": 3599,
+    # Where a $batch's token is checked: on the envelope (the whole batch answered 401), on each inner request (the
+    # envelope 200, each inner request 401), or both. No public source says; Graph's front end authenticates every HTTP
+    # request it gets, and a token revoked while the batch runs is refused by the workloads its requests go to.
+    "batch_token_check": "both",
 }
 
 _CHOICES = {
@@ -43,7 +53,9 @@ _CHOICES = {
     "batch_order": ("shuffled", "request"),
     "downscale_filter": tuple(DOWNSCALE_FILTERS),
     "photo_settings_patch_status": (200, 204),
+    "photo_settings_source": ("strict", "lenient"),
     "filter_string_case": ("insensitive", "sensitive"),
+    "batch_token_check": ("both", "envelope", "items"),
 }
 # Values that look like numbers are kept as strings, so that a YAML or JSON 404 means the same as "404".
 _NUMERIC_CHOICES = ("missing_size", "no_mailbox_oversize")

@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
 from . import photo_image
-from .directory import App, Certificate, Contact, Directory, Group, ManagedIdentity, PhotoSlot, StoredPhoto, Tenant, User
+from .directory import USER_PROPERTIES, App, Certificate, Contact, Directory, Group, ManagedIdentity, PhotoSlot, StoredPhoto, Tenant, User
 from .runtime_config import validate as validate_setting
 from .people_settings import PhotoUpdateSettings
 
@@ -155,7 +155,8 @@ class SeedLoader:
 
 
 def directory_properties(raw: dict, user: User) -> dict:
-    """The user's directory properties: the seed's values, else what Entra ID would hold for such a user."""
+    """The user's directory properties: the seed's values of any user property (givenName, jobTitle, ...), else what
+    Entra ID would hold for such a user."""
     properties = {
         "mail": user.user_principal_name if user.mailbox else None,
         "mailNickname": user.user_principal_name.split("@")[0],
@@ -165,8 +166,8 @@ def directory_properties(raw: dict, user: User) -> dict:
         "department": None,
         "onPremisesSamAccountName": None,
     }
-    for name in properties:
-        if name in raw:
+    for name in USER_PROPERTIES:
+        if name in raw and name not in ("id", "userPrincipalName", "displayName"):
             properties[name] = raw[name]
     return properties
 

@@ -67,6 +67,54 @@ def test_unknown_property_is_refused(graph):
     assert response.status_code == 400 and "shoeSize" in response.json()["error"]["message"]
 
 
+# The user resource's "Returned by default" properties, in the order of the List users and Get user examples
+# (https://learn.microsoft.com/graph/api/resources/user, user-list, user-get).
+DEFAULT_PROPERTIES = ["businessPhones", "displayName", "givenName", "jobTitle", "mail", "mobilePhone", "officeLocation",
+                      "preferredLanguage", "surname", "userPrincipalName", "id"]
+
+
+@pytest.mark.parametrize("path", ["/users", "/users/%s" % ALICE_ID, "/users/alice@contoso.com"])
+def test_without_select_a_user_has_the_documented_default_properties(graph, path):
+    response = graph.get(path)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    alice = next(user for user in body["value"] if user["id"] == ALICE_ID) if "value" in body else body
+    assert list(alice) == (["@odata.context"] if "value" not in body else []) + DEFAULT_PROPERTIES
+    assert (alice["displayName"], alice["mail"], alice["businessPhones"], alice["jobTitle"]) == (
+        "Alice Example", "alice@contoso.com", [], None)
+
+
+def test_listed_users_carry_no_odata_type_and_directory_objects_do(graph):
+    assert all("@odata.type" not in user for user in users(graph)["value"])
+    cast = graph.get("/groups/%s/transitiveMembers/microsoft.graph.user" % ALL_EMPLOYEES, params={"$count": "true"},
+                     headers=ADVANCED).json()["value"]
+    assert cast and all("@odata.type" not in user for user in cast)
+    assert list(cast[0]) == DEFAULT_PROPERTIES
+    members = graph.get("/groups/%s/transitiveMembers" % ALL_EMPLOYEES).json()["value"]
+    assert {entry["@odata.type"] for entry in members} == {"#microsoft.graph.user", "#microsoft.graph.group"}
+
+
+@pytest.mark.parametrize("path, params, headers", [
+    ("/users", {"$select": "id,shoeSize"}, {}),
+    ("/users/%s" % ALICE_ID, {"$select": "id,shoeSize"}, {}),
+    ("/groups/%s/transitiveMembers/microsoft.graph.user" % ALL_EMPLOYEES, {"$select": "id,shoeSize", "$count": "true"}, ADVANCED),
+], ids=["list", "get", "cast-members"])
+def test_an_unknown_property_in_select_is_a_400_not_a_null(graph, path, params, headers):
+    response = graph.get(path, params=params, headers=headers)
+    assert response.status_code == 400, response.text
+    assert response.json()["error"]["code"] == "BadRequest"
+    assert response.json()["error"]["message"] == "Could not find a property named 'shoeSize' on type 'microsoft.graph.user'."
+
+
+def test_select_names_any_documented_property_in_any_case_and_answers_in_graphs_spelling(graph):
+    """What the collection's modules select (match_by, export's name_by) and a property no seed sets."""
+    select = "ID,userprincipalname,mail,employeeId,mailNickname,onPremisesSamAccountName,accountEnabled,userType,otherMails,city"
+    (alice,) = users(graph, **{"$filter": "id eq '%s'" % ALICE_ID, "$select": select})["value"]
+    assert alice == {"id": ALICE_ID, "userPrincipalName": "alice@contoso.com", "mail": "alice@contoso.com", "employeeId": "E1001",
+                     "mailNickname": "alice", "onPremisesSamAccountName": "alice", "accountEnabled": True, "userType": "Member",
+                     "otherMails": [], "city": None}
+
+
 def test_paging_follows_next_links_with_top(graph):
     seen, url, pages = [], "/users", 0
     params = {"$top": "2", "$select": "id"}

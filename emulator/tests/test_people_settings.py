@@ -119,3 +119,17 @@ def test_seed_people_settings(tmp_path):
     path.write_text(yaml.safe_dump(seed))
     with EmulatorProcess(seed=path) as emu:
         assert emu.admin.photo_update_settings(TENANT)["allowedRoles"] == [PEOPLE_ADMINISTRATOR]
+
+
+@pytest.mark.parametrize("source", [None, "unknownFutureValue"])
+def test_a_source_other_than_cloud_or_on_premises_is_refused_by_default(beta, emulator, source):
+    """photoUpdateSource documents cloud, onPremises and unknownFutureValue; whether a PATCH may set the sentinel or
+    null is not documented: refused by default (photo_settings_source: strict), taken when lenient."""
+    emulator.admin.set_photo_update_settings(source="cloud")
+    response = beta.request("PATCH", PATH, json={"source": source})
+    assert_graph_error(response, 400, "BadRequest")
+    assert "'source'" in response.json()["error"]["message"]
+    assert emulator.admin.photo_update_settings()["source"] == "cloud", "nothing changed"
+    emulator.admin.config(photo_settings_source="lenient")
+    assert beta.request("PATCH", PATH, json={"source": source}).status_code == 204
+    assert emulator.admin.photo_update_settings()["source"] == source

@@ -22,6 +22,16 @@ def test_writes_are_recorded_with_principal_and_status(emulator, graph):
     assert [e["method"] for e in emulator.admin.writes()] == ["PUT", "PUT", "DELETE"]
 
 
+def test_the_media_type_of_what_was_sent_is_recorded(emulator, graph):
+    """What a client uploaded, seen from the side: the body's media type (without parameters), none without a body."""
+    emulator.admin.clear_log()
+    graph.put_photo("/users/%s/photo/$value" % ALICE, make_image("PNG"), content_type="image/png")
+    graph.put_photo("/users/%s/photo/$value" % ALICE, make_image(), content_type="image/JPEG; charset=binary")
+    graph.get("/users/%s/photo" % ALICE)
+    assert [(e["method"], e["content_type"]) for e in emulator.admin.log()] == [
+        ("PUT", "image/png"), ("PUT", "image/jpeg"), ("GET", None)]
+
+
 def test_log_and_jsonl_never_contain_a_token(emulator, graph, client_for):
     delegated = emulator.admin.delegated_token(ALICE, ["User.ReadWrite"])
     client_for(delegated).put_photo("/me/photo/$value", make_image())

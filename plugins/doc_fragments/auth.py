@@ -12,7 +12,10 @@ class ModuleDocFragment:
 options:
   auth_method:
     description:
-      - How to obtain the Microsoft Graph access token. Every module run gets at most one token, kept in memory only.
+      - How to obtain the Microsoft Graph access token. Tokens are kept in memory only. A token is renewed before it
+        expires (when the identity platform says it does) and whenever Graph refuses it as expired or revoked, as often
+        as a long run needs; the requests it refused are sent again with the new token without counting against O(retries).
+        A token given with O(access_token) cannot be renewed.
       - V(auto) picks the one method that the given options and environment point to, and fails with a list of
         what it found when they point to none or to more than one. O(access_token), O(client_secret),
         O(client_certificate_path) and O(federated_token_file) each point to their method; the environment variable
@@ -71,6 +74,8 @@ options:
   access_token:
     description:
       - A Microsoft Graph access token obtained elsewhere. No tenant or client id is needed with it.
+      - The module cannot renew it - when Graph refuses it as expired or revoked, the task fails and says to supply a fresh one.
+        Prefer an O(auth_method) that gets its own tokens for runs that may outlast the token.
       - If not set, the environment variable E(GRAPH_ACCESS_TOKEN) is used.
       - Never shown in output, results, diffs or logs.
     type: str
@@ -78,8 +83,12 @@ options:
     description:
       - The Microsoft cloud. It chooses the Graph host, the login host and the token scope together.
       - If not set, the environment variable E(AZURE_CLOUD) is used.
+      - If neither is set, the environment variable E(AZURE_CLOUD_ENVIRONMENT), which AWX's Microsoft Azure Resource Manager
+        credential sets, is used, matched without regard to case - V(AzureCloud) or V(AzurePublicCloud) mean V(global),
+        V(AzureUSGovernment) means V(usgov), V(AzureChinaCloud) means V(china). Any other value fails before any request.
+        Support for E(AZURE_CLOUD_ENVIRONMENT) was added in version 0.3.0.
+      - If none of them is set, V(global).
     type: str
-    default: global
     choices: [global, usgov, usgov_dod, china]
   graph_endpoint:
     description:
@@ -119,6 +128,8 @@ options:
     description:
       - How many times a request is retried after the first attempt when Graph answers 429, 503 or 504 or the
         connection fails. C(Retry-After) is honoured.
+      - A request Graph refused because its token had expired or was revoked is sent again with the renewed token; that
+        does not count as a retry.
     type: int
     default: 5
 requirements:
@@ -130,6 +141,7 @@ notes:
   - The modules run where the API calls are made, usually C(localhost) or an execution environment.
   - The proxy environment variables (E(HTTPS_PROXY), E(NO_PROXY)) are honoured.
   - The environment variables of AWX's built-in Microsoft Azure Resource Manager credential (E(AZURE_TENANT),
-    E(AZURE_CLIENT_ID), E(AZURE_SECRET)) are enough to authenticate with O(auth_method=auto).
+    E(AZURE_CLIENT_ID), E(AZURE_SECRET)) are enough to authenticate with O(auth_method=auto), and its
+    E(AZURE_CLOUD_ENVIRONMENT) chooses the national cloud.
   - See R(Authentication, ansible_collections.graphops.msgraph.docsite.authentication) for each method, the Graph permissions to grant and known limits.
 '''

@@ -17,6 +17,9 @@ description:
     gives it a new ETag), so the bytes and the ETag never tell whether a photo is already set.
     With O(compare=perceptual), the default, two photos are equal when they show the same picture.
   - Check mode sends no write request and reports the C(changed) that the real run would report.
+  - With O(backup_dir), the photo Graph holds is saved before the task replaces or removes it. Photos are personal
+    data - a backup is readable by its owner only (0600, folders 0700), whatever the umask, unless O(mode) or
+    O(owner) say otherwise.
 author:
   - graphops.msgraph contributors (!UNKNOWN)
 extends_documentation_fragment:
@@ -24,6 +27,7 @@ extends_documentation_fragment:
   - graphops.msgraph.photo_upload
   - graphops.msgraph.auth
   - graphops.msgraph.attributes
+  - ansible.builtin.files
 attributes:
   check_mode:
     support: full
@@ -62,6 +66,34 @@ options:
     type: str
     default: perceptual
     choices: [perceptual, sha256]
+  backup_dir:
+    description:
+      - Before the task replaces or removes the photo, save the photo Graph holds (full size, the bytes of
+        C(…/photo/$value)) in a folder of this run under this one, like the C(backup) option of M(ansible.builtin.copy).
+      - The run's folder is named by the UTC time the task started, such as C(20261204T184512Z); a task run that starts
+        in the same second as another (a loop, parallel hosts) gets C(20261204T184512Z-2), then C(-3), and so on. It is
+        created only when there is a photo to save. O(backup_dir) is created when missing.
+      - A user's photo is saved as C(<user>.jpg), named by the O(user) value as given (C(.png) when Graph serves a PNG),
+        so the folder is a C(src_dir) of M(graphops.msgraph.graph_profile_photo_sync) that puts it back. A group's goes
+        to C(groups/<id>.jpg), a team's to C(teams/<id>.jpg), a contact's to C(contacts/<user>/<id>.jpg).
+      - Setting a photo where there is none needs no backup. Check mode saves nothing.
+      - When the backup cannot be saved, the task fails before its write and sends none. Nothing is changed without its backup.
+      - The file is readable by its owner only (0600, folders 0700) unless O(mode) or O(owner) say otherwise.
+        RV(backup_file) says where it is.
+    type: path
+    version_added: 0.3.0
+  mode:
+    description:
+      - The permissions of the backup (O(backup_dir)).
+      - Without it, files are 0600 and the folders the task creates 0700, whatever the umask, because photos are
+        personal data. With it, files get this mode and the folders the task creates get it with the search bit wherever
+        it gives read (V('0640') gives V('0750')); existing folders keep theirs.
+      - Quote octal numbers (V('0640')), as with M(ansible.builtin.file). A symbolic mode (V(u=rw,g=r)) applies to files
+        only.
+      - O(owner) applies too. In this module O(group) names the Graph group whose photo is managed, so it never sets
+        the group that owns the backup (that is the group of the user running the module, or of a setgid folder).
+    type: raw
+    version_added: 0.3.0
 notes:
   - Writes to Teams and Outlook clients can take minutes to hours to show; Graph reads right after a write can lag.
   - Required Graph permissions (least privileged first). Users - ProfilePhoto.ReadWrite.All or User.ReadWrite.All.
@@ -139,6 +171,18 @@ EXAMPLES = r'''
     user: 4e5c8f37-3f1a-4e3b-9d7e-2a6b1c0d9e8f
     state: absent
 
+- name: Replace a photo, saving the one Graph holds first (to /var/backups/graph-photos/<run stamp>/alice@contoso.com.jpg)
+  graphops.msgraph.graph_profile_photo:
+    user: alice@contoso.com
+    src: photos/alice.jpg
+    backup_dir: /var/backups/graph-photos
+  register: alice_photo
+
+- name: Show where the photo that was replaced is
+  ansible.builtin.debug:
+    msg: "{{ alice_photo.backup_file }}"
+  when: alice_photo.backup_file
+
 - name: Use a national cloud
   graphops.msgraph.graph_profile_photo:
     user: alice@contoso.us
@@ -157,7 +201,9 @@ EXAMPLES = r'''
 
 RETURN = r'''
 principal:
-  description: The principal the task managed, as a Graph path.
+  description:
+    - The principal the task managed, as a Graph path that names it as Graph does, not URL-encoded (a guest user is
+      C(users/frank_fabrikam.com#EXT#@contoso.com)). Diff headers and messages name it the same way.
   returned: always
   type: str
   sample: users/alice@contoso.com
@@ -220,6 +266,14 @@ upload:
       elements: str
       returned: always
       sample: [exif_orientation, larger_than_648px, over_100KB]
+backup_file:
+  description:
+    - With O(backup_dir), the absolute path of the backup of the photo the task replaced or removed; null when none was
+      saved (no O(backup_dir), check mode, or no photo replaced or removed).
+  returned: always
+  type: str
+  version_added: 0.3.0
+  sample: /var/backups/graph-photos/20261204T184512Z/alice@contoso.com.jpg
 diff:
   description: With C(--diff), the facts before and after, with headers naming the principal and the file.
   returned: when diff mode is on
@@ -231,15 +285,25 @@ graph_retries:
   elements: str
 '''
 
+import datetime
+
+from ansible_collections.graphops.msgraph.plugins.module_utils._backup.names import backup_name_from_options
+from ansible_collections.graphops.msgraph.plugins.module_utils._backup.photo_backups import PhotoBackups
+from ansible_collections.graphops.msgraph.plugins.module_utils._files.private_files import PrivateFileWriter
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphModuleError
 from ansible_collections.graphops.msgraph.plugins.module_utils._module.graph_module import GraphModule
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.diff import photo_diff, photo_facts_dict
-from ansible_collections.graphops.msgraph.plugins.module_utils._photo.targets import check_token_reaches, target_argument_spec, target_from_params
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.targets import (
+    TARGET_OPTION_NAMES,
+    check_token_reaches,
+    target_argument_spec,
+    target_from_params,
+)
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.state import (
     PhotoWriter,
     check_deletable,
-    fetch_current_photo,
     plan_photo,
+    read_current_photo,
 )
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.compare import COMPARE_METHODS
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.source import load_source_image
@@ -249,16 +313,21 @@ from ansible.module_utils.basic import missing_required_lib
 
 
 def main():
+    # The run folder of backup_dir is named by the time the task started.
+    started = datetime.datetime.now(datetime.timezone.utc)
     graph = GraphModule(
         argument_spec=dict(
             target_argument_spec(),
             state=dict(type='str', default='present', choices=['present', 'absent']),
             src=dict(type='path'),
             compare=dict(type='str', default='perceptual', choices=list(COMPARE_METHODS)),
+            backup_dir=dict(type='path'),
             **upload_argument_spec(),
         ),
         required_if=[('state', 'present', ('src',))],
         supports_check_mode=True,
+        # mode, owner, group: for the backup (private by default).
+        add_file_common_args=True,
     )
     params = graph.params
     if not library_found('PIL'):
@@ -274,9 +343,18 @@ def main():
             source = load_source_image(params['src'], prepare=params['prepare'], crop=params['crop'])
         client = graph.build_client()
         check_token_reaches(target, client.token_provider)
-        current = fetch_current_photo(client, target)
-        plan = plan_photo(target, current, state=params['state'], source=source, compare=params['compare'], force=params['force'])
-        changed = PhotoWriter(client, check_mode=graph.check_mode).apply(plan)
+        current = read_current_photo(client, target)
+        plan = plan_photo(target, current.facts if current else None, state=params['state'], source=source,
+                          compare=params['compare'], force=params['force'])
+        backups_required = params['backup_dir'] is not None
+        if backups_required and plan.replaces_photo and not graph.check_mode:
+            # The photo just read is the full one (…/photo/$value): it is what the backup keeps.
+            # The target option group names a Graph group: it never sets the group that owns the backup.
+            files = PrivateFileWriter(graph.module, not_file_options=TARGET_OPTION_NAMES)
+            backups = PhotoBackups(params['backup_dir'], files=files, started=started)
+            name = backup_name_from_options(**{option: params[option] for option in TARGET_OPTION_NAMES})
+            plan = backups.keep(plan, name, current.data)
+        changed = PhotoWriter(client, check_mode=graph.check_mode, backups_required=backups_required).apply(plan)
     except GraphModuleError as exc:
         graph.fail_on_error(exc)
 
@@ -286,6 +364,7 @@ def main():
         action=plan.action,
         photo=dict(before=photo_facts_dict(plan.before), after=photo_facts_dict(plan.after)),
         upload=plan.upload,
+        backup_file=plan.backup_file,
     )
     if graph.diff_mode:
         result['diff'] = photo_diff(plan, src=params['src'])

@@ -13,18 +13,20 @@ description:
   - Tells whether a principal has a profile photo and returns its facts (content type, width, height, ETag, sha256,
     perceptual hash, the sizes Graph offers it in).
   - With O(dest), saves the photo to a local file (the chosen O(size), or the largest).
-  - Never changes anything in Graph. C(changed) is true only when O(dest) was written.
+  - Never changes anything in Graph. C(changed) is true only when O(dest) was written or its O(mode) or O(owner) were
+    set.
 author:
   - graphops.msgraph contributors (!UNKNOWN)
 extends_documentation_fragment:
   - graphops.msgraph.photo_target
   - graphops.msgraph.auth
   - graphops.msgraph.attributes
+  - ansible.builtin.files
 attributes:
   check_mode:
     support: full
     details:
-      - In check mode O(dest) is not written; C(changed) says whether it would be.
+      - In check mode O(dest) is not written and its attributes are not set; C(changed) says whether they would be.
   diff_mode:
     support: none
   idempotent:
@@ -38,9 +40,23 @@ options:
     choices: [48x48, 64x64, 96x96, 120x120, 240x240, 360x360, 432x432, 504x504, 648x648]
   dest:
     description:
-      - Save the photo to this local file. It is written only when its content differs.
-      - Nothing is written when the principal has no photo.
+      - Save the photo to this local file. It is written only when its content differs, atomically.
+      - Nothing is written when the principal has no photo. Its directory must exist.
+      - A photo is personal data, so the file is readable by its owner only (0600), whatever the umask, unless
+        O(mode) or O(owner) say otherwise. They apply to a file that already holds the photo too.
     type: path
+  mode:
+    description:
+      - The permissions of O(dest).
+      - Without it, files are 0600 and the folders the task creates 0700, whatever the umask, because photos are
+        personal data. With it, files get this mode and the folders the task creates get it with the search bit wherever
+        it gives read (V('0640') gives V('0750')); existing folders keep theirs.
+      - Quote octal numbers (V('0640')), as with M(ansible.builtin.file). A symbolic mode (V(u=rw,g=r)) applies to files
+        only.
+      - O(owner) applies too. In this module O(group) names the Graph group whose photo is read, so it never sets the
+        group that owns O(dest) (that is the group of the user running the module, or of a setgid folder).
+    type: raw
+    version_added: 0.3.0
 notes:
   - Required Graph permissions (least privileged first). Users - ProfilePhoto.Read.All or User.Read.All.
     Groups and teams - ProfilePhoto.Read.All or Group.Read.All. Contacts - Contacts.Read.
@@ -68,7 +84,9 @@ EXAMPLES = r'''
 
 RETURN = r'''
 principal:
-  description: The principal that was read, as a Graph path.
+  description:
+    - The principal that was read, as a Graph path that names it as Graph does, not URL-encoded (a guest user is
+      C(users/frank_fabrikam.com#EXT#@contoso.com)).
   returned: always
   type: str
   sample: users/alice@contoso.com
@@ -139,34 +157,41 @@ dest:
 '''
 
 import os
-import tempfile
 
 from ansible.module_utils.basic import missing_required_lib
 
+from ansible_collections.graphops.msgraph.plugins.module_utils._files.private_files import PrivateFileWriter
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphModuleError
 from ansible_collections.graphops.msgraph.plugins.module_utils._module.graph_module import GraphModule
 from ansible_collections.graphops.msgraph.plugins.module_utils._module.optional_libraries import library_found, library_import_error
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.info import PHOTO_SIZES, read_photo_info
-from ansible_collections.graphops.msgraph.plugins.module_utils._photo.targets import target_argument_spec, target_from_params
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.targets import (
+    TARGET_OPTION_NAMES,
+    target_argument_spec,
+    target_from_params,
+)
 
 
 def save_photo(module, dest: str, data: bytes) -> bool:
-    """Write data to dest atomically when its content differs; in check mode only tell whether it would."""
+    """Write data to dest atomically when its content differs, privately unless the task's file options say otherwise;
+    a file that already holds it gets those options. In check mode only tell whether anything would change."""
     if os.path.isdir(dest):
         module.fail_json(msg='dest %s is a directory; give a file name, for example %s.' % (dest, os.path.join(dest, 'photo.jpg')))
+    # The target option group names a Graph group: it never sets the group that owns dest.
+    files = PrivateFileWriter(module, not_file_options=TARGET_OPTION_NAMES)
     if os.path.isfile(dest):
         with open(dest, 'rb') as current:
             if current.read() == data:
-                return False
+                return files.update_attributes(dest)
     if module.check_mode:
         return True
     directory = os.path.dirname(os.path.abspath(dest))
     if not os.path.isdir(directory):
         module.fail_json(msg='The directory of dest %s does not exist; create it first.' % dest)
-    handle, temp_path = tempfile.mkstemp(dir=module.tmpdir)
-    with os.fdopen(handle, 'wb') as temp:
-        temp.write(data)
-    module.atomic_move(temp_path, dest)
+    try:
+        files.write_bytes(dest, data)
+    except GraphModuleError as exc:  # LocalFileError: one sentence naming the path and the fix
+        module.fail_json(msg=str(exc))
     return True
 
 
@@ -178,6 +203,8 @@ def main():
             dest=dict(type='path'),
         ),
         supports_check_mode=True,
+        # mode, owner, group: for dest (private by default).
+        add_file_common_args=True,
     )
     params = graph.params
     if not library_found('PIL'):

@@ -24,13 +24,19 @@ description:
   - O(shard_index) and O(shard_count) split the items between several runs (AWX sliced job templates, or several
     inventory hosts) by a stable hash of each principal, so that every item is handled by exactly one shard.
   - O(prepare), O(crop) and O(force) apply to every item.
+  - With O(backup_dir), the photo Graph holds is saved before the task replaces or removes it, in one folder per task
+    run that is itself a O(src_dir) putting those photos back.
   - Check mode sends no write request and reports what a real run would change.
+  - Photos are personal data. The files the task writes (O(report), O(cache), the backups of O(backup_dir)) are
+    readable by their owner only (files 0600, folders it creates 0700), whatever the umask, unless O(mode), O(owner) or
+    O(group) say otherwise; those then apply to each of them (folders get the search bit wherever the mode gives read).
 author:
   - graphops.msgraph contributors (!UNKNOWN)
 extends_documentation_fragment:
   - graphops.msgraph.photo_upload
   - graphops.msgraph.auth
   - graphops.msgraph.attributes
+  - ansible.builtin.files
 attributes:
   check_mode:
     support: full
@@ -174,8 +180,9 @@ options:
     default: 0
   shard_count:
     description:
-      - Into how many shards the items are split. An item belongs to shard C(sha256(lower(principal)) mod shard_count),
-        whatever the order of the list or the directory, so the shards cover every item exactly once.
+      - Into how many shards the items are split. An item belongs to shard C(sha256(lower(path)) mod shard_count),
+        whatever the order of the list or the directory, so the shards cover every item exactly once. C(path) is the
+        principal's path in Graph's URLs, that is RV(results[].principal) URL-encoded (a guest's C(#) as C(%23)).
       - V(1), the default, handles every item.
     type: int
     default: 1
@@ -196,6 +203,8 @@ options:
         is not a Graph write. It replaces the file atomically; its directory must exist, or the task fails before
         any request.
       - The image bytes are only in the file, never in the task result; RV(report) says where it is.
+      - Its thumbnails show people, so the file is readable by its owner only (0600) unless O(mode), O(owner) or
+        O(group) say otherwise; in check mode too.
       - See R(Check-mode audits, ansible_collections.graphops.msgraph.docsite.audits) for a screenshot and how to publish the file from an AWX job.
     type: path
     version_added: 0.2.0
@@ -214,6 +223,8 @@ options:
       - Never holds a secret or image bytes. A missing, unreadable or foreign file (another format or version) is
         ignored with a warning and rewritten. The file is replaced atomically at the end of the run; its directory must
         exist, or the task fails before any request.
+      - It names people and holds the facts of their photos, so it is readable by its owner only (0600) unless
+        O(mode), O(owner) or O(group) say otherwise.
       - Check mode reads it and also updates it with what its reads showed (a principal found in its declared state),
         so that the next audit is cheap too; it never records a photo as set before a real run set it. Writing the
         local file is not a Graph write.
@@ -228,8 +239,8 @@ options:
     description:
       - How much of each item RV(results) returns.
       - V(full) returns every key below.
-      - V(compact) returns only C(principal), C(src), C(state), C(action), C(changed), C(skipped), C(error), C(reason)
-        and C(has_photo), which is what a report or a loop over failed items needs. Ansible handles every value of a result
+      - V(compact) returns only C(principal), C(src), C(state), C(action), C(changed), C(skipped), C(error), C(reason),
+        C(has_photo) and C(backup_file), which is what a report, a restore or a loop over failed items needs. Ansible handles every value of a result
         twice (the module scrubs C(no_log) values from it, the controller processes it), which costs about 0.37 ms per
         full item and about 0.16 ms per compact one (long paths and reasons stay); at 10,000 principals, about 2 s of the task. See
         R(Performance of the bulk photo sync, ansible_collections.graphops.msgraph.docsite.performance).
@@ -238,6 +249,40 @@ options:
     choices: [full, compact]
     default: full
     version_added: 0.2.0
+  backup_dir:
+    description:
+      - Before the task replaces or removes a photo, save the photo Graph holds (full size, the bytes of
+        C(…/photo/$value)) in a folder of this run under this one, like the C(backup) option of M(ansible.builtin.copy).
+      - The run's folder is named by the UTC time the task started, such as C(20261204T184512Z); a task run that starts
+        in the same second as another gets C(20261204T184512Z-2), then C(-3), and so on. It is created at the first
+        backup, so a run that replaces and removes nothing leaves no folder. O(backup_dir) is created when missing.
+      - A user's file is named as O(src_dir) names that user in this task - the stem of the file that drove the change
+        (C(E1002.jpg) with O(match_by=employeeId)), the O(photos[].user) value as given, or, for a user that
+        O(missing=absent) removes, its O(match_by) value - with C(.jpg), or C(.png) when Graph serves a PNG. The run's
+        folder is therefore itself a O(src_dir) that puts those photos back, synced with the same O(match_by).
+      - Groups, teams and contacts go under C(groups/<id>.jpg), C(teams/<id>.jpg) and C(contacts/<user>/<id>.jpg), named
+        by the values as given; a O(src_dir) scan is not recursive and does not read them.
+      - Setting a photo where there is none needs no backup. Check mode saves nothing and creates no folder.
+      - The compare reads a small rendition, so each principal about to be replaced or removed costs one more read,
+        of C(…/photo/$value), batched 20 to a C($batch) like the others; the other principals cost nothing more.
+      - When the backup cannot be saved (the folder cannot be created or written, the photo cannot be read in full,
+        or its name is not a plain file name), that principal fails before its write and no write is sent for it;
+        the others go on. Nothing is changed without its backup.
+      - Files are readable by their owner only (0600, folders 0700) unless O(mode), O(owner) or O(group) say otherwise.
+        RV(results[].backup_file) says where each backup is, RV(backup) which folder this run used.
+    type: path
+    version_added: 0.3.0
+  mode:
+    description:
+      - The permissions of the files the task writes - the backups (O(backup_dir)), O(report) and O(cache).
+      - Without it, files are 0600 and the folders the task creates 0700, whatever the umask, because photos are
+        personal data. With it, files get this mode and the folders the task creates get it with the search bit wherever
+        it gives read (V('0640') gives V('0750')); existing folders keep theirs.
+      - Quote octal numbers (V('0640')), as with M(ansible.builtin.file). A symbolic mode (V(u=rw,g=r)) applies to files
+        only.
+      - O(owner) and O(group) apply to them too, such as V(photo-auditors) for a report that a group of auditors reads.
+    type: raw
+    version_added: 0.3.0
 notes:
   - Required Graph permissions are those of M(graphops.msgraph.graph_profile_photo) for each kind of principal, and
     with O(match_by) or O(scope) C(User.Read.All), plus C(GroupMember.Read.All) for O(scope.group).
@@ -344,6 +389,30 @@ EXAMPLES = r'''
     src_dir: /srv/hr-photos
     report: /var/reports/photos-audit.html
   check_mode: true
+
+- name: The same report, readable by the group of the auditors (it is readable by its owner only otherwise)
+  graphops.msgraph.graph_profile_photo_sync:
+    src_dir: /srv/hr-photos
+    report: /var/reports/photos-audit.html
+    mode: '0640'
+    group: photo-auditors
+  check_mode: true
+
+- name: HR photos by employee number; the photo each user had is saved before it is replaced or removed
+  graphops.msgraph.graph_profile_photo_sync:
+    src_dir: /srv/hr-photos
+    match_by: employeeId
+    scope:
+      group: 8e5f0b7a-1c9e-4f5d-9a8c-5e6f7a8b9c4a
+    missing: absent
+    backup_dir: /var/backups/graph-photos
+  register: hr_sync
+
+- name: Put back the photos that run replaced or removed (its folder is a src_dir named by employeeId too)
+  graphops.msgraph.graph_profile_photo_sync:
+    src_dir: "{{ hr_sync.backup.path }}"
+    match_by: employeeId
+  when: hr_sync.backup.path
 '''
 
 RETURN = r'''
@@ -354,7 +423,9 @@ results:
   elements: dict
   contains:
     principal:
-      description: The principal, as a Graph path (or C(photos[N]) when the item names none).
+      description:
+        - The principal, as a Graph path that names it as Graph does, not URL-encoded (a guest user is
+          C(users/frank_fabrikam.com#EXT#@contoso.com)), or C(photos[N]) when the item names none.
       type: str
       returned: always
       sample: users/alice@contoso.com
@@ -427,6 +498,16 @@ results:
       returned: always
       sample: false
       version_added: 0.2.0
+    backup_file:
+      description:
+        - With O(backup_dir), the absolute path of the backup of the photo this item replaced or removed; null when none
+          was saved - no O(backup_dir), check mode, nothing replaced or removed, or the item failed before its backup.
+        - An item whose write failed after its backup was saved keeps the backup and says where, since Graph may have
+          carried out that write all the same.
+      type: str
+      returned: always
+      version_added: 0.3.0
+      sample: /var/backups/graph-photos/20261204T184512Z/E1002.jpg
     has_photo:
       description:
         - Whether the principal had a photo when the task read it (with RV(results[].cache=hit), when the cache recorded
@@ -565,6 +646,22 @@ report:
       type: int
       returned: always
       sample: 3512000
+backup:
+  description: The backups of this run, for O(backup_dir).
+  returned: when O(backup_dir) is set
+  type: dict
+  version_added: 0.3.0
+  contains:
+    path:
+      description: The run's folder, or null when this run saved no backup (the folder is created at the first one).
+      type: str
+      returned: always
+      sample: /var/backups/graph-photos/20261204T184512Z
+    files:
+      description: Backups this run saved.
+      type: int
+      returned: always
+      sample: 2
 cache:
   description: The cache written for O(cache).
   returned: when O(cache) is set
@@ -593,10 +690,14 @@ graph_retries:
   elements: str
 '''
 
+import datetime
 import os
 import time
 
 from ansible.module_utils.basic import missing_required_lib
+
+from ansible_collections.graphops.msgraph.plugins.module_utils._backup.photo_backups import PhotoBackups
+from ansible_collections.graphops.msgraph.plugins.module_utils._files.private_files import LocalFileError, PrivateFileWriter
 
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphModuleError
 from ansible_collections.graphops.msgraph.plugins.module_utils._module.graph_module import GraphModule
@@ -641,15 +742,22 @@ def failure_message(report: SyncReport) -> str:
     return '%d of %d items failed: %s%s' % (len(failed), len(report.results), '; '.join(lines), more)
 
 
-def write_html_report(graph, html_report, items: list, report: SyncReport, result: dict) -> dict:
+def local_write_failure(option: str, path: str, exc: Exception) -> str:
+    """One sentence for a local file that could not be written: LocalFileError already names the path and the fix;
+    an OSError while filling the file (a full disk) names only its cause."""
+    if isinstance(exc, LocalFileError):
+        return '%s: %s' % (option, exc)
+    return 'Could not write the %s %s: %s; check the disk and the directory.' % (option, path, getattr(exc, 'strerror', None) or exc)
+
+
+def write_html_report(graph, files, html_report, items: list, report: SyncReport, result: dict) -> dict:
     """Write the report (results are in item order); a failure to write fails the task with every result."""
     rows = list(zip([item.index for item in items], report.results))
     try:
         with html_report:
-            return html_report.write(rows, report.totals, replace=graph.module.atomic_move)
-    except OSError as exc:
-        graph.fail_json(msg='Could not write the report %s: %s; check the disk and the directory.' % (
-            html_report.path, exc.strerror or exc), **result)
+            return html_report.write(rows, report.totals, files=files)
+    except (LocalFileError, OSError) as exc:
+        graph.fail_json(msg=local_write_failure('report', html_report.path, exc), **result)
     return {}
 
 
@@ -715,17 +823,18 @@ def load_cache(graph, path):
     return cache
 
 
-def save_cache(graph, cache, result: dict) -> dict:
+def save_cache(graph, files, cache, result: dict) -> dict:
     """Write the cache; a failure to write fails the task with every result (the next run only compares more)."""
     try:
-        cache.save(replace=graph.module.atomic_move)
-    except OSError as exc:
-        graph.fail_json(msg='Could not write the cache %s: %s; check the disk and the directory.' % (
-            cache.path, exc.strerror or exc), **result)
+        cache.save(files=files)
+    except (LocalFileError, OSError) as exc:
+        graph.fail_json(msg=local_write_failure('cache', cache.path, exc), **result)
     return dict(path=cache.path, hits=cache.hits, entries=len(cache.entries))
 
 
 def main():
+    # The run folder of backup_dir is named by the time the task started.
+    started = datetime.datetime.now(datetime.timezone.utc)
     photo_options = target_argument_spec()
     photo_options.update(
         src=dict(type='path'),
@@ -746,17 +855,20 @@ def main():
             report=dict(type='path'),
             cache=dict(type='path'),
             result_detail=dict(type='str', default='full', choices=list(RESULT_DETAILS)),
+            backup_dir=dict(type='path'),
             **upload_argument_spec(),
         ),
         mutually_exclusive=[('photos', 'src_dir'), ('photos', 'scope')],
         required_one_of=[('photos', 'src_dir', 'scope')],
         supports_check_mode=True,
+        # mode, owner, group: for the report, the cache and the backups (private by default).
+        add_file_common_args=True,
     )
     params = checked_params(graph)
     # Everything the run holds (the items, the cache's entries, the sync's own state) is gone when sync_task returns:
     # exit_json then copies the results (no_log scrubbing) and serialises them, which at 50,000 principals is the
     # module's peak of memory (docs/docsite/rst/performance.rst, "Very large tenants").
-    result, failure = sync_task(graph, params)
+    result, failure = sync_task(graph, params, started=started)
     if failure:
         graph.fail_json(msg=failure, **result)
     graph.exit_json(**result)
@@ -789,8 +901,8 @@ def checked_params(graph) -> dict:
     return dict(params, scope=scope)
 
 
-def sync_task(graph, params) -> tuple:
-    """(the module's result, the failure message or None) of the whole sync."""
+def sync_task(graph, params, *, started: datetime.datetime) -> tuple:
+    """(the module's result, the failure message or None) of the whole sync; ``started`` names backup_dir's run folder."""
     client = None
     directory_stats = dict(directory_requests=0, directory_seconds=0.0)
     try:
@@ -810,6 +922,10 @@ def sync_task(graph, params) -> tuple:
         html_report = new_html_report(graph, params, declared=len(all_items))
 
     cache = load_cache(graph, params['cache'])
+    files = PrivateFileWriter(graph.module)
+    backups = None
+    if params['backup_dir'] is not None:
+        backups = PhotoBackups(params['backup_dir'], files=files, started=started)
     report = SyncReport(results=[], totals=dict.fromkeys(TOTAL_KEYS, 0), diffs=[])
     if items:
         client = client or build_client(graph, params)
@@ -817,6 +933,7 @@ def sync_task(graph, params) -> tuple:
                          want_diff=graph.diff_mode,
                          concurrency=params['concurrency'], app_only=client.token_provider.is_app_only,
                          prepare=params['prepare'], crop=params['crop'], force=params['force'], cache=cache,
+                         backups=backups,
                          # The report shows facts of every item: with one, results are made compact at the end.
                          result_detail=params['result_detail'] if html_report is None else 'full')
         if html_report is not None:
@@ -835,10 +952,12 @@ def sync_task(graph, params) -> tuple:
     )
     if graph.diff_mode:
         result['diff'] = report.diffs
+    if backups is not None:
+        result['backup'] = dict(path=backups.folder, files=backups.saved)
     if html_report is not None:
-        result['report'] = write_html_report(graph, html_report, items, report, result)
+        result['report'] = write_html_report(graph, files, html_report, items, report, result)
     if cache is not None:
-        result['cache'] = save_cache(graph, cache, result)
+        result['cache'] = save_cache(graph, files, cache, result)
     if params['result_detail'] == 'compact':
         # After the report, which uses every key (without one, the sync made them compact already).
         result['results'] = compact_results(report.results)

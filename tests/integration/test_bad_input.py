@@ -61,6 +61,8 @@ BAD_INPUTS = [
     ('missing-permission', {'user': ALICE, 'src': GOOD_SRC}, NOROLES_APP,
      'HTTP 403 Authorization_RequestDenied'),
     ('unknown-cloud', {'user': ALICE, 'src': GOOD_SRC, 'cloud': 'mars'}, {}, 'value of cloud must be one of'),
+    ('unknown-cloud-environment', {'user': ALICE, 'src': GOOD_SRC}, {'AZURE_CLOUD_ENVIRONMENT': 'AzureMars'},
+     'AZURE_CLOUD_ENVIRONMENT is "AzureMars", which names no cloud these modules know'),
     ('me-with-app-only-token', {'user': 'me', 'src': GOOD_SRC}, {}, 'user: me needs a delegated token'),
     ('two-credentials', {'user': ALICE, 'src': GOOD_SRC, 'access_token': 'x' * 40}, {}, 'found credentials for more than one method'),
     ('no-credentials', {'user': ALICE, 'src': GOOD_SRC}, {'AZURE_CLIENT_SECRET': ''}, 'auth_method auto found no credentials'),

@@ -128,14 +128,20 @@ def test_a_fault_that_outlasts_the_retries_names_status_code_and_request_id(play
 
 def test_an_expired_token_given_by_the_user_is_reported_clearly(playbook, admin):
     admin.put_photo('users/%s' % BOB, (PHOTOS / 'cat.jpg').read_bytes())
-    # A token given with access_token cannot be refreshed by the module, so Graph's 401 is explained.
-    # (The refresh of a token the module obtained itself is pinned in tests/unit/.../test_graph_client.py.)
+    # A token given with access_token cannot be renewed by the module, so Graph's 401 is explained.
+    # (The renewal of a token the module obtained itself: tests/integration/test_token_renewal.py.)
     expired = admin.delegated_token(ALICE, ['User.ReadWrite'], expires_in=1)
     admin.expire_tokens()
+    admin.clear_log()
     run = playbook.run([{'name': 'photo', MODULE: {'user': 'me', 'src': SRCS[0], 'access_token': expired}}], use_default_auth=False)
     assert run.rc != 0
-    assert 'HTTP 401 InvalidAuthenticationToken' in run.result()['msg']
-    assert 'The access token was refused' in run.result()['msg']
+    message = run.result()['msg']
+    assert 'HTTP 401 InvalidAuthenticationToken (Lifetime validation failed, the token is expired)' in message
+    assert 'the access_token has expired or was revoked' in message
+    assert 'supply a fresh one (access_token or GRAPH_ACCESS_TOKEN)' in message
+    assert expired not in run.output
+    # Refused once, not tried again.
+    assert [entry['status'] for entry in admin.log()] == [401]
 
 
 def secrets_of(emulator, admin):

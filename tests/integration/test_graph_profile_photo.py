@@ -125,14 +125,26 @@ def test_a_different_picture_is_uploaded_and_the_same_one_is_not(playbook, admin
 ])
 def test_png_with_transparency_is_idempotent_after_the_service_flattens_it(playbook, admin, prepare, sent_type, upload):
     src = str(PHOTOS / 'logo-alpha.png')
+    carol = 'users/%s' % admin.state()['upn_index'][CAROL]
+    admin.clear_log()
     first = playbook.run([photo_task({'user': CAROL}, src=src, prepare=prepare)])
     assert first.rc == 0, first.output
     assert first.result()['changed'] is True
+    # What was sent, as the emulator received it: one PUT, of the prepared JPEG (auto) or of the PNG itself (never).
+    assert [(entry['method'], entry['principal'], entry['status'], entry['content_type']) for entry in admin.writes()] == [
+        ('PUT', carol, 200, sent_type)]
     assert first.result()['photo']['after']['content_type'] == sent_type
     assert first.result()['upload'] == upload
+    stored = admin.photo_facts(carol)
+    assert (stored['content_type'], stored['uploads']) == ('image/jpeg', 1), 'the service keeps a flattened JPEG'
+
+    admin.clear_log()
     second = playbook.run([photo_task({'user': CAROL}, src=src, prepare=prepare)])
     assert second.rc == 0, second.output
     assert second.result()['changed'] is False
+    # The second run wrote nothing: no write reached the emulator, and the photo is the one the first run set.
+    assert admin.writes() == []
+    assert admin.photo_facts(carol) == stored
 
 
 def test_sha256_compare_reports_a_change_against_a_rewriting_service(playbook, admin):

@@ -200,9 +200,16 @@ def test_sha256_compare_and_the_action_group_defaults(playbook, admin, tmp_path)
     admin.clear_log()
     perceptual = playbook.run([sync_task(src_dir=str(directory))], check=True)
     byte_equal = playbook.run([sync_task(src_dir=str(directory), compare='sha256')], check=True)
+    # A failed run reports changed=False too: the run must have succeeded and compared Bob's photo.
+    assert perceptual.rc == 0, perceptual.output
     assert perceptual.result()['changed'] is False
+    assert perceptual.result()['totals'] == {'unchanged': 1, 'set': 0, 'removed': 0, 'failed': 0, 'skipped': 0}
+    (bob,) = perceptual.result()['results']
+    assert (bob['action'], bob['has_photo'], bob['reason']) == ('none', True, 'the photo already shows src')
     # Graph rewrote the photo: its bytes never equal the file's.
+    assert byte_equal.rc == 0, byte_equal.output
     assert byte_equal.result()['changed'] is True
+    assert byte_equal.result()['totals'] == {'unchanged': 0, 'set': 1, 'removed': 0, 'failed': 0, 'skipped': 0}
     assert byte_equal.result()['results'][0]['reason'] == 'the photo bytes differ from src (compare=sha256)'
     assert admin.writes() == []
 

@@ -34,7 +34,7 @@ def sync_task(**options) -> dict:
 
 
 def label(upn: str) -> str:
-    return 'users/' + upn.replace('#', '%23')
+    return 'users/' + upn
 
 
 def photo_directory(tmp_path, names, fixture='cat.jpg', name='photos'):

@@ -7,13 +7,15 @@ nothing to Graph; a real run syncs; a failed item fails the role after the repor
 from __future__ import annotations
 
 import csv
+import os
 import re
 import shutil
+import stat
 
 from conftest import ALICE, BOB, CAROL, PHOTOS
 
 NOBODY = 'nobody@contoso.com'
-COMPACT_KEYS = ('principal', 'src', 'state', 'action', 'changed', 'skipped', 'error', 'reason', 'has_photo')
+COMPACT_KEYS = ('principal', 'src', 'state', 'action', 'changed', 'skipped', 'error', 'reason', 'has_photo', 'backup_file')
 
 
 def role_task(**role_vars) -> dict:
@@ -70,6 +72,10 @@ def test_check_diff_is_an_audit_with_a_report_and_no_write(playbook, admin, tmp_
         ('set', 'users/%s' % ALICE), ('unchanged', 'users/%s' % BOB), ('set', 'users/%s' % CAROL)]
     assert page.count('<img class="thumb"') == 4, "Bob's photo in Graph and the three files"
     assert 'HTML report: %s (3 rows, ' % html_report in run.stdout
+    # They name people and show their photos: the directories the role made, and the files, are its owner's only.
+    for path, mode in ((reports, 0o700), (html_report.parent, 0o700), (html_report, 0o600),
+                       (reports / 'profile-photos-audit.csv', 0o600), (reports / 'profile-photos-audit.md', 0o600)):
+        assert stat.S_IMODE(os.stat(path).st_mode) == mode, path
     # The role asks for compact results: all its reports need, without the facts of every photo.
     sync = [entry['result'] for entry in run.results if 'shard' in entry['result']][0]
     assert [sorted(item) for item in sync['results']] == [sorted(COMPACT_KEYS)] * 3
@@ -78,12 +84,18 @@ def test_check_diff_is_an_audit_with_a_report_and_no_write(playbook, admin, tmp_
 
 def test_a_real_run_syncs_then_a_failed_item_fails_the_role_after_the_report(playbook, admin, tmp_path):
     directory = photo_directory(tmp_path, {'%s.jpg' % ALICE: 'astronaut.jpg', '%s.jpg' % NOBODY: 'rocket.jpg'})
+    admin.put_photo('users/%s' % ALICE, (PHOTOS / 'cat.jpg').read_bytes())
+    alice_before = admin.photo_bytes('users/%s' % ALICE)
     reports = tmp_path / 'reports'
     admin.clear_log()
     run = playbook.run([role_task(profile_photos_src_dir=str(directory), profile_photos_report_dir=str(reports),
-                                  profile_photos_report_name='sync')])
+                                  profile_photos_report_name='sync', profile_photos_backup_dir=str(tmp_path / 'backups'))])
     assert run.rc != 0
-    assert admin.photo_bytes('users/%s' % ALICE) is not None, 'the good item is synced although another failed'
+    assert admin.photo_bytes('users/%s' % ALICE) not in (None, alice_before), 'the good item is synced although another failed'
+    # profile_photos_backup_dir reaches the module: the photo Alice had is kept, and the summary says where.
+    sync = [entry['result'] for entry in run.results if 'shard' in entry['result']][0]
+    assert open(sync['results'][0]['backup_file'], 'rb').read() == alice_before
+    assert 'Backups of the photos replaced or removed: %s (1 files)' % sync['backup']['path'] in run.stdout
     rows = {row['principal']: row for row in read_csv(reports / 'sync.csv')}
     assert rows['users/%s' % ALICE]['changed'] == 'yes'
     assert rows['users/%s' % NOBODY]['changed'] == 'failed'

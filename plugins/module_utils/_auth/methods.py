@@ -3,9 +3,10 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """One class per auth method, chosen by auth_method; each validates its options and gets a token.
 
-Every method gets at most one token per module run, through a fresh MSAL object whose cache lives in memory
-only: nothing is written to disk. Every failure is a GraphAuthError whose text is one sentence with the fix
-and never holds a secret (no client secret, key, password, federated token or access token).
+Each token comes through a fresh MSAL object whose cache lives in memory only: nothing is written to disk, and a
+token asked for after Graph refused the last one is a new one, never the refused one from MSAL's cache. When to ask
+is the TokenProvider's business (token_provider.py). Every failure is a GraphAuthError whose text is one sentence
+with the fix and never holds a secret (no client secret, key, password, federated token or access token).
 """
 
 from __future__ import annotations
@@ -115,8 +116,17 @@ class TimeoutHttpClient:
         """The session belongs to the module run, which closes it."""
 
 
+# What acquire_token() keeps of MSAL's answer: the token and what says when it expires (token_provider.token_expiry).
+TOKEN_RESULT_KEYS = ('access_token', 'expires_in', 'expires_on', 'refresh_on')
+
+
+def token_result(result: dict) -> dict:
+    return {key: result[key] for key in TOKEN_RESULT_KEYS if key in result}
+
+
 class AuthMethod:
-    """Base: validate() fails early with a clear message; acquire_token() returns a token string."""
+    """Base: validate() fails early with a clear message; acquire_token() returns {'access_token', and the expiry
+    the identity platform gave: 'expires_in' and/or 'expires_on', MSAL's 'refresh_on'}."""
 
     name = ''
     can_refresh = True
@@ -129,7 +139,7 @@ class AuthMethod:
     def validate(self) -> None:
         raise NotImplementedError
 
-    def acquire_token(self) -> str:
+    def acquire_token(self) -> dict:
         raise NotImplementedError
 
     def _require(self, *names: str) -> None:
@@ -157,8 +167,9 @@ class AccessTokenAuth(AuthMethod):
     def validate(self) -> None:
         self._require('access_token')
 
-    def acquire_token(self) -> str:
-        return self.options['access_token']
+    def acquire_token(self) -> dict:
+        # No expiry known: a given token is used until Graph refuses it, and then it cannot be renewed.
+        return {'access_token': self.options['access_token']}
 
     @property
     def is_app_only(self) -> bool:
@@ -180,7 +191,7 @@ class MsalConfidentialClientAuth(AuthMethod):
         """A method-specific addition to the AADSTS fix (for example the thumbprint that was sent)."""
         return None
 
-    def acquire_token(self) -> str:
+    def acquire_token(self) -> dict:
         host = login_host(self.options)
         authority = login_authority(self.options)
         credential = self.client_credential()
@@ -202,7 +213,7 @@ class MsalConfidentialClientAuth(AuthMethod):
             # which is what an unknown tenant looks like.
             raise GraphAuthError(describe_authority_error(authority, exc)) from None
         if 'access_token' in result:
-            return result['access_token']
+            return token_result(result)
         raise GraphAuthError(describe_token_error(result, self.options, hint=self.error_hint(result.get('error_codes') or [])))
 
 
@@ -389,7 +400,7 @@ class ManagedIdentityAuth(AuthMethod):
             return getattr(self.session, 'session', self.session)
         return TimeoutHttpClient(self.session, (min(timeout, MANAGED_IDENTITY_CONNECT_TIMEOUT), timeout))
 
-    def acquire_token(self) -> str:
+    def acquire_token(self) -> dict:
         source = self.describe_source()
         try:
             client = msal.ManagedIdentityClient(self.managed_identity(), http_client=self._http_client(), token_cache=msal.TokenCache())
@@ -402,7 +413,8 @@ class ManagedIdentityAuth(AuthMethod):
             raise GraphAuthError('The managed identity endpoint, %s, did not give a token for %s (%s): check that the resource has '
                                  'that identity.' % (source, self.describe_identity(), str(exc).split('\n', 1)[0][:200])) from None
         if 'access_token' in result:
-            return result['access_token']
+            # expires_in as MSAL normalises it, or expires_on when an endpoint answered only that (MSAL passes it on).
+            return token_result(result)
         detail = _first_line(result.get('error_description')).rstrip('.')[:300] or result.get('error', 'unknown_error')
         if detail.startswith('401'):
             fix = 'IDENTITY_HEADER must be the value the platform set; do not override it'
@@ -453,28 +465,3 @@ def build_auth_method(options: dict, session) -> AuthMethod:
     method = AUTH_METHOD_CLASSES[choose_auth_method_name(options)](options, session)
     method.validate()
     return method
-
-
-class TokenProvider:
-    """Gets one token per module run and keeps it in memory; refreshes once on request."""
-
-    def __init__(self, method: AuthMethod):
-        self.method = method
-        self._token = None
-
-    @property
-    def can_refresh(self) -> bool:
-        return self.method.can_refresh
-
-    @property
-    def is_app_only(self) -> bool:
-        return self.method.is_app_only
-
-    @property
-    def method_name(self) -> str:
-        return self.method.name
-
-    def get_token(self, force_refresh: bool = False) -> str:
-        if self._token is None or force_refresh:
-            self._token = self.method.acquire_token()
-        return self._token

@@ -20,12 +20,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
-from ansible_collections.graphops.msgraph.plugins.module_utils._export.file_names import (
-    case_duplicates,
-    file_name,
-    name_problem,
-    same_name_key,
-)
+from ansible_collections.graphops.msgraph.plugins.module_utils._export.file_names import file_name, name_problem
+from ansible_collections.graphops.msgraph.plugins.module_utils._files.file_names import case_duplicates, same_name_key
 from ansible_collections.graphops.msgraph.plugins.module_utils._export.folder import KIND_FILE, KIND_LINK
 from ansible_collections.graphops.msgraph.plugins.module_utils._export.manifest import MANIFEST_NAME, ExportManifest, ManifestEntry
 from ansible_collections.graphops.msgraph.plugins.module_utils._export.photo_reads import FULL_SIZE, ExportReads

@@ -45,16 +45,27 @@ class PrivateFileWriter:
 
     Without ``mode``, files get 0600 and the folders it creates 0700; with ``mode``, files get it and created folders
     get it plus the search bit wherever it gives read. ``owner`` and ``group`` apply to both.
+
+    not_file_options: file options that the module's own options of the same name take over, which therefore never
+    apply to files (graph_profile_photo's ``group`` names a Graph group, not the group that owns a file).
     """
 
-    def __init__(self, module):
+    def __init__(self, module, *, not_file_options: tuple = ()):
         self.module = module
+        self.not_file_options = tuple(not_file_options)
         # atomic_move() chmods a new file to 0666 & ~umask: with 077 that is 0600 from the first moment on.
         os.umask(PRIVATE_UMASK)
 
     # --- the task's file options ---
-    def file_args(self, path: str) -> dict:
+    def _loaded_args(self, path: str) -> dict:
         args = self.module.load_file_common_arguments(self.module.params, path=path)
+        for name in self.not_file_options:
+            if name in args:
+                args[name] = None
+        return args
+
+    def file_args(self, path: str) -> dict:
+        args = self._loaded_args(path)
         if args.get('mode') is None:
             args['mode'] = PRIVATE_FILE_MODE
         return args
@@ -71,7 +82,7 @@ class PrivateFileWriter:
         return None  # symbolic modes (u=rw,g=r) apply to files; folders keep the private mode
 
     def folder_args(self, path: str) -> dict:
-        args = self.module.load_file_common_arguments(self.module.params, path=path)
+        args = self._loaded_args(path)
         given = self._mode_given()
         args['mode'] = directory_mode(given) if given is not None else PRIVATE_DIR_MODE
         return args
@@ -86,13 +97,19 @@ class PrivateFileWriter:
         finally:
             self.module.check_mode = check_mode
 
+    def update_attributes(self, path: str) -> bool:
+        """Apply the task's file options (private by default) to a file this run leaves as it is, such as a photo saved
+        earlier with the same bytes; True when something differed. Honours check mode: it then only says so."""
+        return self.module.set_fs_attributes_if_different(self.file_args(path), False)
+
     # --- folders ---
     def make_folders(self, path: str) -> list:
         """Create path and its missing parents (private, or per the task's options); return the folders created."""
         missing = []
         current = os.path.abspath(path)
         while not os.path.isdir(current):
-            if os.path.lexists(current):
+            # Another thread of this run may have made it since isdir() looked: only something else is in the way.
+            if os.path.lexists(current) and not os.path.isdir(current):
                 raise LocalFileError('%s is not a folder: remove it or choose another path.' % current)
             missing.append(current)
             parent = os.path.dirname(current)
@@ -111,6 +128,23 @@ class PrivateFileWriter:
             created.append(folder)
             self.apply_attributes(folder, self.folder_args(folder))
         return created
+
+    def make_unique_folder(self, parent: str, name: str, *, limit: int = 1000) -> str:
+        """Create a new folder parent/name, or name-2, name-3, ... when that exists (another run made it, perhaps at the
+        same moment): mkdir fails on an existing folder, so two runs never share one. Return its path; parent must exist."""
+        for number in range(1, limit + 1):
+            folder = os.path.join(os.path.abspath(parent), name if number == 1 else '%s-%d' % (name, number))
+            try:
+                os.mkdir(folder, PRIVATE_DIR_MODE)
+            except FileExistsError:
+                continue
+            except OSError as exc:
+                raise LocalFileError('Could not create the folder %s (%s): check that %s is a folder writable by the user '
+                                     'running the module.' % (folder, describe_os_error(exc), parent)) from None
+            self.apply_attributes(folder, self.folder_args(folder))
+            return folder
+        raise LocalFileError('Could not create a new folder %s in %s: %s to %s-%d exist already; remove old ones.' % (
+            name, parent, name, name, limit))
 
     # --- files ---
     @contextmanager

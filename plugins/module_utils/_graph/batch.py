@@ -141,12 +141,17 @@ def parse_batch_response(payload, requests: list) -> dict:
     return answers
 
 
-def send_batch(client, requests: list) -> dict:
-    """POST one batch through the client (outer retries, token refresh, errors); return id -> BatchResponse."""
-    response = client.request('POST', BATCH_PATH, data=build_batch_body(requests),
-                              headers={'Content-Type': 'application/json', 'Accept': 'application/json'}, ok_statuses=(200,))
+def send_batch(client, requests: list) -> tuple:
+    """POST one batch through the client (outer retries, token renewal, errors).
+
+    Returns (id -> BatchResponse, the AccessToken the batch went with): Graph may refuse that token for each inner
+    request as well as for the whole batch, and only the caller can tell the token provider which.
+    """
+    response, token = client.send('POST', BATCH_PATH, data=build_batch_body(requests),
+                                  headers={'Content-Type': 'application/json', 'Accept': 'application/json'}, ok_statuses=(200,),
+                                  answer_checks_token=False)
     try:
         payload = response.json()
     except ValueError:
         raise BatchProtocolError('The $batch answer is not JSON.') from None
-    return parse_batch_response(payload, requests)
+    return parse_batch_response(payload, requests), token

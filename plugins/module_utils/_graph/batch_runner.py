@@ -4,7 +4,9 @@
 """Send many inner requests through $batch: mailbox slots taken first, inner 429/503/504 retried per item.
 
 A batch answered 200 can hold an inner 429 for one request and a 200 for the next: each item keeps its own
-attempt count and its own Retry-After, and only the items that must be retried go into a later batch.
+attempt count and its own Retry-After, and only the items that must be retried go into a later batch. An inner 401
+(the token expired or was revoked while the batch was on its way) renews the token when it is still the one in use
+and sends the item again at once, without counting a retry: as often as it happens in a run.
 """
 
 from __future__ import annotations
@@ -17,7 +19,13 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._graph.batch impo
     MAX_BATCH_REQUESTS,
     send_batch,
 )
-from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphModuleError, parse_error_envelope
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.client import (
+    MAX_REFUSALS_PER_REQUEST,
+    TOO_MANY_REFUSALS_HINT,
+    is_token_refusal,
+    token_was_accepted,
+)
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphModuleError, GraphTokenRefused, parse_error_envelope
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.mailbox_limit import MailboxSlots, mailbox_of
 
 # How long a thread that got no mailbox slot waits for another thread to release one before it looks again.
@@ -36,6 +44,8 @@ class BatchStats:
         self.batches = 0
         self.inner_requests = 0
         self.inner_retries = 0
+        # Items sent again because Graph refused the token they went with (no retry spent).
+        self.token_resends = 0
 
     def count_batch(self, size: int) -> None:
         with self._lock:
@@ -45,6 +55,10 @@ class BatchStats:
     def count_retry(self) -> None:
         with self._lock:
             self.inner_retries += 1
+
+    def count_token_resend(self) -> None:
+        with self._lock:
+            self.token_resends += 1
 
 
 class BatchRunner:
@@ -63,8 +77,6 @@ class BatchRunner:
         self.sleep = sleep
         self.batch_size = batch_size
         self.max_body_bytes = max_body_bytes
-        self._token_lock = threading.Lock()
-        self._token_refreshed = False
 
     def run(self, requests: list) -> dict:
         """Return id -> BatchResponse (its final answer, error or not) or BatchItemFailure (the batch itself failed)."""
@@ -72,7 +84,7 @@ class BatchRunner:
         pending = list(requests)
         attempts = {request.id: 0 for request in requests}
         not_before = {request.id: 0.0 for request in requests}
-        token_retried = set()
+        refusals = {request.id: 0 for request in requests}
         while pending:
             now = self.clock()
             ready = [request for request in pending if not_before[request.id] <= now]
@@ -84,7 +96,7 @@ class BatchRunner:
                 self.slots.wait_for_release(SLOT_POLL_SECONDS)
                 continue
             try:
-                answers = self._send(batch)
+                answers, token = self._send(batch)
             except GraphModuleError as exc:  # BatchProtocolError too
                 failure = BatchItemFailure('the $batch request failed: %s' % exc)
                 for request in batch:
@@ -93,8 +105,17 @@ class BatchRunner:
                 continue
             for request in batch:
                 answer = answers[request.id]
-                if self._should_retry(request, answer, attempts[request.id], token_retried):
-                    wait = self.retry_policy.delay(attempts[request.id], answer.retry_after) if answer.status != 401 else 0.0
+                if is_token_refusal(answer.status, parse_error_envelope(answer.json_body)[0]):
+                    refusals[request.id] += 1
+                    failure = self._renew_token(request, answer, token, refusals[request.id])
+                    if failure is not None:
+                        results[request.id] = failure
+                        pending.remove(request)
+                    continue
+                if token_was_accepted(answer.status):
+                    self.client.token_provider.accepted(token)
+                if self.retry_policy.should_retry_status(answer.status, attempts[request.id]):
+                    wait = self.retry_policy.delay(attempts[request.id], answer.retry_after)
                     attempts[request.id] += 1
                     not_before[request.id] = self.clock() + wait
                     self.stats.count_retry()
@@ -104,6 +125,21 @@ class BatchRunner:
                 results[request.id] = answer
                 pending.remove(request)
         return results
+
+    def _renew_token(self, request, answer, token, refusals: int):
+        """After an inner 401: None when the item is to be sent again (with the renewed token, at once), else its
+        BatchItemFailure (the token cannot be renewed, or Graph keeps refusing it for this item)."""
+        error = answer.error(request)
+        try:
+            if refusals >= MAX_REFUSALS_PER_REQUEST:
+                raise GraphTokenRefused.from_error(error, TOO_MANY_REFUSALS_HINT)
+            self.client.token_provider.refused(token, error)
+        except GraphTokenRefused as exc:
+            return BatchItemFailure(str(exc))
+        self.stats.count_token_resend()
+        self.on_retry('%s %s (in $batch): token refused (HTTP 401 %s), sent again with a renewed token' % (
+            request.method, request.path, (error.graph_message or '').rstrip('.')))
+        return None
 
     def _take_slots(self, ready: list) -> list:
         """The next batch: ready requests that got a mailbox slot, within the batch's count and size limits."""
@@ -123,30 +159,9 @@ class BatchRunner:
     def _mailbox(request) -> str:
         return request.mailbox or mailbox_of(request.path)
 
-    def _send(self, batch: list) -> dict:
+    def _send(self, batch: list) -> tuple:
         try:
             self.stats.count_batch(len(batch))
             return send_batch(self.client, batch)
         finally:
             self.slots.release([self._mailbox(request) for request in batch])
-
-    def _should_retry(self, request, answer, attempt: int, token_retried: set) -> bool:
-        if self.retry_policy.should_retry_status(answer.status, attempt):
-            return True
-        if answer.status == 401 and request.id not in token_retried and self._refresh_token(answer):
-            # A token can expire in the middle of a long run: one fresh token, one more try per item.
-            token_retried.add(request.id)
-            return True
-        return False
-
-    def _refresh_token(self, answer) -> bool:
-        if parse_error_envelope(answer.json_body)[0] != 'InvalidAuthenticationToken':
-            return False
-        provider = self.client.token_provider
-        if not provider.can_refresh:
-            return False
-        with self._token_lock:
-            if not self._token_refreshed:
-                self._token_refreshed = True
-                provider.get_token(force_refresh=True)
-        return True

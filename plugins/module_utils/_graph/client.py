@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: graphops.msgraph contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The HTTP client for Microsoft Graph: TLS settings, retries, token refresh and error envelopes."""
+"""The HTTP client for Microsoft Graph: TLS settings, retries, token renewal and error envelopes."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from urllib.parse import quote, urlsplit
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import (
     GraphConnectionError,
     GraphError,
+    GraphTokenRefused,
 )
 
 try:
@@ -22,6 +23,25 @@ except ImportError:
     requests = None
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
+
+
+# How often one request may find its token refused although the token was renewed each time. Each refusal of a token
+# in use costs a renewal, and a run may meet as many expiries and revocations as it lasts; but one request meets only
+# those of its own few seconds, so more than this is a Graph that refuses every token for this request: a stop, not a loop.
+MAX_REFUSALS_PER_REQUEST = 5
+TOO_MANY_REFUSALS_HINT = ('; Graph refused the token of this request %d times although it was renewed after each refusal'
+                          % MAX_REFUSALS_PER_REQUEST)
+
+
+def is_token_refusal(status: int, code: str | None) -> bool:
+    """Graph's answer to an expired or revoked token (also to one for another resource: the renewal rules tell them apart)."""
+    return status == 401 and code == 'InvalidAuthenticationToken'
+
+
+def token_was_accepted(status: int) -> bool:
+    """Whether an answer shows that Graph let the token past authentication. Throttling and 5xx may come from a front
+    end that has not looked at it yet, and are no proof."""
+    return status < 500 and status not in (401, 429)
 
 
 def quote_path_segment(value: str) -> str:
@@ -82,8 +102,9 @@ def describe_connection_error(exc, url: str) -> str:
 class GraphClient:
     """Sends requests to one Graph base URL with one token provider.
 
-    Every request goes through request(): the transport's retries (429/503/504 and connection errors,
-    Retry-After honoured), one token refresh on 401, and Graph's error envelope turned into GraphError.
+    Every request goes through send(): the transport's retries (429/503/504 and connection errors, Retry-After
+    honoured), the token's renewal when Graph refuses it (sent again without spending a retry), and Graph's error
+    envelope turned into GraphError.
     """
 
     def __init__(self, *, base_url: str, api_version: str, token_provider, transport):
@@ -98,11 +119,21 @@ class GraphClient:
     def request(self, method: str, path: str, *, data: bytes | None = None, headers: dict | None = None,
                 ok_statuses=(200, 201, 204)):
         """Send one request; return the response when its status is in ok_statuses, else raise GraphError."""
+        return self.send(method, path, data=data, headers=headers, ok_statuses=ok_statuses)[0]
+
+    def send(self, method: str, path: str, *, data: bytes | None = None, headers: dict | None = None,
+             ok_statuses=(200, 201, 204), answer_checks_token: bool = True) -> tuple:
+        """request(), returning (response, the AccessToken it went with).
+
+        answer_checks_token: False when a success does not show that Graph accepted the token (a $batch envelope,
+        whose inner requests may each be refused): the caller then tells the token provider itself.
+        """
         url = self.url(path)
-        refreshed = False
+        refusals = 0
         while True:
+            token = self.token_provider.current()
             request_headers = {
-                'Authorization': 'Bearer %s' % self.token_provider.get_token(),
+                'Authorization': 'Bearer %s' % token.value,
                 'client-request-id': str(uuid.uuid4()),
             }
             request_headers.update(headers or {})
@@ -111,13 +142,19 @@ class GraphClient:
             except requests.exceptions.RequestException as exc:
                 raise GraphConnectionError(describe_connection_error(exc, url)) from None
             if response.status_code in ok_statuses:
-                return response
+                if answer_checks_token:
+                    self.token_provider.accepted(token)
+                return response, token
             error = GraphError.from_response(response, method=method, path=path)
-            if response.status_code == 401 and error.code == 'InvalidAuthenticationToken' and not refreshed \
-                    and self.token_provider.can_refresh:
-                # A token can expire in the middle of a long run: get one fresh token and try once more.
-                refreshed = True
-                self.token_provider.get_token(force_refresh=True)
-                self.transport.on_retry('%s %s: token refused (401), retrying once with a fresh token' % (method, path))
-                continue
-            raise error
+            if not is_token_refusal(response.status_code, error.code):
+                if token_was_accepted(response.status_code):
+                    self.token_provider.accepted(token)
+                raise error
+            # The token expired or was revoked since it was obtained: renew it (unless another request has already)
+            # and send this request again with the new one. Not a retry: nothing went wrong with the request.
+            refusals += 1
+            if refusals >= MAX_REFUSALS_PER_REQUEST:
+                raise GraphTokenRefused.from_error(error, TOO_MANY_REFUSALS_HINT)
+            self.token_provider.refused(token, error)
+            self.transport.on_retry('%s %s: token refused (HTTP 401 %s), sent again with a renewed token' % (
+                method, path, (error.graph_message or '').rstrip('.')))

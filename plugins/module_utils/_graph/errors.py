@@ -69,6 +69,26 @@ class GraphError(GraphModuleError):
                    method=method, path=path, retry_after=response.headers.get('Retry-After'))
 
 
+class GraphTokenRefused(GraphError):
+    """Graph refused the token (401 InvalidAuthenticationToken) and it cannot be replaced: a given access_token, or
+    freshly issued tokens refused one after the other. str() is the 401 and what to do about it."""
+
+    def __init__(self, *, hint: str, **fields):
+        self.hint = hint
+        super().__init__(**fields)
+
+    def describe(self) -> str:
+        return super().describe() + self.hint
+
+    @classmethod
+    def from_error(cls, error: GraphError, hint: str) -> 'GraphTokenRefused':
+        return cls(hint=hint, status=error.status, code=error.code, message=error.graph_message, request_id=error.request_id,
+                   method=error.method, path=error.path, retry_after=error.retry_after)
+
+    def copy(self) -> 'GraphTokenRefused':
+        return self.from_error(self, self.hint)
+
+
 def parse_error_envelope(body) -> tuple:
     """(code, message, request-id) from {"error": {"code", "message", "innerError": {"request-id"}}}, or Nones."""
     error = body.get('error') if isinstance(body, dict) else None

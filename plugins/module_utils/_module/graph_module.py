@@ -9,10 +9,10 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.graphops.msgraph.plugins.module_utils._auth.methods import (
     HAS_MSAL,
-    TokenProvider,
     build_auth_method,
 )
-from ansible_collections.graphops.msgraph.plugins.module_utils._auth.options import auth_argument_spec
+from ansible_collections.graphops.msgraph.plugins.module_utils._auth.options import auth_argument_spec, resolve_cloud
+from ansible_collections.graphops.msgraph.plugins.module_utils._auth.token_provider import TokenProvider
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.clouds import CLOUDS
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.client import (
     HAS_REQUESTS,
@@ -20,7 +20,7 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._graph.client imp
     GraphClient,
     build_session,
 )
-from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphModuleError
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphModuleError, GraphOptionError
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.transport import RetryingTransport
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.retries import RetryPolicy
 from ansible_collections.graphops.msgraph.plugins.module_utils._module.optional_libraries import library_import_error
@@ -49,6 +49,11 @@ class GraphModule:
         endpoint = self.params.get('graph_endpoint')
         if endpoint and not endpoint.lower().startswith(('https://', 'http://')):
             self.module.fail_json(msg='graph_endpoint must be a URL with its scheme, for example https://127.0.0.1:8443 (got %s).' % endpoint)
+        try:
+            # Before anything is sent: the cloud decides the login host and the token's scope.
+            self.params['cloud'] = resolve_cloud(self.params.get('cloud'))
+        except GraphOptionError as exc:
+            self.module.fail_json(msg=str(exc))
         if not self.params['validate_certs']:
             self.module.warn('validate_certs is false: TLS certificates are not verified. Use ca_path to trust a test CA instead.')
 

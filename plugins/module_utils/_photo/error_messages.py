@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphError
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphError, GraphTokenRefused
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.targets import DELEGATED_TOKEN_RULE
 
 # Graph says "no photo" with either code (the older one on some tenants); neither is an error for us.
@@ -77,6 +77,9 @@ def describe_photo_error(target, operation: str, error: GraphError, *, upload=No
     if error.status == 401 and 'audience' in (error.graph_message or '').lower():
         return sentence + (' The token was issued for another resource than this Graph endpoint: a token from another cloud, '
                            'or an access_token obtained for another API; set cloud to match graph_endpoint, or get a token for Graph.')
+    if isinstance(error, GraphTokenRefused):
+        # Its own text says why the token could not be renewed and what to do.
+        return sentence
     if error.status == 401:
         return sentence + ' The access token was refused: it may have expired or be meant for another cloud or resource.'
     if error.status == 413 and upload is not None:

@@ -36,10 +36,18 @@ class PhotoPlan:
     compared_size: object = None
     # The bulk sync's cache entry whose verdict this plan reuses, or None.
     cached: object = None
+    # With backup_dir: where the photo Graph held was saved before this plan replaces or removes it (_backup/).
+    backup_file: object = None
 
     @property
     def changed(self) -> bool:
         return self.action != ACTION_NONE
+
+    @property
+    def replaces_photo(self) -> bool:
+        """Whether carrying it out replaces or removes a photo Graph holds: what backup_dir keeps a copy of first.
+        Setting a photo where there is none loses nothing."""
+        return self.action == ACTION_REMOVE or (self.action == ACTION_SET and self.before is not None)
 
 
 def read_photo_resource(client, target, path: str):
@@ -67,10 +75,24 @@ def graph_photo_facts(target, data: bytes, *, with_phash: bool = True):
         raise PhotoOperationError('Graph returned a photo for %s that cannot be decoded (%s).' % (target.label, exc)) from None
 
 
+@dataclass(frozen=True)
+class CurrentPhoto:
+    """The photo Graph holds for a principal (…/photo/$value): its facts, and its bytes for a backup."""
+
+    facts: object  # PhotoFacts
+    data: bytes
+
+
+def read_current_photo(client, target):
+    """The CurrentPhoto of target, or None when Graph holds none."""
+    response = read_photo_resource(client, target, target.photo_value_path)
+    return None if response is None else CurrentPhoto(graph_photo_facts(target, response.content), response.content)
+
+
 def fetch_current_photo(client, target):
     """The facts of the photo Graph holds for target, or None when it holds none."""
-    response = read_photo_resource(client, target, target.photo_value_path)
-    return None if response is None else graph_photo_facts(target, response.content)
+    current = read_current_photo(client, target)
+    return None if current is None else current.facts
 
 
 def plan_photo(target, current, *, state: str, source=None, compare: str = 'perceptual', force: bool = True) -> PhotoPlan:
@@ -103,15 +125,30 @@ def check_deletable(target) -> None:
             'Use state: present with another src, or remove the contact.' % target.label)
 
 
+def missing_backup_problem(plan: PhotoPlan, *, backups_required: bool) -> str | None:
+    """Why plan must not be carried out (it would replace or remove a photo that backup_dir has no copy of), or None.
+
+    Both writers ask this after their check-mode return and before building a request: with backup_dir, nothing is
+    changed without its backup, whatever the code before them did.
+    """
+    if backups_required and plan.replaces_photo and not plan.backup_file:
+        return ('The photo of %s was not changed: backup_dir is set and there is no backup of the photo Graph holds; '
+                'nothing is changed without its backup.' % plan.target.label)
+    return None
+
+
 class PhotoWriter:
     """The only code in this collection that sends a photo write.
 
-    In check mode it returns before any request, so check mode sends no write by construction.
+    In check mode it returns before any request, so check mode sends no write by construction. With
+    backups_required (backup_dir), a plan that replaces or removes a photo without its backup_file is refused before
+    any request.
     """
 
-    def __init__(self, client, *, check_mode: bool):
+    def __init__(self, client, *, check_mode: bool, backups_required: bool = False):
         self.client = client
         self.check_mode = check_mode
+        self.backups_required = backups_required
 
     def apply(self, plan: PhotoPlan) -> bool:
         """Carry out plan; return whether it changed (or, in check mode, would change) anything."""
@@ -119,6 +156,9 @@ class PhotoWriter:
             return False
         if self.check_mode:
             return True
+        problem = missing_backup_problem(plan, backups_required=self.backups_required)
+        if problem:
+            raise PhotoOperationError(problem)
         target = plan.target
         try:
             if plan.action == ACTION_SET:

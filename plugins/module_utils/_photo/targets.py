@@ -33,16 +33,16 @@ class TargetError(GraphModuleError):
 class PhotoTarget:
     """One principal whose photo a task manages.
 
-    path is relative to the version root, e.g. 'users/alice@contoso.com' or 'teams/<id>'.
+    path is relative to the version root, each name URL-encoded, e.g. 'users/frank_fabrikam.com%23EXT%23@contoso.com'
+    or 'teams/<id>': what requests, the cache and the shards use. label is the same principal as Graph names it,
+    'users/frank_fabrikam.com#EXT#@contoso.com': what a person reads (results, diff headers, messages, reports), since
+    that is the name they find in their tenant.
     """
 
     kind: str
     path: str
     delete_path: str | None
-
-    @property
-    def label(self) -> str:
-        return self.path
+    label: str
 
     @property
     def photo_value_path(self) -> str:
@@ -71,8 +71,12 @@ class PhotoTarget:
         return PERMISSIONS[self.kind][operation]
 
 
-def _user_root(user: str) -> str:
-    return 'me' if user == 'me' else 'users/%s' % quote_path_segment(user)
+def _user_root(user: str, *, quote=quote_path_segment) -> str:
+    return 'me' if user == 'me' else 'users/%s' % quote(user)
+
+
+def _as_given(value: str) -> str:
+    return value
 
 
 def target_from_options(*, user=None, group=None, team=None, contact=None, contact_folder=None) -> PhotoTarget:
@@ -84,13 +88,9 @@ def target_from_options(*, user=None, group=None, team=None, contact=None, conta
             raise TargetError('contact needs user: the mailbox (object id, userPrincipalName or me) that owns the contact.')
         if group or team:
             raise TargetError('Name one principal: contact (with user) cannot be combined with group or team.')
-        root = _user_root(user)
-        if contact_folder:
-            path = '%s/contactFolders/%s/contacts/%s' % (root, quote_path_segment(contact_folder), quote_path_segment(contact))
-        else:
-            path = '%s/contacts/%s' % (root, quote_path_segment(contact))
+        path, label = (_contact_path(user, contact, contact_folder, quote=quote) for quote in (quote_path_segment, _as_given))
         # Graph cannot delete contact photos ("not Outlook contact nor Teams photos").
-        return PhotoTarget(kind='contact', path=path, delete_path=None)
+        return PhotoTarget(kind='contact', path=path, delete_path=None, label=label)
 
     given = [name for name, value in (('user', user), ('group', group), ('team', team)) if value]
     if len(given) != 1:
@@ -98,13 +98,22 @@ def target_from_options(*, user=None, group=None, team=None, contact=None, conta
             ', '.join(given) if given else 'none'))
     if user:
         path = _user_root(user)
-        return PhotoTarget(kind='me' if user == 'me' else 'user', path=path, delete_path='/%s/photo/$value' % path)
+        return PhotoTarget(kind='me' if user == 'me' else 'user', path=path, delete_path='/%s/photo/$value' % path,
+                           label=_user_root(user, quote=_as_given))
     if group:
         path = 'groups/%s' % quote_path_segment(group)
-        return PhotoTarget(kind='group', path=path, delete_path='/%s/photo/$value' % path)
+        return PhotoTarget(kind='group', path=path, delete_path='/%s/photo/$value' % path, label='groups/%s' % group)
     # A team's photo is its group's photo; Graph deletes it only through the group.
     team_id = quote_path_segment(team)
-    return PhotoTarget(kind='team', path='teams/%s' % team_id, delete_path='/groups/%s/photo/$value' % team_id)
+    return PhotoTarget(kind='team', path='teams/%s' % team_id, delete_path='/groups/%s/photo/$value' % team_id,
+                       label='teams/%s' % team)
+
+
+def _contact_path(user: str, contact: str, contact_folder: str | None, *, quote) -> str:
+    root = _user_root(user, quote=quote)
+    if contact_folder:
+        return '%s/contactFolders/%s/contacts/%s' % (root, quote(contact_folder), quote(contact))
+    return '%s/contacts/%s' % (root, quote(contact))
 
 
 # The target options every photo module shares; each module documents them, with the same names and types.

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.client import GraphClient
-from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphError, GraphModuleError
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphError, GraphModuleError, GraphTokenRefused
 
 SETTINGS_PATH = '/admin/people/photoUpdateSettings'
 # The resource exists in beta only: v1.0 has /admin/people but answers 400 "Resource not found for the segment
@@ -185,6 +185,6 @@ def describe_settings_error(operation: str, error: GraphError, client) -> str:
         return sentence + hint
     if error.status == 400 and 'segment' in (error.graph_message or ''):
         return sentence + ' This Graph endpoint does not offer the photo update settings, which Microsoft publishes on beta only.'
-    if error.status == 401:
+    if error.status == 401 and not isinstance(error, GraphTokenRefused):
         return sentence + ' The access token was refused: it may have expired or be meant for another cloud or resource.'
     return sentence

@@ -4,7 +4,8 @@
 """The one write path of the bulk sync: photo uploads and removals for many principals, through $batch.
 
 Like PhotoWriter for one principal, apply() returns before building any request in check mode, so check mode
-sends no write by construction; no other code of the sync builds a PUT or DELETE.
+sends no write by construction; no other code of the sync builds a PUT or DELETE. With backup_dir, a plan that
+would replace or remove a photo without its backup_file gets no request either.
 """
 
 from __future__ import annotations
@@ -12,15 +13,16 @@ from __future__ import annotations
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.batch_runner import BatchItemFailure
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.batch import BatchRequest
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.error_messages import OPERATION_WORDS, describe_photo_error
-from ansible_collections.graphops.msgraph.plugins.module_utils._photo.state import ACTION_SET
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.state import ACTION_SET, missing_backup_problem
 
 
 class BatchPhotoWriter:
     """Carries out PhotoPlans in batches; the only code of the sync that sends a photo write."""
 
-    def __init__(self, runner, *, check_mode: bool):
+    def __init__(self, runner, *, check_mode: bool, backups_required: bool = False):
         self.runner = runner
         self.check_mode = check_mode
+        self.backups_required = backups_required
 
     def apply(self, plans: dict) -> dict:
         """plans: key -> PhotoPlan. Return key -> None (done, or would be done in check mode) or the error sentence.
@@ -30,9 +32,14 @@ class BatchPhotoWriter:
         changing = {key: plan for key, plan in plans.items() if plan.changed}
         if self.check_mode or not changing:
             return {key: None for key in changing}
-        requests = {key: self._write_request(key, plan) for key, plan in changing.items()}
-        answers = self.runner.run(list(requests.values()))
         outcome = {}
+        for key, plan in list(changing.items()):
+            problem = missing_backup_problem(plan, backups_required=self.backups_required)
+            if problem:
+                outcome[key] = problem
+                del changing[key]
+        requests = {key: self._write_request(key, plan) for key, plan in changing.items()}
+        answers = self.runner.run(list(requests.values())) if requests else {}
         for key, plan in changing.items():
             request = requests[key]
             answer = answers[request.id]

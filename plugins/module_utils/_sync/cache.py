@@ -13,7 +13,9 @@ decoding. Only verdicts that say the principal is in its declared state are kept
 
 It never holds a secret or image bytes. A missing, unreadable or foreign file is ignored with a warning and
 rewritten at the end of the run; the file is replaced atomically (a temporary file in the same directory, then a
-rename), so a run that stops half-way leaves the previous cache whole.
+rename), so a run that stops half-way leaves the previous cache whole. It names the people whose photos were
+compared, and their photos' facts: it is private (0600) unless the task's mode, owner and group say otherwise
+(_files/private_files.py).
 """
 
 from __future__ import annotations
@@ -21,7 +23,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 import threading
 import time
 
@@ -144,22 +145,13 @@ class PhotoSyncCache:
         with self._lock:
             self.entries.pop(principal, None)
 
-    def save(self, *, replace=os.replace) -> int:
-        """Write the cache atomically; return its size in bytes. OSError when the directory cannot take it."""
+    def save(self, *, files) -> int:
+        """Write the cache atomically with files (a PrivateFileWriter: the task's file options); return its size in
+        bytes. LocalFileError when the directory cannot take it."""
         with self._lock:
             payload = {'format': CACHE_FORMAT, 'version': CACHE_VERSION, 'entries': self.entries}
             data = json.dumps(payload, sort_keys=True, separators=(',', ':')).encode('utf-8')
-        directory = os.path.dirname(os.path.abspath(self.path))
-        handle, temporary = tempfile.mkstemp(prefix='.%s.' % os.path.basename(self.path), suffix='.tmp', dir=directory)
-        try:
-            with os.fdopen(handle, 'wb') as out:
-                out.write(data)
-                out.flush()
-                os.fsync(out.fileno())
-            replace(temporary, self.path)
-        finally:
-            if os.path.exists(temporary):
-                os.unlink(temporary)
+        files.write_bytes(self.path, data)
         return len(data)
 
 

@@ -15,6 +15,7 @@ import os
 import re
 from dataclasses import dataclass
 
+from ansible_collections.graphops.msgraph.plugins.module_utils._backup.names import backup_name_from_options
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphOptionError
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.targets import (
     TARGET_OPTION_NAMES,
@@ -31,7 +32,13 @@ _UPN = re.compile(r'^[^@\s/\\]+@[^@\s/\\]+\.[^@\s/\\]+$')
 
 @dataclass(frozen=True)
 class SyncItem:
-    """One declared photo. principal is the Graph path used in results and for sharding."""
+    """One declared photo.
+
+    principal is the principal's path as Graph's URLs name it (a guest: users/frank_fabrikam.com%23EXT%23@contoso.com):
+    the key of shards, of the cache and of duplicate declarations, the same as in 0.2, so that no principal changes
+    shard and no cache entry is lost. label names it as Graph does (users/frank_fabrikam.com#EXT#@contoso.com): what
+    results, messages and reports show.
+    """
 
     index: int
     principal: str
@@ -44,11 +51,18 @@ class SyncItem:
     skip_reason: str | None = None
     # missing: default: set src only when the principal has no photo at all; never replace one.
     only_if_no_photo: bool = False
+    # With backup_dir, the name of its backup file (_backup/names.py): the parts of a path without the extension.
+    backup_name: tuple | None = None
 
     @property
     def key(self) -> str:
         """What decides the item's shard: its principal, or its declaration when it names none."""
         return self.shard_key or self.principal
+
+    @property
+    def label(self) -> str:
+        """The principal as Graph names it, for people; an item that names none is named by its declaration."""
+        return self.target.label if self.target is not None else self.principal
 
 
 def items_from_photos(photos: list) -> list:
@@ -69,7 +83,8 @@ def items_from_photos(photos: list) -> list:
         error = None
         if state == 'present' and not src:
             error = 'src is required with state: present; add the photo file to set, or state: absent.'
-        items.append(SyncItem(index=index, principal=target.label, target=target, state=state, src=src, error=error))
+        items.append(SyncItem(index=index, principal=target.path, target=target, state=state, src=src, error=error,
+                              backup_name=backup_name_from_options(**options)))
     return mark_duplicates(items, describe=lambda item: 'photos[%d]' % item.index)
 
 
@@ -110,7 +125,8 @@ def items_from_directory(src_dir: str) -> list:
                                   error='%s: %s.' % (src, problem)))
             continue
         target = target_from_options(user=stem)
-        items.append(SyncItem(index=len(items), principal=target.label, target=target, state='present', src=src))
+        items.append(SyncItem(index=len(items), principal=target.path, target=target, state='present', src=src,
+                              backup_name=(stem,)))
     return mark_duplicates(items, describe=lambda item: os.path.basename(item.src))
 
 
@@ -126,6 +142,6 @@ def mark_duplicates(items: list, *, describe) -> list:
         if len(group) > 1 and item.error is None:
             others = ', '.join(describe(other) for other in group)
             item = dataclasses.replace(item, error='%s is declared %d times (%s); keep one declaration per principal.' % (
-                item.principal, len(group), others))
+                item.label, len(group), others))
         marked.append(item)
     return marked

@@ -6,7 +6,8 @@
 Without ``cache``: one read per item of the small rendition (photo_renditions), and for the items whose answer is
 not a picture of that size a second read of ``…/photo/$value``. With ``cache``: first the photo metadata of every
 item (``…/photo``: its ETag, and its size, which says whether the rendition exists); the items whose cached verdict
-still holds need nothing more, the others are read as above.
+still holds need nothing more, the others are read as above. With ``backup_dir``, the items about to be replaced or
+removed are read once more in full (``…/photo/$value``), unless that is what was compared.
 """
 
 from __future__ import annotations
@@ -116,6 +117,12 @@ class CurrentPhotoReads:
         self._send(fallback)
         first.update(fallback)
         return first
+
+    def full_photos(self, items: list) -> dict:
+        """index -> CurrentRead of ``…/photo/$value`` for each item: the photo itself, byte for byte (backup_dir)."""
+        reads = {item.index: self._read(item, item.target.photo_value_path, FULL_PHOTO) for item in items}
+        self._send(reads)
+        return reads
 
     @staticmethod
     def _read(item, path: str, compared_size: str) -> CurrentRead:

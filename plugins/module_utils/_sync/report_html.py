@@ -7,6 +7,8 @@ A sync drops each chunk's images once its results are built, so the thumbnails a
 hand (PhotoSync.on_images calls add_images() from its compute threads) and spooled to an anonymous temporary file;
 only their offsets stay in memory. write() then streams the page: totals first, then one row per result with its
 two thumbnails read back from the spool, into a temporary file next to the report that replaces it at the end.
+The thumbnails are photos of people: the file is private like every photo this collection writes
+(_files/private_files.py: 0600 unless the task's mode, owner and group say otherwise).
 
 The page needs no network: styles, script and thumbnails (JPEG data: URIs) are inline, and its Content-Security-Policy
 forbids loading anything else and runs only the page's own script (by hash), so a principal or file name that holds
@@ -274,10 +276,10 @@ class PhotoReportHtml:
         width, height, data = record.split(',', 2)
         return int(width), int(height), data
 
-    def write(self, rows: list, totals: dict, *, replace=os.replace, now: datetime.datetime | None = None) -> dict:
+    def write(self, rows: list, totals: dict, *, files, now: datetime.datetime | None = None) -> dict:
         """rows: (key, result) in report order. Returns path, rows and bytes of the written report.
 
-        replace(temporary, path) puts the finished file in place atomically (AnsibleModule.atomic_move in modules).
+        files (a PrivateFileWriter) puts the finished file in place atomically, with the task's file options.
         """
         for key, result in rows:
             # Items that failed before their chunk was read (a bad file name, a duplicate) still show their file.
@@ -286,16 +288,13 @@ class PhotoReportHtml:
                     self.add_images(key, declared=load_source_image(result['src']).data, current=None)
                 except SourceImageError:
                     pass
-        directory = os.path.dirname(os.path.abspath(self.path))
-        handle, temporary = tempfile.mkstemp(prefix='.%s.' % os.path.basename(self.path), suffix='.tmp', dir=directory)
-        try:
-            with os.fdopen(handle, 'w', encoding='utf-8', newline='\n') as out:
-                self._write_page(out, rows, totals, now or datetime.datetime.now(datetime.timezone.utc))
-            size = os.path.getsize(temporary)
-            replace(temporary, self.path)
-        finally:
-            if os.path.exists(temporary):
-                os.unlink(temporary)
+        with files.replacing(self.path) as binary:
+            out = io.TextIOWrapper(binary, encoding='utf-8', newline='\n')
+            self._write_page(out, rows, totals, now or datetime.datetime.now(datetime.timezone.utc))
+            out.flush()
+            size = binary.tell()
+            # The handle is the writer's to close (after its fsync), not the text layer's.
+            out.detach()
         return dict(path=self.path, rows=len(rows), bytes=size)
 
     # --- the page ---

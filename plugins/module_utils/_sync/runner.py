@@ -4,9 +4,10 @@
 """The bulk photo sync: many principals in one module run.
 
 Items go through a bounded pool of workers, one chunk of up to 20 at a time: load and check the local photos,
-read the current photos in one $batch, compare, and write what differs in another $batch. A chunk's images
-are dropped when its results are built, so memory stays flat however many principals there are. An item
-that fails is reported with its reason and does not stop the others.
+read the current photos in one $batch, compare, and write what differs in another $batch. With backup_dir, the
+photos about to be replaced or removed are read in full (one more $batch, only for them) and saved before that
+write. A chunk's images are dropped when its results are built, so memory stays flat however many principals there
+are. An item that fails is reported with its reason and does not stop the others.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
+from ansible_collections.graphops.msgraph.plugins.module_utils._backup.photo_backups import PhotoBackupError
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.batch_runner import BatchItemFailure, BatchRunner
 from ansible_collections.graphops.msgraph.plugins.module_utils._sync.compute_pool import PRIORITY_FINISH, PRIORITY_START, ComputePool
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.batch import MAX_BATCH_REQUESTS
@@ -29,6 +31,7 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._sync.cache impor
     verdict_settings,
 )
 from ansible_collections.graphops.msgraph.plugins.module_utils._sync.reads import CurrentPhotoReads
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.renditions import FULL_PHOTO
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.state import (
     ACTION_NONE,
     ACTION_REMOVE,
@@ -82,7 +85,8 @@ def describe_reason(plan, *, compare: str) -> str:
 # walks every value of a module's result twice (no_log scrubbing in the module, processing in the controller), about
 # 0.37 ms per full result and about 0.16 ms per compact one (docs/docsite/rst/performance.rst).
 RESULT_DETAILS = ('full', 'compact')
-COMPACT_RESULT_KEYS = ('principal', 'src', 'state', 'action', 'changed', 'skipped', 'error', 'reason', 'has_photo')
+COMPACT_RESULT_KEYS = ('principal', 'src', 'state', 'action', 'changed', 'skipped', 'error', 'reason', 'has_photo',
+                       'backup_file')
 
 
 def compact_result(result: dict) -> dict:
@@ -120,7 +124,7 @@ class PhotoSync:
     def __init__(self, client, *, check_mode: bool, compare: str = 'perceptual', want_diff: bool = False,
                  concurrency: int = DEFAULT_CONCURRENCY, app_only: bool = False, runner: BatchRunner | None = None,
                  compute_threads: int | None = None, prepare: str = 'auto', crop: str = 'none', force: bool = True,
-                 cache=None, result_detail: str = 'full'):
+                 cache=None, backups=None, result_detail: str = 'full'):
         self.client = client
         self.compare = compare
         # What is uploaded for each file (_photo/prepare.py), and whether existing photos are replaced.
@@ -131,7 +135,9 @@ class PhotoSync:
         self.concurrency = max(1, concurrency)
         self.app_only = app_only
         self.runner = runner or BatchRunner(client)
-        self.writer = BatchPhotoWriter(self.runner, check_mode=check_mode)
+        # PhotoBackups or None (backup_dir): the photos replaced or removed are saved there first; check mode saves none.
+        self.backups = backups if not check_mode else None
+        self.writer = BatchPhotoWriter(self.runner, check_mode=check_mode, backups_required=backups is not None)
         self.compute_threads = compute_threads or min(2, os.cpu_count() or 2)
         self._compute = None
         # Reads of the photos Graph holds: a small rendition, the photo itself as fallback (photo_sync_reads).
@@ -233,11 +239,14 @@ class PhotoSync:
         sources = {index: future.result() for index, future in previews.items() if not future.cancelled()}
         plans, failures = self._compute.submit(PRIORITY_FINISH, self._plan_chunk, readable, sources, reads, hits).result()
         outcomes.extend(failures)
-        # Images of this chunk not needed for an upload can go now.
+        in_hand = self._full_photos_in_hand(plans, reads) if self.backups is not None else {}
+        # Images of this chunk not needed for an upload (or a backup) can go now.
         sources.clear()
         reads.clear()
 
-        errors = self.writer.apply(plans)
+        backup_errors = self._back_up(readable, plans, in_hand) if self.backups is not None else {}
+        errors = self.writer.apply({index: plan for index, plan in plans.items() if index not in backup_errors})
+        errors.update(backup_errors)
         if self.cache is not None:
             self._record_verdicts(readable, plans, errors, metadata)
         for item in readable:
@@ -250,6 +259,47 @@ class PhotoSync:
             else:
                 outcomes.append(self._done(item, plan))
         return outcomes
+
+    # --- backup_dir: the photo each write replaces or removes, saved before that write ---
+    @staticmethod
+    def _full_photos_in_hand(plans: dict, reads: dict) -> dict:
+        """index -> the bytes of ``…/photo/$value`` already read for the compare, for the plans that need a backup."""
+        in_hand = {}
+        for index, plan in plans.items():
+            read = reads.get(index)
+            if plan.replaces_photo and read is not None and read.compared_size == FULL_PHOTO:
+                answer = read.answer
+                if not isinstance(answer, BatchItemFailure) and answer.ok and answer.body:
+                    in_hand[index] = answer.body
+        return in_hand
+
+    def _back_up(self, items: list, plans: dict, in_hand: dict) -> dict:
+        """Save the photo each plan replaces or removes, reading in full (batched) those compared from a rendition;
+        plans get their backup_file. Return index -> error for the principals whose backup could not be saved."""
+        needing = [item for item in items if item.index in plans and plans[item.index].replaces_photo]
+        fetched = self.reads.full_photos([item for item in needing if item.index not in in_hand]) if needing else {}
+        errors = {}
+        for item in needing:
+            try:
+                data = in_hand[item.index] if item.index in in_hand else self._backup_bytes(item, fetched[item.index])
+                plans[item.index] = self.backups.keep(plans[item.index], item.backup_name, data)
+            except PhotoBackupError as exc:
+                errors[item.index] = str(exc)
+        return errors
+
+    @staticmethod
+    def _backup_bytes(item, read) -> bytes:
+        """The photo a backup read got; PhotoBackupError when there is none to save."""
+        target, answer = item.target, read.answer
+        if isinstance(answer, BatchItemFailure):
+            cause = 'it could not be read in full: %s.' % answer
+        elif answer.ok:
+            return answer.body
+        elif is_no_photo(answer.error(read.request)):
+            cause = 'Graph no longer holds a photo for it (it changed since it was read); run the task again.'
+        else:
+            cause = describe_photo_error(target, 'read', answer.error(read.request))
+        raise PhotoBackupError('Could not back up the photo of %s, so it was not changed: %s' % (target.label, cause))
 
     def _cached_verdicts(self, items: list) -> tuple:
         """Read every item's photo metadata; return (index -> PhotoMetadata or None, index -> plan from the cache)."""
@@ -395,12 +445,13 @@ class PhotoSync:
     # --- results ---
     @staticmethod
     def _base(item) -> dict:
-        return dict(principal=item.principal, src=item.src, state=item.state, skipped=False)
+        # As Graph names the principal (a guest's #EXT#, not its URL form); item.principal stays the cache's key.
+        return dict(principal=item.label, src=item.src, state=item.state, skipped=False)
 
     def _skipped(self, item) -> tuple:
         result = self._base(item)
         result.update(action=ACTION_NONE, changed=False, error=None, skipped=True, reason=item.skip_reason, has_photo=None,
-                      photo=dict(before=None, after=None), **compared_keys(None, cache=self.cache))
+                      photo=dict(before=None, after=None), backup_file=None, **compared_keys(None, cache=self.cache))
         return item.index, result, None
 
     def _failed(self, item, error: str, *, plan=None) -> tuple:
@@ -409,7 +460,9 @@ class PhotoSync:
                       has_photo=None,
                       photo=dict(before=photo_facts_dict(plan.before) if plan is not None else None,
                                  after=photo_facts_dict(plan.before) if plan is not None else None),
-                      upload=plan.upload if plan is not None else None, **compared_keys(plan, cache=self.cache))
+                      upload=plan.upload if plan is not None else None,
+                      # A backup saved before a write that then failed stays: Graph may have applied that write.
+                      backup_file=plan.backup_file if plan is not None else None, **compared_keys(plan, cache=self.cache))
         return item.index, result, None
 
     def _done(self, item, plan) -> tuple:
@@ -419,7 +472,7 @@ class PhotoSync:
             reason = 'no photo yet; the default photo' if plan.changed else 'has a photo; the default never replaces one'
         result.update(action=plan.action, changed=plan.changed, error=None, reason=reason, has_photo=plan.before is not None,
                       photo=dict(before=photo_facts_dict(plan.before), after=photo_facts_dict(plan.after)),
-                      upload=plan.upload, **compared_keys(plan, cache=self.cache))
+                      upload=plan.upload, backup_file=plan.backup_file, **compared_keys(plan, cache=self.cache))
         diff = photo_diff(plan, src=item.src) if self.want_diff and plan.changed else None
         return item.index, result, diff
 

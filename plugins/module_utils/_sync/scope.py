@@ -127,17 +127,20 @@ def build_source_of_record_items(directory, *, files: list, match_by: str | None
         user = candidates[0]
         target = target_from_options(user=_user_label(user))
         if outside:
-            add(principal=target.label, target=target, state='present', src=src,
+            add(principal=target.path, target=target, state='present', src=src,
                 skip_reason='%s is not in scope (not %s); the file is not used.' % (_user_label(user), scope.describe()))
             continue
-        add(principal=target.label, target=target, state='present', src=src)
+        add(principal=target.path, target=target, state='present', src=src, backup_name=(stem,))
 
     if in_scope is not None and missing != 'keep':
         without_file = [user for user_id, user in in_scope.items() if user_id not in named]
         for user in sorted(without_file, key=lambda user: _user_label(user).lower()):
             target = target_from_options(user=_user_label(user))
+            # Its backup (backup_dir) is named as a file of this task would name it: by its match_by value.
+            backup_name = (user.get(prop) or None,)
             if missing == 'absent':
-                add(principal=target.label, target=target, state='absent', src=None)
+                add(principal=target.path, target=target, state='absent', src=None, backup_name=backup_name)
             else:
-                add(principal=target.label, target=target, state='present', src=default_src, only_if_no_photo=True)
+                add(principal=target.path, target=target, state='present', src=default_src, only_if_no_photo=True,
+                    backup_name=backup_name)
     return mark_duplicates(items, describe=lambda item: os.path.basename(item.src) if item.src else 'missing: %s' % missing)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ansible_collections.graphops.msgraph.plugins.module_utils._auth.options import AUTH_ARGUMENT_SPEC
+from ansible_collections.graphops.msgraph.plugins.module_utils._auth.options import AUTH_ARGUMENT_SPEC, DEFAULT_CLOUD
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.clouds import CLOUDS
 
 AWX_DIR = Path(__file__).resolve().parents[4] / 'extensions' / 'awx'
@@ -69,4 +69,5 @@ def test_secrets_are_marked_secret_and_cloud_choices_match(path):
             assert field.get('secret') is True
         if field['id'] == 'cloud':
             assert sorted(field['choices']) == sorted(AUTH_ARGUMENT_SPEC['cloud']['choices']) == sorted(CLOUDS)
-            assert field['default'] == AUTH_ARGUMENT_SPEC['cloud']['default']
+            # The option has no default of its own (AZURE_CLOUD_ENVIRONMENT comes after it), but global is what it means.
+            assert field['default'] == DEFAULT_CLOUD

@@ -16,7 +16,6 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._auth.methods imp
     ClientCertificateAuth,
     ClientSecretAuth,
     ManagedIdentityAuth,
-    TokenProvider,
     WorkloadIdentityAuth,
     build_auth_method,
     choose_auth_method_name,
@@ -24,8 +23,9 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._auth.methods imp
     graph_resource,
     login_authority,
 )
+from ansible_collections.graphops.msgraph.plugins.module_utils._auth.options import AUTH_ARGUMENT_SPEC, resolve_cloud
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.clouds import CLOUDS, graph_scope
-from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphAuthError
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphAuthError, GraphOptionError
 
 MANAGED_IDENTITY_ENV = ('IDENTITY_ENDPOINT', 'IDENTITY_HEADER', 'IDENTITY_SERVER_THUMBPRINT', 'IMDS_ENDPOINT', 'MSI_ENDPOINT', 'MSI_SECRET')
 
@@ -122,7 +122,7 @@ def test_each_method_names_the_options_it_misses(method, given, missing):
 def test_access_token_alone_is_enough_and_never_refreshes():
     method = build_auth_method(options(access_token='tok'), session=None)
     assert isinstance(method, AccessTokenAuth)
-    assert method.acquire_token() == 'tok'
+    assert method.acquire_token() == {'access_token': 'tok'}
     assert method.can_refresh is False
     assert method.is_app_only is False
     assert ClientSecretAuth(options(), None).is_app_only is True
@@ -133,19 +133,6 @@ def test_every_method_is_a_real_class_with_validate_and_acquire(cls):
     assert cls.validate is not auth_methods.AuthMethod.validate
     assert cls.acquire_token is not auth_methods.AuthMethod.acquire_token
     assert auth_methods.AUTH_METHOD_CLASSES[cls.name] is cls
-
-
-def test_token_provider_gets_one_token_per_run_and_refreshes_on_request():
-    calls = []
-
-    class Counting(AccessTokenAuth):
-        def acquire_token(self):
-            calls.append(1)
-            return 'token-%d' % len(calls)
-
-    provider = TokenProvider(Counting(options(access_token='x'), None))
-    assert [provider.get_token() for dummy in range(3)] == ['token-1'] * 3
-    assert provider.get_token(force_refresh=True) == 'token-2'
 
 
 # --- errors ------------------------------------------------------------------------------------------------------
@@ -208,6 +195,39 @@ def test_every_cloud_is_in_the_table():
     assert sorted(CLOUDS) == sorted(row[0] for row in CLOUD_TABLE)
 
 
+@pytest.mark.parametrize('given, environment, expected', [
+    (None, None, 'global'),
+    (None, '', 'global'),
+    (None, 'AzureCloud', 'global'),
+    (None, 'AzurePublicCloud', 'global'),
+    (None, 'AzureUSGovernment', 'usgov'),
+    (None, 'azureusgovernment', 'usgov'),
+    (None, ' AZURECHINACLOUD ', 'china'),
+    # The option, or AZURE_CLOUD (its fallback, already in the option's value), wins.
+    ('usgov_dod', 'AzureChinaCloud', 'usgov_dod'),
+    ('global', 'AzureUSGovernment', 'global'),
+    ('china', 'AzureMars', 'china'),
+])
+def test_azure_cloud_environment_is_the_last_fallback_of_cloud(given, environment, expected):
+    environ = {} if environment is None else {'AZURE_CLOUD_ENVIRONMENT': environment}
+    assert resolve_cloud(given, environ) == expected
+
+
+@pytest.mark.parametrize('value', ['AzureMars', 'AzureGermanCloud', 'usgov'])
+def test_an_unknown_azure_cloud_environment_names_itself_and_the_accepted_names(value):
+    with pytest.raises(GraphOptionError) as caught:
+        resolve_cloud(None, {'AZURE_CLOUD_ENVIRONMENT': value})
+    assert str(caught.value) == (
+        'AZURE_CLOUD_ENVIRONMENT is "%s", which names no cloud these modules know: use AzureCloud (global), AzurePublicCloud (global), '
+        'AzureUSGovernment (usgov), AzureChinaCloud (china) (or set cloud, or AZURE_CLOUD, to one of china, global, usgov, usgov_dod; '
+        'either wins over AZURE_CLOUD_ENVIRONMENT).' % value)
+
+
+def test_cloud_has_no_default_so_that_not_given_can_be_told_from_global():
+    assert 'default' not in AUTH_ARGUMENT_SPEC['cloud']
+    assert AUTH_ARGUMENT_SPEC['cloud']['fallback'][1] == ['AZURE_CLOUD']
+
+
 @pytest.mark.parametrize('cloud', [row[0] for row in CLOUD_TABLE])
 def test_authority_host_overrides_the_login_host_but_not_the_scope(cloud):
     given = options(cloud=cloud, tenant_id='t', authority_host='https://127.0.0.1:8443/')
@@ -252,7 +272,7 @@ class FakeIdentityService:
 def test_msal_asks_the_cloud_authority_for_the_cloud_scope(cloud, graph, login, scope):
     service = FakeIdentityService()
     method = build_auth_method(options(cloud=cloud, tenant_id='contoso.com', client_id='c', client_secret='s'), service)
-    assert method.acquire_token() == 'app-token'
+    assert method.acquire_token() == {'access_token': 'app-token', 'expires_in': 3599}
     posts = [call for call in service.calls if call[0] == 'POST']
     assert len(posts) == 1
     assert posts[0][1] == login + '/contoso.com/oauth2/v2.0/token'
@@ -269,7 +289,7 @@ def test_managed_identity_asks_for_the_cloud_resource(monkeypatch, cloud, graph,
     service = FakeIdentityService()
     method = build_auth_method(options(cloud=cloud), service)
     assert isinstance(method, ManagedIdentityAuth)
-    assert method.acquire_token() == 'mi-token'
+    assert method.acquire_token()['access_token'] == 'mi-token'
     (call,) = service.calls
     assert call[1] == 'http://localhost:42356/msi/token'
     assert call[2]['resource'] == scope[:-len('/.default')]
@@ -296,12 +316,31 @@ def test_managed_identity_refuses_half_configured_endpoints(monkeypatch, environ
         build_auth_method(options(auth_method='managed_identity'), FakeIdentityService())
 
 
+ARC_AGENT = '/opt/azcmagent/bin/himds'
+
+
+def arc_agent(monkeypatch, *, installed: bool):
+    """Whether the Azure Arc agent is on this machine, as describe_source (and MSAL) find out: os.path.exists of it."""
+    exists = auth_methods.os.path.exists
+    monkeypatch.setattr(auth_methods.os.path, 'exists', lambda path: installed if path == ARC_AGENT else exists(path))
+
+
 def test_managed_identity_without_endpoint_names_the_metadata_service(monkeypatch):
     monkeypatch.delenv('AZURE_POD_IDENTITY_AUTHORITY_HOST')
+    arc_agent(monkeypatch, installed=False)
     method = ManagedIdentityAuth(options(auth_method='managed_identity'), None)
-    if method.describe_source().startswith('the Azure Arc agent'):
-        pytest.skip('the Azure Arc agent is installed here')
     assert method.describe_source().startswith('the Azure VM metadata service http://169.254.169.254 (no IDENTITY_ENDPOINT or MSI_ENDPOINT')
+
+
+def test_managed_identity_on_a_machine_with_the_arc_agent_names_the_agent(monkeypatch):
+    # Checked before AZURE_POD_IDENTITY_AUTHORITY_HOST (which the autouse fixture sets), in MSAL's order.
+    arc_agent(monkeypatch, installed=True)
+    method = ManagedIdentityAuth(options(auth_method='managed_identity'), None)
+    assert method.describe_source() == 'the Azure Arc agent on this machine'
+    # An Arc endpoint given in the environment is named before the agent's file.
+    monkeypatch.setenv('IDENTITY_ENDPOINT', 'http://localhost:40342/metadata/identity/oauth2/token')
+    monkeypatch.setenv('IMDS_ENDPOINT', 'http://localhost:40342')
+    assert method.describe_source() == 'the Azure Arc endpoint http://localhost:40342/metadata/identity/oauth2/token (IDENTITY_ENDPOINT)'
 
 
 def test_workload_identity_reads_the_token_file_on_every_request(tmp_path):

@@ -93,20 +93,59 @@ def test_a_failed_batch_fails_its_items_with_a_reason():
     assert 'the $batch request failed: Could not connect' in str(results['1'])
 
 
-def test_an_expired_token_is_refreshed_once_and_the_items_retried():
-    seen = collections.Counter()
+def test_inner_401s_renew_the_token_each_time_it_is_revoked_without_spending_a_retry():
+    calls = collections.Counter()
+    client = None
 
-    def handler(entry):
-        seen[entry['id']] += 1
-        if seen[entry['id']] == 1:
-            return inner(entry['id'], 401, graph_error_body('InvalidAuthenticationToken'))
+    def handler(entry, token):
+        calls['n'] += 1
+        # Revoke every token issued so far at the 5th, 21st and 65th inner request. The 21st is the first of the second
+        # batch, the first to go with the token renewed after the first revocation: a fresh token refused once is
+        # still renewed.
+        if calls['n'] in (5, 21, 65):
+            revoked.update('token-%d' % number for number in range(1, client.tokens.count + 1))
+        if token in revoked:
+            return inner(entry['id'], 401, graph_error_body('InvalidAuthenticationToken', 'Lifetime validation failed, the token is expired.'))
         return inner(entry['id'], 200, JPEG)
+
+    revoked = set()
+    client = FakeBatchClient(handler, retries=0, handler_takes_token=True)
+    runner, clock = runner_for(client)
+    results = runner.run([get(n, '/users/u%d/photo/$value' % n) for n in range(60)])
+    assert all(not isinstance(result, BatchItemFailure) and result.ok for result in results.values()), results
+    # One renewal per revocation, whatever the number of items that met it; retries: 0 and still no item failed.
+    assert client.tokens.count == 4
+    assert runner.stats.inner_retries == 0 and runner.stats.token_resends >= 3
+    assert clock.sleeps == []
+    assert all('sent again with a renewed token' in message for message in client.retry_messages)
+    # Nothing of a token in the messages.
+    assert not any('token-' in message for message in client.retry_messages)
+
+
+def test_an_item_whose_fresh_token_is_refused_twice_fails_naming_the_401():
+    def handler(entry):
+        return inner(entry['id'], 401, graph_error_body('InvalidAuthenticationToken', 'Access token validation failure. Invalid audience.'))
 
     client = FakeBatchClient(handler)
     runner, dummy = runner_for(client)
     results = runner.run([get(1, '/users/a/photo/$value'), get(2, '/users/b/photo/$value')])
-    assert all(result.ok for result in results.values())
-    assert client.token_provider.refreshes == 1
+    assert all(isinstance(result, BatchItemFailure) for result in results.values())
+    message = str(results['1'])
+    assert 'HTTP 401 InvalidAuthenticationToken (Access token validation failure. Invalid audience)' in message
+    assert 'refused 2 freshly issued tokens in a row, so this is not an expiry' in message
+    # Two tokens, then no more requests: no loop.
+    assert client.tokens.count == 2 and len(client.payloads) == 2
+
+
+def test_a_given_access_token_is_not_renewed_and_its_items_say_to_supply_a_fresh_one():
+    client = FakeBatchClient(lambda entry: inner(entry['id'], 401, graph_error_body('InvalidAuthenticationToken', 'Lifetime validation '
+                                                                                    'failed, the token is expired.')))
+    client.tokens.can_refresh = False
+    runner, dummy = runner_for(client)
+    results = runner.run([get(1, '/users/a/photo/$value')])
+    assert 'the access_token has expired or was revoked' in str(results['1'])
+    assert 'supply a fresh one (access_token or GRAPH_ACCESS_TOKEN)' in str(results['1'])
+    assert client.tokens.count == 1 and len(client.payloads) == 1
 
 
 def test_more_than_four_requests_for_one_mailbox_never_share_the_wire():
@@ -129,7 +168,7 @@ def test_threads_sharing_the_slots_stay_within_four_per_mailbox():
     lock = threading.Lock()
 
     class SlowClient(FakeBatchClient):
-        def request(self, method, path, **kwargs):
+        def send(self, method, path, **kwargs):
             import json
             mailboxes = [mailbox_of(entry['url']) for entry in json.loads(kwargs['data'])['requests']]
             with lock:
@@ -139,7 +178,7 @@ def test_threads_sharing_the_slots_stay_within_four_per_mailbox():
             time.sleep(0.01)
             with lock:
                 in_flight.subtract(mailboxes)
-            return super().request(method, path, **kwargs)
+            return super().send(method, path, **kwargs)
 
     client = SlowClient(lambda entry: inner(entry['id'], 200, JPEG))
     runner = BatchRunner(client, slots=slots)

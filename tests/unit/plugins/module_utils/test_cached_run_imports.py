@@ -24,6 +24,7 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._sync.cache impor
 from ansible_collections.graphops.msgraph.plugins.module_utils._sync.file_digests import FileDigests
 
 from ansible_collections.graphops.msgraph.tests.unit.plugins.module_utils.test_photo_sync import BLUE
+from ansible_collections.graphops.msgraph.tests.unit.plugins.module_utils.test_private_files import make_writer
 
 PREFIX = 'ansible_collections.graphops.msgraph.plugins.module_utils.'
 
@@ -59,7 +60,7 @@ def test_a_cached_run_imports_no_pillow_and_no_code_it_does_not_run(tmp_path):
     cache.record('users/alice@contoso.com', etag='"E1"', file_digest=digest,
                  settings=verdict_settings(compare='perceptual', prepare='auto', crop='none'), verdict='same',
                  compared_size='96x96', photo={'sha256': 'ab' * 32, 'width': 96, 'height': 96}, upload=None)
-    cache.save()
+    cache.save(files=make_writer())
 
     completed = subprocess.run([sys.executable, '-c', CACHED_RUN, str(src_dir), str(tmp_path / 'cache.json')],
                                capture_output=True, text=True, env=dict(os.environ), check=False, timeout=120)

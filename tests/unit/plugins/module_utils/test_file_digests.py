@@ -21,6 +21,8 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._sync.file_digest
     trusted_identity,
 )
 
+from ansible_collections.graphops.msgraph.tests.unit.plugins.module_utils.test_private_files import make_writer
+
 SECOND = 1000 * 1000 * 1000
 # A file last changed at T (with a part below the millisecond, as ext4, xfs, btrfs and tmpfs stamp files) ...
 T = 1_700_000_000 * SECOND + 123_456_789
@@ -241,7 +243,7 @@ def test_the_cache_keeps_the_identity_with_the_digest_and_reuses_it_after_a_relo
                  photo=None, upload=None)
     assert cache.entries['users/alice']['file_stat'] == file_identity(os.stat(photo))
     assert 'file_stat' not in cache.entries['users/bob'], 'a digest this run did not take of the file has no identity'
-    cache.save()
+    cache.save(files=make_writer())
 
     again = PhotoSyncCache.load(path)
     again.digests, calls = counting_digests()
@@ -260,5 +262,5 @@ def test_a_malformed_identity_drops_the_entry(tmp_path):
     cache.entries['users/b'] = dict(cache.entries['users/a'], file_stat=[1, 2, 3])
     cache.entries['users/c'] = dict(cache.entries['users/a'], file_stat=[1, 2, 3, 4, 5])
     cache.entries['users/d'] = dict(cache.entries['users/a'], file_stat=[1, 2, 3, 4, '5'])
-    cache.save()
+    cache.save(files=make_writer())
     assert sorted(PhotoSyncCache.load(str(path)).entries) == ['users/a', 'users/c']

@@ -84,6 +84,9 @@ def test_answers_that_break_the_protocol_are_reported(payload, message):
 
 def test_send_batch_posts_json_to_the_batch_endpoint():
     client = FakeBatchClient(lambda entry: inner(entry['id'], 200, JPEG))
-    answers = send_batch(client, [get(1), get(2, 'bob@contoso.com')])
+    answers, token = send_batch(client, [get(1), get(2, 'bob@contoso.com')])
     assert sorted(answers) == ['1', '2']
+    # The token the batch went with, for the caller to tell the provider what Graph made of it per inner request;
+    # the envelope's 200 alone says nothing about it.
+    assert token.value == 'token-1' and token.accepted is False
     assert [entry['id'] for entry in client.payloads[0]['requests']] == ['1', '2']

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: graphops.msgraph contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The transport's retries and the client's token refresh, with a scripted fake session."""
+"""The transport's retries and the client's token renewal, with a scripted fake session."""
 
 from __future__ import annotations
 
@@ -10,10 +10,13 @@ import json
 import pytest
 import requests
 
-from ansible_collections.graphops.msgraph.plugins.module_utils._graph.client import GraphClient, build_session
-from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphConnectionError, GraphError
+from ansible_collections.graphops.msgraph.plugins.module_utils._auth.token_provider import TokenProvider
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.client import MAX_REFUSALS_PER_REQUEST, GraphClient, build_session
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphConnectionError, GraphError, GraphTokenRefused
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.transport import RetryingTransport
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.retries import RetryPolicy
+
+from ansible_collections.graphops.msgraph.tests.unit.plugins.module_utils.batch_fakes import CountingTokens
 
 
 def response(status, body=None, headers=None):
@@ -44,15 +47,9 @@ class ScriptedSession:
         return item
 
 
-class Tokens:
-    def __init__(self, can_refresh=True):
-        self.can_refresh = can_refresh
-        self.issued = 0
-
-    def get_token(self, force_refresh=False):
-        if force_refresh or not self.issued:
-            self.issued += 1
-        return 'token-%d' % self.issued
+def Tokens(can_refresh=True):  # pylint: disable=invalid-name
+    """The real token provider over an auth method that gives token-1, token-2, ..."""
+    return TokenProvider(CountingTokens(can_refresh=can_refresh))
 
 
 def transport(session, retries=3):
@@ -103,28 +100,68 @@ def test_connection_errors_past_the_retries_name_the_host():
         client.request('GET', '/users/a/photo')
 
 
-def test_a_refused_token_is_refreshed_once():
-    session = ScriptedSession(response(401, graph_error_body('InvalidAuthenticationToken')), response(200))
-    sender, dummy, messages = transport(session)
+EXPIRED = graph_error_body('InvalidAuthenticationToken', 'Lifetime validation failed, the token is expired.')
+
+
+def test_a_refused_token_is_renewed_each_time_without_spending_a_retry():
+    # Accepted, then refused (expired), then the renewed token refused once more (revoked at once), then accepted.
+    session = ScriptedSession(response(200), response(401, EXPIRED), response(401, EXPIRED), response(200))
+    sender, sleeps, messages = transport(session, retries=0)
     tokens = Tokens()
     client = GraphClient(base_url='https://graph.test', api_version='v1.0', token_provider=tokens, transport=sender)
     assert client.request('GET', '/users/a/photo').status_code == 200
-    assert [call[2]['headers']['Authorization'] for call in session.calls] == ['Bearer token-1', 'Bearer token-2']
-    assert 'fresh token' in messages[-1]
+    assert client.request('GET', '/users/b/photo').status_code == 200
+    assert [call[2]['headers']['Authorization'] for call in session.calls] == [
+        'Bearer token-1', 'Bearer token-1', 'Bearer token-2', 'Bearer token-3']
+    assert sleeps == [] and tokens.renewed_after_refusal == 2
+    assert messages == ['GET /users/b/photo: token refused (HTTP 401 Lifetime validation failed, the token is expired), '
+                        'sent again with a renewed token'] * 2
 
 
-def test_a_second_refusal_is_an_error_and_a_given_token_is_not_refreshed():
-    refused = graph_error_body('InvalidAuthenticationToken', 'Access token has expired.')
-    client = GraphClient(base_url='https://graph.test', api_version='v1.0', token_provider=Tokens(),
-                         transport=transport(ScriptedSession(response(401, refused), response(401, refused)))[0])
-    with pytest.raises(GraphError, match='HTTP 401 InvalidAuthenticationToken'):
+def test_two_fresh_tokens_refused_in_a_row_stop_the_run_naming_the_401():
+    wrong = graph_error_body('InvalidAuthenticationToken', 'Access token validation failure. Invalid audience.', 'r-7')
+    session = ScriptedSession(response(401, wrong), response(401, wrong))
+    tokens = Tokens()
+    client = GraphClient(base_url='https://graph.test', api_version='v1.0', token_provider=tokens, transport=transport(session)[0])
+    with pytest.raises(GraphTokenRefused) as caught:
         client.request('GET', '/x')
-    session = ScriptedSession(response(401, refused))
-    client = GraphClient(base_url='https://graph.test', api_version='v1.0', token_provider=Tokens(can_refresh=False),
-                         transport=transport(session)[0])
-    with pytest.raises(GraphError):
+    assert str(caught.value).startswith('HTTP 401 InvalidAuthenticationToken (Access token validation failure. Invalid audience), '
+                                        'request-id r-7; Graph refused 2 freshly issued tokens in a row, so this is not an expiry')
+    assert len(session.calls) == 2 and tokens.issued == 2
+    # The run sends nothing more: every later request fails the same way at once.
+    with pytest.raises(GraphTokenRefused, match='freshly issued tokens in a row'):
+        client.request('GET', '/y')
+    assert len(session.calls) == 2 and tokens.issued == 2
+
+
+def test_a_given_access_token_is_never_renewed_and_its_401_says_to_supply_a_fresh_one():
+    session = ScriptedSession(response(401, EXPIRED))
+    tokens = Tokens(can_refresh=False)
+    client = GraphClient(base_url='https://graph.test', api_version='v1.0', token_provider=tokens, transport=transport(session)[0])
+    with pytest.raises(GraphTokenRefused) as caught:
         client.request('GET', '/x')
-    assert len(session.calls) == 1
+    message = str(caught.value)
+    assert message.startswith('HTTP 401 InvalidAuthenticationToken (Lifetime validation failed, the token is expired), request-id rid-1; '
+                              'the access_token has expired or was revoked')
+    assert 'supply a fresh one (access_token or GRAPH_ACCESS_TOKEN)' in message
+    assert 'token-1' not in message
+    assert len(session.calls) == 1 and tokens.issued == 1
+
+
+def test_a_request_whose_token_graph_keeps_refusing_stops():
+    # Every other token is accepted elsewhere (so each refusal looks like an expiry), yet this request is always refused.
+    tokens = Tokens()
+
+    class AcceptingSession(ScriptedSession):
+        def request(self, method, url, **kwargs):
+            tokens.accepted(tokens.current())
+            return super().request(method, url, **kwargs)
+
+    session = AcceptingSession(*[response(401, EXPIRED)] * MAX_REFUSALS_PER_REQUEST)
+    client = GraphClient(base_url='https://graph.test', api_version='v1.0', token_provider=tokens, transport=transport(session)[0])
+    with pytest.raises(GraphTokenRefused, match='refused the token of this request %d times' % MAX_REFUSALS_PER_REQUEST):
+        client.request('GET', '/x')
+    assert len(session.calls) == MAX_REFUSALS_PER_REQUEST
 
 
 def test_graph_error_carries_status_code_message_and_request_id_but_no_header():

@@ -17,7 +17,8 @@ from PIL import Image
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.graphops.msgraph.plugins.module_utils._export.exporter import PhotoExport, export_users
-from ansible_collections.graphops.msgraph.plugins.module_utils._export.file_names import case_duplicates, name_problem
+from ansible_collections.graphops.msgraph.plugins.module_utils._export.file_names import name_problem
+from ansible_collections.graphops.msgraph.plugins.module_utils._files.file_names import case_duplicates
 from ansible_collections.graphops.msgraph.plugins.module_utils._export.folder import ExportFolder
 from ansible_collections.graphops.msgraph.plugins.module_utils._export.manifest import MANIFEST_NAME, ExportManifest
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.batch_runner import BatchRunner

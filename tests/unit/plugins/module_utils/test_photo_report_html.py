@@ -30,6 +30,9 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._sync.runner impo
 from ansible_collections.graphops.msgraph.plugins.module_utils._sync.items import items_from_photos
 
 from ansible_collections.graphops.msgraph.tests.unit.plugins.module_utils.batch_fakes import FakeBatchClient, graph_error_body, inner
+from ansible_collections.graphops.msgraph.tests.unit.plugins.module_utils.test_private_files import make_writer
+# The writer sets the process umask to 077; this autouse fixture puts the usual one back after each test.
+from ansible_collections.graphops.msgraph.tests.unit.plugins.module_utils.test_private_files import usual_umask  # noqa: F401  # pylint: disable=unused-import
 
 
 def detailed_photo(seed: int, side: int = 512, fmt: str = 'JPEG') -> bytes:
@@ -74,7 +77,7 @@ def write(tmp_path, rows, *, check_mode=True, images=None, name='report.html'):
     with PhotoReportHtml(str(path), check_mode=check_mode, source='/srv/photos', compare='perceptual') as report:
         for key, (declared, current) in (images or {}).items():
             report.add_images(key, declared=declared, current=current)
-        written = report.write(list(enumerate(rows)), {})
+        written = report.write(list(enumerate(rows)), {}, files=make_writer())
     return path, written
 
 
@@ -189,21 +192,27 @@ def test_report_path_problems_are_one_sentence_before_any_request(tmp_path):
     check_report_path(str(tmp_path / 'ok.html'))
 
 
-def test_the_write_is_atomic_and_leaves_no_temporary_file(tmp_path):
+def test_the_write_is_atomic_private_and_leaves_no_temporary_file(tmp_path):
     path = tmp_path / 'report.html'
     path.write_text('old report')
+    path.chmod(0o644)
+    files = make_writer()
     calls = []
+    move = files.module.atomic_move
 
-    def replace(src, dest):
+    def atomic_move(src, dest, *args, **kwargs):
         calls.append((src, dest))
         assert path.read_text() == 'old report', 'the old report stays whole until the new one is complete'
-        os.replace(src, dest)
+        return move(src, dest, *args, **kwargs)
 
+    files.module.atomic_move = atomic_move
     with PhotoReportHtml(str(path), check_mode=False, source='s', compare='perceptual') as report:
-        written = report.write([(0, result('users/a'))], {}, replace=replace)
+        written = report.write([(0, result('users/a'))], {}, files=files)
     assert calls and os.path.dirname(calls[0][0]) == str(tmp_path), 'written next to the report, then renamed'
     assert written == dict(path=str(path), rows=1, bytes=path.stat().st_size)
     assert sorted(os.listdir(tmp_path)) == ['report.html']
+    # Its thumbnails show people: readable by its owner only, whatever the file was before.
+    assert path.stat().st_mode & 0o777 == 0o600
 
 
 def test_the_sync_hands_both_photos_to_on_images_while_they_are_in_hand(tmp_path):

@@ -25,6 +25,9 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._sync.items impor
 
 from ansible_collections.graphops.msgraph.tests.unit.plugins.module_utils.batch_fakes import FakeBatchClient
 from ansible_collections.graphops.msgraph.tests.unit.plugins.module_utils.test_photo_sync import BLUE, RED, FakeGraph, picture
+from ansible_collections.graphops.msgraph.tests.unit.plugins.module_utils.test_private_files import make_writer
+# The writer sets the process umask to 077; this autouse fixture puts the usual one back after each test.
+from ansible_collections.graphops.msgraph.tests.unit.plugins.module_utils.test_private_files import usual_umask  # noqa: F401  # pylint: disable=unused-import
 
 SETTINGS = verdict_settings(compare='perceptual', prepare='auto', crop='none')
 FACTS = {'sha256': 'ab' * 32, 'width': 96, 'height': 96, 'content_type': 'image/jpeg', 'size': 2100}
@@ -63,20 +66,25 @@ def test_only_in_state_verdicts_with_an_etag_and_a_file_are_kept(tmp_path):
     assert cache.entries['users/a']['verdict'] == 'set'
 
 
-def test_save_is_atomic_and_holds_no_image_bytes(tmp_path):
+def test_save_is_atomic_private_and_holds_no_image_bytes(tmp_path):
     path = tmp_path / 'c.json'
     path.write_text('old')
+    path.chmod(0o644)
     cache = PhotoSyncCache(str(path))
     recorded(cache)
+    files = make_writer()
     calls = []
+    move = files.module.atomic_move
 
-    def replace(src, dest):
+    def atomic_move(src, dest, *args, **kwargs):
         calls.append(src)
         assert path.read_text() == 'old', 'the old file stays whole until the new one is complete'
-        os.replace(src, dest)
+        return move(src, dest, *args, **kwargs)
 
-    size = cache.save(replace=replace)
+    files.module.atomic_move = atomic_move
+    size = cache.save(files=files)
     assert os.path.dirname(calls[0]) == str(tmp_path) and sorted(os.listdir(tmp_path)) == ['c.json']
+    assert path.stat().st_mode & 0o777 == 0o600, "it names people: readable by its owner only"
     payload = json.loads(path.read_text())
     assert size == path.stat().st_size
     assert payload['format'] == CACHE_FORMAT and payload['version'] == CACHE_VERSION
@@ -146,7 +154,7 @@ def test_a_sync_with_the_cache_reads_only_metadata_the_second_time(tmp_path):
         cache.digests = FileDigests(clock=lambda: time.time_ns() + 3600 * 10 ** 9)
         client = FakeBatchClient(graph)
         report = PhotoSync(client, check_mode=check_mode, cache=cache).run(items)
-        cache.save()
+        cache.save(files=make_writer())
         return report, client, cache
 
     audit, dummy, cache = run(True)

@@ -126,3 +126,47 @@ def test_temporary_files_are_hidden_from_a_src_dir_scan():
 @pytest.mark.parametrize('file_mode, folder_mode', [(0o600, 0o700), (0o640, 0o750), (0o644, 0o755), (0o660, 0o770)])
 def test_a_folder_is_searchable_by_whoever_may_read_its_files(file_mode, folder_mode):
     assert directory_mode(file_mode) == folder_mode
+
+
+def test_a_file_left_as_it_is_gets_the_private_mode_or_the_task_mode_and_check_mode_only_says_so(tmp_path):
+    """graph_profile_photo_info's dest, already holding the photo: nothing is rewritten, the file options still apply."""
+    target = tmp_path / 'photo.jpg'
+    target.write_bytes(b'photo')
+    target.chmod(0o644)
+    assert make_writer(check_mode=True).update_attributes(str(target)) is True
+    assert mode_of(target) == 0o644
+    assert make_writer().update_attributes(str(target)) is True
+    assert mode_of(target) == 0o600
+    assert make_writer().update_attributes(str(target)) is False
+    assert make_writer(mode='0640').update_attributes(str(target)) is True
+    assert mode_of(target) == 0o640
+
+
+def test_a_unique_folder_is_never_one_that_exists(tmp_path):
+    writer = make_writer(mode='0640')
+    first = writer.make_unique_folder(str(tmp_path), '20261204T184512Z')
+    (tmp_path / '20261204T184512Z-2').mkdir()
+    second = writer.make_unique_folder(str(tmp_path), '20261204T184512Z')
+    assert (first, second) == (str(tmp_path / '20261204T184512Z'), str(tmp_path / '20261204T184512Z-3'))
+    assert mode_of(first) == mode_of(second) == 0o750
+    (tmp_path / 'a-file').write_bytes(b'')
+    with pytest.raises(LocalFileError, match='Could not create the folder .*a-file/x'):
+        writer.make_unique_folder(str(tmp_path / 'a-file'), 'x')
+
+
+def test_an_option_of_the_module_that_shares_a_file_option_name_never_applies_to_files(tmp_path):
+    """graph_profile_photo's group names a Graph group: it must not become the group that owns a backup."""
+    with module_args({'group': '4fa06d3c-7e5a-4b19-8d48-6c2f5a1e9b34', 'mode': '0640'}):
+        module = AnsibleModule(argument_spec={'group': {'type': 'str'}}, add_file_common_args=True, supports_check_mode=True)
+    writer = PrivateFileWriter(module, not_file_options=('user', 'group'))
+    writer.make_folders(str(tmp_path / 'backups'))
+    writer.write_bytes(str(tmp_path / 'backups' / 'g.jpg'), b'photo')
+    assert mode_of(tmp_path / 'backups' / 'g.jpg') == 0o640 and mode_of(tmp_path / 'backups') == 0o750
+    assert os.stat(tmp_path / 'backups' / 'g.jpg').st_gid == os.getgid()
+
+    def fail_json(**result):
+        raise RuntimeError(result['msg'])
+
+    module.fail_json = fail_json
+    with pytest.raises(RuntimeError, match='chgrp failed: failed to look up group 4fa06d3c'):
+        PrivateFileWriter(module).write_bytes(str(tmp_path / 'backups' / 'h.jpg'), b'photo')
