@@ -996,10 +996,10 @@ def main(argv=None) -> int:
     if args.only_soak:
         args.soak = args.soak or int(os.environ.get('BENCH_SOAK') or SOAK_DEFAULT)
     workroot = Path(tempfile.mkdtemp(prefix='graphops-bench-'))
+    planned = (['%s %d' % case for case in cases] + ['tenant scale %d' % count for dummy, count in large]
+               + (['soak %d' % args.soak] if args.soak else []))
     print('graph_profile_photo_sync benchmark: emulator latency %d ms, throttling on, %d CPUs, %s; collections %s%s' % (
-        args.latency_ms, os.cpu_count(), ', '.join(['%s %d' % case for case in cases] + ['tenant scale %d' % count for dummy, count in large]
-                                                  + (['soak %d' % args.soak] if args.soak else [])),
-        COLLECTIONS_IN_USE[0],
+        args.latency_ms, os.cpu_count(), ', '.join(planned), COLLECTIONS_IN_USE[0],
         '; result_detail %s' % args.result_detail if args.result_detail else ''), flush=True)
     all_figures = []
     export_problems = []

@@ -22,6 +22,8 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._sync.file_digest
 )
 
 from ansible_collections.graphops.msgraph.tests.unit.plugins.module_utils.test_private_files import make_writer
+# The writer sets the process's umask to 077; this fixture (autouse) puts the usual one back after each test.
+from ansible_collections.graphops.msgraph.tests.unit.plugins.module_utils.test_private_files import usual_umask  # noqa: F401  # pylint: disable=unused-import
 
 SECOND = 1000 * 1000 * 1000
 # A file last changed at T (with a part below the millisecond, as ext4, xfs, btrfs and tmpfs stamp files) ...
