@@ -696,7 +696,6 @@ import time
 
 from ansible.module_utils.basic import missing_required_lib
 
-from ansible_collections.graphops.msgraph.plugins.module_utils._backup.photo_backups import PhotoBackups
 from ansible_collections.graphops.msgraph.plugins.module_utils._files.private_files import LocalFileError, PrivateFileWriter
 
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphModuleError
@@ -925,6 +924,10 @@ def sync_task(graph, params, *, started: datetime.datetime) -> tuple:
     files = PrivateFileWriter(graph.module)
     backups = None
     if params['backup_dir'] is not None:
+        # Imported here, as the report's and the directory's code are (see scope_of).
+        from ansible_collections.graphops.msgraph.plugins.module_utils._backup.photo_backups import (  # pylint: disable=import-outside-toplevel
+            PhotoBackups,
+        )
         backups = PhotoBackups(params['backup_dir'], files=files, started=started)
     report = SyncReport(results=[], totals=dict.fromkeys(TOTAL_KEYS, 0), diffs=[])
     if items:

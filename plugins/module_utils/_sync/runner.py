@@ -17,7 +17,6 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
-from ansible_collections.graphops.msgraph.plugins.module_utils._backup.photo_backups import PhotoBackupError
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.batch_runner import BatchItemFailure, BatchRunner
 from ansible_collections.graphops.msgraph.plugins.module_utils._sync.compute_pool import PRIORITY_FINISH, PRIORITY_START, ComputePool
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.batch import MAX_BATCH_REQUESTS
@@ -276,6 +275,10 @@ class PhotoSync:
     def _back_up(self, items: list, plans: dict, in_hand: dict) -> dict:
         """Save the photo each plan replaces or removes, reading in full (batched) those compared from a rendition;
         plans get their backup_file. Return index -> error for the principals whose backup could not be saved."""
+        # Imported here: only a run with backup_dir backs photos up (this file is imported by every sync).
+        from ansible_collections.graphops.msgraph.plugins.module_utils._backup.photo_backups import (  # pylint: disable=import-outside-toplevel
+            PhotoBackupError,
+        )
         needing = [item for item in items if item.index in plans and plans[item.index].replaces_photo]
         fetched = self.reads.full_photos([item for item in needing if item.index not in in_hand]) if needing else {}
         errors = {}
@@ -290,6 +293,9 @@ class PhotoSync:
     @staticmethod
     def _backup_bytes(item, read) -> bytes:
         """The photo a backup read got; PhotoBackupError when there is none to save."""
+        from ansible_collections.graphops.msgraph.plugins.module_utils._backup.photo_backups import (  # pylint: disable=import-outside-toplevel
+            PhotoBackupError,
+        )
         target, answer = item.target, read.answer
         if isinstance(answer, BatchItemFailure):
             cause = 'it could not be read in full: %s.' % answer

@@ -72,7 +72,8 @@ def test_a_cached_run_imports_no_pillow_and_no_code_it_does_not_run(tmp_path):
     assert run['stats']['files_hashed'] == 0
     modules = set(run['modules'])
     assert not {name for name in modules if name == 'PIL' or name.startswith('PIL.')}, 'no picture is opened'
-    for unused in ('_photo.source', '_photo.prepare', '_photo.facts', '_sync.report_html', '_sync.directory_users', '_sync.scope'):
+    for unused in ('_photo.source', '_photo.prepare', '_photo.facts', '_sync.report_html', '_sync.directory_users', '_sync.scope',
+                   '_backup.photo_backups', '_files.file_names'):
         assert PREFIX + unused not in modules, unused
     assert PREFIX + '_sync.runner' in modules and PREFIX + '_photo.compare' in modules, 'the test imports what it should'
 
@@ -98,3 +99,16 @@ def test_a_given_access_token_imports_no_msal():
                                check=False, timeout=120)
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.strip() == '[]'
+
+
+def test_the_photo_modules_import_no_pillow_and_no_backup_code_until_a_run_needs_them():
+    script = ('import json, sys\n'
+              'from ansible_collections.graphops.msgraph.plugins.modules import graph_profile_photo, graph_profile_photo_sync\n'
+              'print(json.dumps(sorted(sys.modules)))\n')
+    completed = subprocess.run([sys.executable, '-c', script], capture_output=True, text=True, env=dict(os.environ),
+                               check=False, timeout=120)
+    assert completed.returncode == 0, completed.stderr
+    modules = set(json.loads(completed.stdout))
+    assert not {name for name in modules if name == 'PIL' or name.startswith('PIL.') or name == 'msal'}
+    for unused in ('_backup.photo_backups', '_files.file_names', '_sync.report_html', '_sync.directory_users'):
+        assert PREFIX + unused not in modules, unused
