@@ -17,6 +17,11 @@ Then, through real ansible-playbook:
 4. (standard) the second run again with an HTML report (``report``): its size, and the time it adds over run 2; with
    Chromium installed, how long a headless browser takes to open the report and render it;
 5. once, a loop of graph_profile_photo tasks over 30 users (each with a new picture), per principal.
+And, opt-in, the standard case at tenant scale (``--large-sizes 50000``, or BENCH_LARGE_SIZES; issue 25): the same runs
+with ``result_detail: compact`` (what a large tenant's playbook asks for), then the unchanged and the cached runs again
+split into ``--large-shards`` shards (``shard_index`` / ``shard_count``, one task per shard in one play, one after the
+other), to set one task of N against its shards: time, peak memory, the size of the results and what the controller
+holds. The goals line checks its memory (300 MB), its results (25 MB) and its time per principal against 1,000's.
 And the source-of-record case (``--directory-users``, issue 11): match_by employeeId over a tenant of that many users,
 with a group scope and without, in check mode: what reading the directory costs.
 And the export case (``--export-users``, issue 24): graph_profile_photo_export of that many users whose photos are
@@ -41,7 +46,8 @@ the CPU milliseconds per item of the work that no run avoids, with the collectio
 and the emulator's own code called as it stores an upload: the local file's preview (load_source_image, as
 _sync/runner.py loads it), the facts of Graph's 96x96 rendition (made by the emulator's StoredPhoto) and the compare,
 completing a deferred preparation for an upload, the emulator's rewrite of the upload (StoredPhoto.stored with its
-Rewrite), and with ``cache`` the file's sha256. The fixed cost of a task is the time of the same sync task over ONE
+Rewrite), and with ``cache`` the check that the file is unchanged (the stat that shows its identity on disk is the one
+recorded with its digest; a version without that rule: its sha256). The fixed cost of a task is the time of the same sync task over ONE
 principal through ansible-playbook (a user of its own past the case's N, unchanged: no write). A run's floor is the
 fixed cost plus the CPU of its work, counted from the case's setup (first run: every principal with a photo previewed
 and compared, every upload prepared and rewritten; unchanged run: every principal compared; cached run: every
@@ -109,6 +115,11 @@ GOAL_REALISTIC_CACHED = 1.8
 GOAL_BYTES_PER_UNCHANGED = 6 * 1024
 GOAL_LINEAR = 1.2
 GOAL_PEAK_MB = 150
+# Issue 25: one task of 50,000 principals (result_detail: compact): peak memory, results, time per principal vs 1,000.
+LARGE_FROM = 10001
+GOAL_PEAK_MB_LARGE = 300
+GOAL_RESULTS_MB_LARGE = 25
+GOAL_LINEAR_LARGE = 1.2
 # The HTML report of 10,000 principals must stay under this (issue 14).
 GOAL_REPORT_MB_AT_10000 = 50
 # The soak (issue 23): fault rates of every Graph request (inner requests of a $batch included; resets hit top-level
@@ -285,15 +296,22 @@ def measure_children(command: list) -> int:
     return completed.returncode
 
 
+BROWSER_TIMEOUT = 600
+
+
 def browser_render(page: Path, workdir: Path) -> float | None:
-    """Seconds headless Chromium takes to open the report and render a screenshot (None without Chromium)."""
+    """Seconds headless Chromium takes to open the report and render a screenshot (None without Chromium; the timeout
+    itself when it did not finish in BROWSER_TIMEOUT seconds)."""
     browser = shutil.which('chromium')
     if browser is None:
         return None
     started = time.monotonic()
-    subprocess.run([browser, '--headless', '--no-sandbox', '--disable-gpu', '--user-data-dir=%s' % (workdir / 'chromium'),
-                    '--window-size=1100,800', '--screenshot=%s' % (workdir / 'report.png'), page.as_uri()],
-                   capture_output=True, timeout=600, check=True)
+    try:
+        subprocess.run([browser, '--headless', '--no-sandbox', '--disable-gpu', '--user-data-dir=%s' % (workdir / 'chromium'),
+                        '--window-size=1100,800', '--screenshot=%s' % (workdir / 'report.png'), page.as_uri()],
+                       capture_output=True, timeout=BROWSER_TIMEOUT, check=True)
+    except subprocess.TimeoutExpired:
+        return float(BROWSER_TIMEOUT)
     return time.monotonic() - started
 
 
@@ -347,7 +365,6 @@ def calibrate_cpu(paths: list, config: dict) -> dict:
     source_code = collection_module('_photo.source')
     facts_code = collection_module('_photo.facts')
     compare_code = collection_module('_photo.compare')
-    cache_code = collection_module('_sync.cache')
     compare_size = collection_module('_photo.renditions').COMPARE_SIZE
     rewrite = Rewrite.from_config(config)
 
@@ -369,18 +386,41 @@ def calibrate_cpu(paths: list, config: dict) -> dict:
     remotes = [rendition_facts(data) for data in renditions]
     # What the module uploads: a prepared JPEG, or the file as it is (prepare auto: a photo that needs nothing).
     uploads = [source.complete().data for source in sources]
+    checker = file_check()
+    for path in paths:
+        checker(str(path))  # the first check of a file records it, as a cache-filling run does
     per_item = {
         'preview': least_cpu_ms(load, paths),
         'rendition_facts': least_cpu_ms(rendition_facts, renditions),
         'compare': least_cpu_ms(lambda pair: compare_code.photos_match(pair[0].facts, pair[1], 'perceptual'), list(zip(sources, remotes))),
         'prepare': least_cpu_ms(lambda source: source.complete(), sources),
         'emulator_rewrite': least_cpu_ms(lambda data: StoredPhoto.stored(data, rewrite), uploads),
-        'sha256': least_cpu_ms(cache_code.file_sha256, [str(path) for path in paths]),
+        'file_check': least_cpu_ms(checker, [str(path) for path in paths]),
     }
     return {'per_item_ms': per_item, 'sample': len(paths), 'prepared': any(source.deferred is not None for source in sources),
             'matched': sum(1 for source, remote in zip(sources, remotes) if compare_code.photos_match(source.facts, remote, 'perceptual')),
             'upload_kb': sum(len(data) for data in uploads) / 1024.0 / len(uploads),
             'rendition_kb': sum(len(data) for data in renditions) / 1024.0 / len(renditions)}
+
+
+def file_check():
+    """What a cached run does to know a principal's file unchanged, as the collection under test does it: the stat of
+    _sync/file_digests.py against the identity recorded with the digest, or (before issue 25) the file's sha256."""
+    try:
+        digests_code = collection_module('_sync.file_digests')
+    except ImportError:
+        return collection_module('_sync.cache').file_sha256
+    recorded = {}
+    # Recorded as an earlier run keeps them: hashed an hour after the files were written (not racy).
+    first = digests_code.FileDigests(clock=lambda: time.time_ns() + 3600 * 10 ** 9)
+    checks = digests_code.FileDigests()
+
+    def check(path):
+        if path not in recorded:
+            digest, identity = first.digest(path)
+            recorded[path] = {'file_sha256': digest, 'file_stat': identity}
+        return checks.digest(path, recorded[path])
+    return check
 
 
 def fixed_task_seconds(emulator, workdir: Path, options: dict, data: bytes, principal: str) -> dict:
@@ -413,8 +453,29 @@ def case_floor(emulator, workdir: Path, options: dict, kinds: dict, *, count: in
     return floor
 
 
-def bench_size(count: int, args, workroot: Path, *, case: str, with_loop: bool) -> dict:
-    workdir = workroot / ('%s-n%d' % (case, count))
+def shard_tasks(options: dict, shards: int, cache_dir: Path | None = None) -> list:
+    """One sync task per shard (shard_index 0 .. shards-1 of shards), each with its own cache file when cache_dir is given
+    (runs that share one cache file lose each other's entries: the module's docs say to give each shard its own)."""
+    tasks = []
+    for index in range(shards):
+        shard = dict(options, shard_index=index, shard_count=shards)
+        if cache_dir is not None:
+            shard['cache'] = str(cache_dir / ('cache-shard-%d.json' % index))
+        tasks.append({'name': 'shard %d' % index, 'graphops.msgraph.graph_profile_photo_sync': shard})
+    return tasks
+
+
+def run_shards(emulator, workdir: Path, name: str, tasks: list) -> dict:
+    """The play of one task per shard: the figures of the whole play (requests, emulator CPU) and of each task."""
+    run = run_playbook(emulator, workdir, name, tasks)
+    shards = [json.loads(line) for line in (workdir / ('%s.timer.jsonl' % name)).read_text().splitlines() if line.strip()]
+    run['shards'] = shards
+    run['seconds'] = sum(shard['seconds'] for shard in shards)
+    return run
+
+
+def bench_size(count: int, args, workroot: Path, *, case: str, with_loop: bool, large: bool = False) -> dict:
+    workdir = workroot / ('%s-n%d%s' % (case, count, '-large' if large else ''))
     workdir.mkdir()
     seed = workdir / 'seed.yml'
     # One user more than the case's: the principal of the floor's one-principal task.
@@ -428,11 +489,13 @@ def bench_size(count: int, args, workroot: Path, *, case: str, with_loop: bool) 
         options = {'src_dir': str(workdir / 'photos')}
         if args.concurrency:
             options['concurrency'] = args.concurrency
-        if args.result_detail:
-            options['result_detail'] = args.result_detail
+        if args.result_detail or large:
+            # At tenant scale the results are the playbook's largest cost: a large tenant's playbook asks for compact.
+            options['result_detail'] = args.result_detail or 'compact'
         sync = {'name': 'sync', 'graphops.msgraph.graph_profile_photo_sync': options}
 
-        figures = {'case': case, 'principals': count, 'setup': kinds}
+        figures = {'case': case, 'principals': count, 'setup': kinds, 'large': large,
+                   'result_detail': options.get('result_detail', 'full')}
         if not args.no_floor:
             figures['floor'] = case_floor(emulator, workdir, options, kinds, count=count, make=make, config=config)
         figures['first'] = run_playbook(emulator, workdir, 'sync-first', [sync])
@@ -441,6 +504,16 @@ def bench_size(count: int, args, workroot: Path, *, case: str, with_loop: bool) 
             cached = {'name': 'sync', 'graphops.msgraph.graph_profile_photo_sync': dict(options, cache=str(workdir / 'cache.json'))}
             figures['cache_fill'] = run_playbook(emulator, workdir, 'sync-cache-fill', [cached])
             figures['cached'] = run_playbook(emulator, workdir, 'sync-cached', [cached])
+        if large and args.large_shards > 1:
+            figures['shards'] = args.large_shards
+            figures['sharded'] = run_shards(emulator, workdir, 'shards', shard_tasks(options, args.large_shards))
+            if not args.no_cache:
+                cache_dir = workdir / 'shard-caches'
+                cache_dir.mkdir()
+                figures['sharded_cache_fill'] = run_shards(emulator, workdir, 'shards-cache-fill',
+                                                           shard_tasks(options, args.large_shards, cache_dir))
+                figures['sharded_cached'] = run_shards(emulator, workdir, 'shards-cached',
+                                                       shard_tasks(options, args.large_shards, cache_dir))
         if case == 'standard' and not args.no_report:
             report_path = workdir / 'report.html'
             with_report = {'name': 'sync', 'graphops.msgraph.graph_profile_photo_sync': dict(options, report=str(report_path))}
@@ -689,16 +762,32 @@ def run_line(label: str, run: dict, count: int) -> list:
     lines = ['  %-17s: task %.2f s = %.2f ms per principal (sync %.2f s, the rest %.2f s); totals %s' % (
         label, task['seconds'], task['seconds'] * 1000.0 / count, sync_seconds, task['seconds'] - sync_seconds, task.get('totals'))]
     lines.append('                     Graph sent %.1f KB per principal on the wire (%.1f KB of bodies); reads %s; '
-                 '%d HTTP requests (%d inner, %d writes); cache hits %s; previews dropped (no photo) %s' % (
+                 '%d HTTP requests (%d inner, %d writes); cache hits %s (files hashed %s); previews dropped (no photo) %s' % (
                      run['wire_bytes'] / 1024.0 / count, run['image_bytes'] / 1024.0 / count, run['reads'], run['requests'],
-                     run['inner'], run['writes'], stats.get('cache_hits', '-'), stats.get('previews_dropped', '-')))
+                     run['inner'], run['writes'], stats.get('cache_hits', '-'), stats.get('files_hashed', '-'),
+                     stats.get('previews_dropped', '-')))
     compared = stats.get('compared') or 0
     lines.append('                     CPU: module %s s, emulator %.2f s, whole ansible-playbook %.2f s; per compare %.2f ms '
-                 '(%d compares); results %s KB; peak RSS module %.1f MB, any process %.1f MB; retries %s' % (
+                 '(%d compares); results %s KB; peak RSS module %.1f MB, controller %s MB, any process %.1f MB; retries %s' % (
                      stats.get('cpu_seconds', '-'), run['emulator_cpu'], run['children_cpu'],
                      stats.get('compare_cpu_ms', 0.0) / max(1, compared), compared, task.get('results_kb', '-'),
-                     stats.get('max_rss_mb', 0.0), run['children_peak_mb'], stats.get('inner_retries')))
+                     stats.get('max_rss_mb', 0.0), task.get('controller_max_rss_mb', '-'), run['children_peak_mb'],
+                     stats.get('inner_retries')))
     return lines
+
+
+def shards_line(label: str, run: dict, count: int) -> str:
+    """One line for a play of one task per shard: their times summed (one after the other), the slowest, and the largest
+    of each figure a shard reached."""
+    shards = run['shards']
+    stats = [shard.get('stats') or {} for shard in shards]
+    return ('  %-17s: %d tasks, %.2f s in all = %.2f ms per principal (slowest shard %.2f s); module CPU %.2f s, emulator %.2f s; '
+            'largest shard: %s items, peak RSS module %.1f MB, controller %s MB, results %.1f KB; writes %d' % (
+                label, len(shards), run['seconds'], run['seconds'] * 1000.0 / count, max(shard['seconds'] for shard in shards),
+                sum(stat.get('cpu_seconds') or 0.0 for stat in stats), run['emulator_cpu'],
+                max(stat.get('items') or 0 for stat in stats), max(stat.get('max_rss_mb') or 0.0 for stat in stats),
+                max((shard.get('controller_max_rss_mb') or 0.0 for shard in shards)), max(shard.get('results_kb') or 0.0 for shard in shards),
+                run['writes']))
 
 
 def report(figures: dict) -> list:
@@ -710,10 +799,21 @@ def report(figures: dict) -> list:
     if 'cached' in figures:
         lines += run_line('cache, filling', figures['cache_fill'], count)
         lines += run_line('unchanged, cache', figures['cached'], count)
+    if 'sharded' in figures:
+        lines.append('  in %d shards (shard_index / shard_count, one task each, one after the other):' % figures['shards'])
+        lines.append(shards_line('unchanged', figures['sharded'], count))
+        if 'sharded_cached' in figures:
+            lines.append(shards_line('cache, filling', figures['sharded_cache_fill'], count))
+            lines.append(shards_line('unchanged, cache', figures['sharded_cached'], count))
     if 'report' in figures:
         report_seconds = figures['report']['task']['seconds']
         browser = figures['report_browser']
-        rendering = 'headless Chromium opens and renders it in %.1f s' % browser if browser is not None else 'no chromium to time rendering'
+        if browser is None:
+            rendering = 'no chromium to time rendering'
+        elif browser >= BROWSER_TIMEOUT:
+            rendering = 'headless Chromium did not render it within %d s' % BROWSER_TIMEOUT
+        else:
+            rendering = 'headless Chromium opens and renders it in %.1f s' % browser
         lines.append('  HTML report      : %.1f MB (%.2f KB per principal); task %.2f s, %+.2f s over the unchanged run; '
                      'module peak RSS %.1f MB; %s' % (
                          figures['report_bytes'] / 1048576.0, figures['report_bytes'] / 1024.0 / count, report_seconds,
@@ -796,9 +896,16 @@ def check_goals(all_figures: list) -> list:
         for run in ('second', 'cached'):
             if run in figures and figures[run]['writes']:
                 problems.append('%s N=%d: the %s run sent %d writes' % (case, count, run, figures[run]['writes']))
-        peak = figures['first']['task']['stats']['max_rss_mb']
-        if peak > GOAL_PEAK_MB:
-            problems.append('%s N=%d: module peak RSS %.1f MB > %d MB' % (case, count, peak, GOAL_PEAK_MB))
+        peak_goal = GOAL_PEAK_MB_LARGE if count >= LARGE_FROM else GOAL_PEAK_MB
+        for run in ('first', 'second', 'cache_fill', 'cached', 'report'):
+            peak = figures[run]['task']['stats']['max_rss_mb'] if run in figures else 0
+            if peak > peak_goal:
+                problems.append('%s N=%d %s run: module peak RSS %.1f MB > %d MB' % (case, count, run, peak, peak_goal))
+        if count >= LARGE_FROM and figures.get('result_detail') == 'compact':
+            largest = max(figures[run]['task'].get('results_kb') or 0 for run in ('first', 'second', 'cached') if run in figures)
+            if largest > GOAL_RESULTS_MB_LARGE * 1024:
+                problems.append('%s N=%d: results of %.1f MB > %d MB (result_detail: compact)' % (
+                    case, count, largest / 1024.0, GOAL_RESULTS_MB_LARGE))
         unchanged_bytes = figures['second']['wire_bytes'] / float(count)
         if case == 'realistic' and unchanged_bytes > GOAL_BYTES_PER_UNCHANGED:
             problems.append('%s N=%d: %.1f KB from Graph per unchanged principal > 6 KB' % (case, count, unchanged_bytes / 1024.0))
@@ -821,10 +928,15 @@ def check_goals(all_figures: list) -> list:
                 best = loop_per_principal / (floors['first'] / count) if 'first' in floors else None
                 problems.append(speedup_goal_problem('%s N=%d' % (case, count), speedup, GOAL_SPEEDUP, best))
     standard = by_case.get('standard', {})
-    if 1000 in standard and 10000 in standard:
-        ratio = (standard[10000]['first']['task']['seconds'] / 10000.0) / (standard[1000]['first']['task']['seconds'] / 1000.0)
-        if ratio > GOAL_LINEAR:
-            problems.append('per-principal time at 10,000 is %.2fx that at 1,000 (goal <= %.1fx)' % (ratio, GOAL_LINEAR))
+    if 1000 in standard:
+        per_principal_at_1000 = standard[1000]['first']['task']['seconds'] / 1000.0
+        for count in sorted(standard):
+            if count < 10000:
+                continue
+            ratio = (standard[count]['first']['task']['seconds'] / float(count)) / per_principal_at_1000
+            goal = GOAL_LINEAR_LARGE if count >= LARGE_FROM else GOAL_LINEAR
+            if ratio > goal:
+                problems.append('per-principal time at %s is %.2fx that at 1,000 (goal <= %.1fx)' % ('{:,}'.format(count), ratio, goal))
     return problems
 
 
@@ -835,6 +947,10 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split('\n', maxsplit=1)[0])
     parser.add_argument('--sizes', default=os.environ.get('BENCH_SIZES', '100,1000,10000'),
                         help='numbers of principals of the standard case, comma-separated (default 100,1000,10000, or $BENCH_SIZES)')
+    parser.add_argument('--large-sizes', default=os.environ.get('BENCH_LARGE_SIZES', ''),
+                        help='opt-in: the standard case at tenant scale, e.g. 50000 (or $BENCH_LARGE_SIZES): result_detail '
+                             'compact, and the unchanged and cached runs again in --large-shards shards')
+    parser.add_argument('--large-shards', type=int, default=10, help='shards of the tenant-scale case (default 10; 1: none)')
     parser.add_argument('--realistic-sizes', default=os.environ.get('BENCH_REALISTIC_SIZES', '1000'),
                         help='numbers of principals of the realistic case (default 1000, or $BENCH_REALISTIC_SIZES; empty: none)')
     parser.add_argument('--latency-ms', type=int, default=20, help='latency the emulator adds to every Graph request')
@@ -867,6 +983,7 @@ def main(argv=None) -> int:
         COLLECTIONS_IN_USE[0] = Path(args.collections).resolve()
     cases = [('standard', int(size)) for size in args.sizes.split(',') if size.strip()]
     cases += [('realistic', int(size)) for size in args.realistic_sizes.split(',') if size.strip()]
+    large = [('standard', int(size)) for size in args.large_sizes.split(',') if size.strip()]
     if any(size < LOOP_PRINCIPALS for dummy, size in cases):
         parser.error('every size must be at least %d' % LOOP_PRINCIPALS)
     loop_at = {}
@@ -875,13 +992,14 @@ def main(argv=None) -> int:
         if sizes and not args.no_loop:
             loop_at[case] = 1000 if 1000 in sizes else max(sizes)
     if args.only_directory or args.only_export or args.only_soak:
-        cases = []
+        cases = large = []
     if args.only_soak:
         args.soak = args.soak or int(os.environ.get('BENCH_SOAK') or SOAK_DEFAULT)
     workroot = Path(tempfile.mkdtemp(prefix='graphops-bench-'))
+    planned = (['%s %d' % case for case in cases] + ['tenant scale %d' % count for dummy, count in large]
+               + (['soak %d' % args.soak] if args.soak else []))
     print('graph_profile_photo_sync benchmark: emulator latency %d ms, throttling on, %d CPUs, %s; collections %s%s' % (
-        args.latency_ms, os.cpu_count(), ', '.join(['%s %d' % case for case in cases] + (['soak %d' % args.soak] if args.soak else [])),
-        COLLECTIONS_IN_USE[0],
+        args.latency_ms, os.cpu_count(), ', '.join(planned), COLLECTIONS_IN_USE[0],
         '; result_detail %s' % args.result_detail if args.result_detail else ''), flush=True)
     all_figures = []
     export_problems = []
@@ -896,6 +1014,10 @@ def main(argv=None) -> int:
             export_problems = check_export(export)
         for case, count in cases:
             figures = bench_size(count, args, workroot, case=case, with_loop=(loop_at.get(case) == count))
+            all_figures.append(figures)
+            print('\n'.join(report(figures)), flush=True)
+        for case, count in large:
+            figures = bench_size(count, args, workroot, case=case, with_loop=False, large=True)
             all_figures.append(figures)
             print('\n'.join(report(figures)), flush=True)
         if args.soak and not (args.only_directory or args.only_export):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import time
 
 from ansible.plugins.callback import CallbackBase
@@ -17,8 +18,8 @@ type: aggregate
 short_description: Time each task for the benchmark
 description:
   - Appends one JSON line per finished task (name, status, seconds from task start to result, and the keys
-    changed, totals, stats, msg of the result, and the size of the result and of its results as JSON) to the file named
-    by E(BENCH_TIMER_FILE).
+    changed, totals, stats, msg of the result, the size of the result and of its results as JSON, and the peak memory
+    of the controller process, which holds every result) to the file named by E(BENCH_TIMER_FILE).
 requirements:
   - Enabled with E(ANSIBLE_CALLBACKS_ENABLED=bench_timer).
 '''
@@ -46,7 +47,10 @@ class CallbackModule(CallbackBase):
         data = getattr(result, 'result', None)
         if data is None:
             data = result._result  # pylint: disable=protected-access
-        entry = {'task': result.task_name, 'status': status, 'seconds': time.monotonic() - self._started}
+        entry = {'task': result.task_name, 'status': status, 'seconds': time.monotonic() - self._started,
+                 # Callbacks run in the controller's main process: its peak so far (KiB on Linux), before this callback
+                 # serialises the result below.
+                 'controller_max_rss_mb': round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, 1)}
         entry.update({key: data[key] for key in KEPT_KEYS if key in data})
         entry['result_kb'] = round(len(json.dumps(data, default=str)) / 1024.0, 1)
         if 'results' in data and isinstance(data['results'], list):

@@ -287,9 +287,6 @@ graph_retries:
 
 import datetime
 
-from ansible_collections.graphops.msgraph.plugins.module_utils._backup.names import backup_name_from_options
-from ansible_collections.graphops.msgraph.plugins.module_utils._backup.photo_backups import PhotoBackups
-from ansible_collections.graphops.msgraph.plugins.module_utils._files.private_files import PrivateFileWriter
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphModuleError
 from ansible_collections.graphops.msgraph.plugins.module_utils._module.graph_module import GraphModule
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.diff import photo_diff, photo_facts_dict
@@ -307,7 +304,7 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._photo.state impo
 )
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.compare import COMPARE_METHODS
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.source import load_source_image
-from ansible_collections.graphops.msgraph.plugins.module_utils._photo.facts import HAS_PIL, PIL_IMPORT_ERROR
+from ansible_collections.graphops.msgraph.plugins.module_utils._module.optional_libraries import library_found, library_import_error
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.upload_options import upload_argument_spec
 from ansible.module_utils.basic import missing_required_lib
 
@@ -330,8 +327,8 @@ def main():
         add_file_common_args=True,
     )
     params = graph.params
-    if not HAS_PIL:
-        graph.fail_json(msg=missing_required_lib('Pillow'), exception=PIL_IMPORT_ERROR)
+    if not library_found('PIL'):
+        graph.fail_json(msg=missing_required_lib('Pillow'), exception=library_import_error('PIL.Image'))
 
     try:
         target = target_from_params(params)
@@ -348,6 +345,17 @@ def main():
                           compare=params['compare'], force=params['force'])
         backups_required = params['backup_dir'] is not None
         if backups_required and plan.replaces_photo and not graph.check_mode:
+            # Imported here: only a run that backs a photo up needs them (every module run imports, and compiles, each
+            # file it imports: docs/docsite/rst/performance.rst, "The one-principal task").
+            from ansible_collections.graphops.msgraph.plugins.module_utils._backup.names import (  # pylint: disable=import-outside-toplevel
+                backup_name_from_options,
+            )
+            from ansible_collections.graphops.msgraph.plugins.module_utils._backup.photo_backups import (  # pylint: disable=import-outside-toplevel
+                PhotoBackups,
+            )
+            from ansible_collections.graphops.msgraph.plugins.module_utils._files.private_files import (  # pylint: disable=import-outside-toplevel
+                PrivateFileWriter,
+            )
             # The photo just read is the full one (…/photo/$value): it is what the backup keeps.
             # The target option group names a Graph group: it never sets the group that owns the backup.
             files = PrivateFileWriter(graph.module, not_file_options=TARGET_OPTION_NAMES)

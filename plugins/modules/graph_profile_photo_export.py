@@ -315,9 +315,9 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._export.folder im
 from ansible_collections.graphops.msgraph.plugins.module_utils._export.photo_reads import FULL_SIZE
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphModuleError
 from ansible_collections.graphops.msgraph.plugins.module_utils._module.graph_module import GraphModule
-from ansible_collections.graphops.msgraph.plugins.module_utils._photo.facts import HAS_PIL, PIL_IMPORT_ERROR
+from ansible_collections.graphops.msgraph.plugins.module_utils._module.optional_libraries import library_found, library_import_error
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.info import PHOTO_SIZES
-from ansible_collections.graphops.msgraph.plugins.module_utils._sync.directory_users import MATCH_BY_CHOICES
+from ansible_collections.graphops.msgraph.plugins.module_utils._sync.source_of_record_options import MATCH_BY_CHOICES
 from ansible_collections.graphops.msgraph.plugins.module_utils._sync.scope import scope_from_option
 
 
@@ -335,8 +335,8 @@ def main():
         supports_check_mode=True,
     )
     params = graph.params
-    if not HAS_PIL:
-        graph.fail_json(msg=missing_required_lib('Pillow'), exception=PIL_IMPORT_ERROR)
+    if not library_found('PIL'):
+        graph.fail_json(msg=missing_required_lib('Pillow'), exception=library_import_error('PIL.Image'))
     if params['concurrency'] < 1:
         graph.fail_json(msg='concurrency must be 1 or more (got %d).' % params['concurrency'])
     folder = ExportFolder(graph.module, params['dest_dir'], check_mode=graph.check_mode)

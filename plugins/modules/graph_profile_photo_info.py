@@ -163,7 +163,7 @@ from ansible.module_utils.basic import missing_required_lib
 from ansible_collections.graphops.msgraph.plugins.module_utils._files.private_files import PrivateFileWriter
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphModuleError
 from ansible_collections.graphops.msgraph.plugins.module_utils._module.graph_module import GraphModule
-from ansible_collections.graphops.msgraph.plugins.module_utils._photo.facts import HAS_PIL, PIL_IMPORT_ERROR
+from ansible_collections.graphops.msgraph.plugins.module_utils._module.optional_libraries import library_found, library_import_error
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.info import PHOTO_SIZES, read_photo_info
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.targets import (
     TARGET_OPTION_NAMES,
@@ -207,8 +207,8 @@ def main():
         add_file_common_args=True,
     )
     params = graph.params
-    if not HAS_PIL:
-        graph.fail_json(msg=missing_required_lib('Pillow'), exception=PIL_IMPORT_ERROR)
+    if not library_found('PIL'):
+        graph.fail_json(msg=missing_required_lib('Pillow'), exception=library_import_error('PIL.Image'))
     try:
         target = target_from_params(params)
         info = read_photo_info(graph.build_client(), target, size=params['size'])

@@ -216,6 +216,10 @@ options:
         compare (O(compare), O(prepare), O(crop)), the verdict when it was that the photo already shows the file, and
         the facts shown in RV(results). Graph gives every upload a new ETag, so a photo replaced by anyone since is
         compared again, and so is a changed file. After an upload the module reads the new ETag back.
+      - With each sha256 it keeps the file's identity on disk (device, inode, size, modification and change times in
+        nanoseconds), and reads the file again only when that changed; a file changed within 2 seconds before it was
+        read, or on a filesystem with coarse timestamps, is read on every run. See
+        R(Bulk photo sync, ansible_collections.graphops.msgraph.docsite.bulk_sync).
       - Never holds a secret or image bytes. A missing, unreadable or foreign file (another format or version) is
         ignored with a warning and rewritten. The file is replaced atomically at the end of the run; its directory must
         exist, or the task fails before any request.
@@ -592,9 +596,10 @@ stats:
       requests in flight for one mailbox, C(compared) how many items had both photos decoded and compared,
       C(compare_cpu_ms) the CPU time those compares took, C(previews_dropped) the items whose principal has no photo
       and whose local photo was therefore prepared for the upload without the preview a compare needs,
-      C(cache_hits) the items whose cached verdict held,
-      C(seconds) the wall time of the sync, C(max_rss_mb) the peak memory of the module process, and C(cpu_seconds) the
-      CPU time of the module process (imports, token, sync and results).
+      C(cache_hits) the items whose cached verdict held, C(files_hashed) the local files whose sha256 was computed
+      for O(cache) (the others' were reused, as the file's identity on disk had not changed since it was hashed),
+      C(seconds) the wall time of the sync, C(max_rss_mb) the peak memory of the module process (after the report and
+      the cache are written), and C(cpu_seconds) the CPU time of the module process (imports, token, sync and results).
     - C(directory_requests) is the number of requests (pages included) that read users for O(match_by) and
         O(scope), and C(directory_seconds) the time they took.
   returned: always
@@ -609,6 +614,7 @@ stats:
     compare_cpu_ms: 980.4
     previews_dropped: 210
     cache_hits: 0
+    files_hashed: 0
     seconds: 1.9
     max_rss_mb: 71.2
     cpu_seconds: 1.4
@@ -690,15 +696,12 @@ import time
 
 from ansible.module_utils.basic import missing_required_lib
 
-from ansible_collections.graphops.msgraph.plugins.module_utils._backup.photo_backups import PhotoBackups
 from ansible_collections.graphops.msgraph.plugins.module_utils._files.private_files import LocalFileError, PrivateFileWriter
 
-from ansible_collections.graphops.msgraph.plugins.module_utils._sync.directory_users import MATCH_BY_CHOICES, UserDirectory
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphModuleError
 from ansible_collections.graphops.msgraph.plugins.module_utils._module.graph_module import GraphModule
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.compare import COMPARE_METHODS
-from ansible_collections.graphops.msgraph.plugins.module_utils._photo.facts import HAS_PIL, PIL_IMPORT_ERROR
-from ansible_collections.graphops.msgraph.plugins.module_utils._sync.report_html import PhotoReportHtml, check_report_path
+from ansible_collections.graphops.msgraph.plugins.module_utils._module.optional_libraries import library_found, library_import_error
 from ansible_collections.graphops.msgraph.plugins.module_utils._sync.shards import select_shard
 from ansible_collections.graphops.msgraph.plugins.module_utils._sync.runner import (
     DEFAULT_CONCURRENCY,
@@ -710,15 +713,13 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._sync.runner impo
 )
 from ansible_collections.graphops.msgraph.plugins.module_utils._sync.cache import PhotoSyncCache, check_cache_path
 from ansible_collections.graphops.msgraph.plugins.module_utils._sync.items import items_from_directory, items_from_photos, list_photo_files
-from ansible_collections.graphops.msgraph.plugins.module_utils._sync.scope import (
+from ansible_collections.graphops.msgraph.plugins.module_utils._sync.source_of_record_options import (
+    MATCH_BY_CHOICES,
     MISSING_CHOICES,
-    build_source_of_record_items,
     needs_directory,
-    scope_from_option,
 )
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.targets import target_argument_spec
-from ansible_collections.graphops.msgraph.plugins.module_utils._photo.prepare import check_prepare_options
-from ansible_collections.graphops.msgraph.plugins.module_utils._photo.upload_options import upload_argument_spec
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.upload_options import check_prepare_options, upload_argument_spec
 
 # Failed items named one by one in msg; all of them are in results.
 MAX_FAILURES_IN_MSG = 50
@@ -761,6 +762,9 @@ def write_html_report(graph, files, html_report, items: list, report: SyncReport
 
 def source_of_record_items(graph, client, params) -> tuple:
     """Items for match_by / scope / missing, and the directory read counters; fails the module on a read error."""
+    # Imported here (see scope_of): only a run that reads the directory needs the directory code.
+    from ansible_collections.graphops.msgraph.plugins.module_utils._sync.directory_users import UserDirectory  # pylint: disable=import-outside-toplevel
+    from ansible_collections.graphops.msgraph.plugins.module_utils._sync.scope import build_source_of_record_items  # pylint: disable=import-outside-toplevel
     files = list_photo_files(params['src_dir']) if params['src_dir'] is not None else []
     directory = UserDirectory(client, concurrency=min(8, params['concurrency']))
     try:
@@ -769,6 +773,28 @@ def source_of_record_items(graph, client, params) -> tuple:
     except GraphModuleError as exc:
         graph.fail_on_error(exc)
     return items, dict(directory_requests=directory.stats.requests, directory_seconds=round(directory.stats.seconds, 3))
+
+
+# The report's and the directory's code are imported by the functions below, only by a run that uses them: a module
+# run imports, and compiles, every file it imports (docs/docsite/rst/performance.rst, "The one-principal task").
+def scope_of(option: dict | None):
+    """The scope option as a SyncScope, or None; GraphOptionError when it names nothing usable."""
+    if option is None:
+        return None
+    from ansible_collections.graphops.msgraph.plugins.module_utils._sync.scope import scope_from_option  # pylint: disable=import-outside-toplevel
+    return scope_from_option(option)
+
+
+def check_report_option(path: str) -> None:
+    from ansible_collections.graphops.msgraph.plugins.module_utils._sync.report_html import check_report_path  # pylint: disable=import-outside-toplevel
+    check_report_path(path)
+
+
+def new_html_report(graph, params, *, declared: int):
+    from ansible_collections.graphops.msgraph.plugins.module_utils._sync.report_html import PhotoReportHtml  # pylint: disable=import-outside-toplevel
+    return PhotoReportHtml(params['report'], check_mode=graph.check_mode, compare=params['compare'],
+                           source=params['src_dir'] or '%d items of photos' % declared,
+                           shard=(params['shard_index'], params['shard_count']))
 
 
 def validate_source_of_record_options(params) -> str | None:
@@ -837,9 +863,21 @@ def main():
         # mode, owner, group: for the report, the cache and the backups (private by default).
         add_file_common_args=True,
     )
+    params = checked_params(graph)
+    # Everything the run holds (the items, the cache's entries, the sync's own state) is gone when sync_task returns:
+    # exit_json then copies the results (no_log scrubbing) and serialises them, which at 50,000 principals is the
+    # module's peak of memory (docs/docsite/rst/performance.rst, "Very large tenants").
+    result, failure = sync_task(graph, params, started=started)
+    if failure:
+        graph.fail_json(msg=failure, **result)
+    graph.exit_json(**result)
+
+
+def checked_params(graph) -> dict:
+    """The module's parameters once every check that needs no request passed (else the module fails here)."""
     params = graph.params
-    if not HAS_PIL:
-        graph.fail_json(msg=missing_required_lib('Pillow'), exception=PIL_IMPORT_ERROR)
+    if not library_found('PIL'):
+        graph.fail_json(msg=missing_required_lib('Pillow'), exception=library_import_error('PIL.Image'))
     if params['concurrency'] < 1:
         graph.fail_json(msg='concurrency must be 1 or more (got %d).' % params['concurrency'])
     try:
@@ -851,20 +889,23 @@ def main():
     if problem:
         graph.fail_json(msg=problem)
     try:
-        scope = scope_from_option(params['scope'])
+        scope = scope_of(params['scope'])
         # Before any request: the directory is read below when match_by or scope need it.
         if params['report'] is not None:
-            check_report_path(params['report'])
+            check_report_option(params['report'])
         if params['cache'] is not None:
             check_cache_path(params['cache'])
     except GraphModuleError as exc:
         graph.fail_on_error(exc)
-    params = dict(params, scope=scope)
+    return dict(params, scope=scope)
 
+
+def sync_task(graph, params, *, started: datetime.datetime) -> tuple:
+    """(the module's result, the failure message or None) of the whole sync; ``started`` names backup_dir's run folder."""
     client = None
     directory_stats = dict(directory_requests=0, directory_seconds=0.0)
     try:
-        if needs_directory(match_by=params['match_by'], scope=scope):
+        if needs_directory(match_by=params['match_by'], scope=params['scope']):
             client = build_client(graph, params)
             all_items, directory_stats = source_of_record_items(graph, client, params)
         elif params['src_dir'] is not None:
@@ -877,14 +918,16 @@ def main():
         graph.fail_on_error(exc)
     html_report = None
     if params['report'] is not None:
-        html_report = PhotoReportHtml(params['report'], check_mode=graph.check_mode, compare=params['compare'],
-                                      source=params['src_dir'] or '%d items of photos' % len(all_items),
-                                      shard=(params['shard_index'], params['shard_count']))
+        html_report = new_html_report(graph, params, declared=len(all_items))
 
     cache = load_cache(graph, params['cache'])
     files = PrivateFileWriter(graph.module)
     backups = None
     if params['backup_dir'] is not None:
+        # Imported here, as the report's and the directory's code are (see scope_of).
+        from ansible_collections.graphops.msgraph.plugins.module_utils._backup.photo_backups import (  # pylint: disable=import-outside-toplevel
+            PhotoBackups,
+        )
         backups = PhotoBackups(params['backup_dir'], files=files, started=started)
     report = SyncReport(results=[], totals=dict.fromkeys(TOTAL_KEYS, 0), diffs=[])
     if items:
@@ -893,18 +936,22 @@ def main():
                          want_diff=graph.diff_mode,
                          concurrency=params['concurrency'], app_only=client.token_provider.is_app_only,
                          prepare=params['prepare'], crop=params['crop'], force=params['force'], cache=cache,
-                         backups=backups)
+                         backups=backups,
+                         # The report shows facts of every item: with one, results are made compact at the end.
+                         result_detail=params['result_detail'] if html_report is None else 'full')
         if html_report is not None:
             sync.on_images = html_report.add_images
         report = sync.run(items)
 
-    stats = dict(report.stats, max_rss_mb=peak_memory_mb(), cpu_seconds=round(time.process_time(), 2), **directory_stats)
+    def run_stats():
+        return dict(report.stats, max_rss_mb=peak_memory_mb(), cpu_seconds=round(time.process_time(), 2), **directory_stats)
+
     result = dict(
         changed=report.changed,
         results=report.results,
         totals=report.totals,
         shard=dict(index=params['shard_index'], count=params['shard_count'], in_shard=len(items), declared=len(all_items)),
-        stats=stats,
+        stats=run_stats(),
     )
     if graph.diff_mode:
         result['diff'] = report.diffs
@@ -915,11 +962,11 @@ def main():
     if cache is not None:
         result['cache'] = save_cache(graph, files, cache, result)
     if params['result_detail'] == 'compact':
-        # After the report and the cache, which use every key: only what is returned gets smaller.
+        # After the report, which uses every key (without one, the sync made them compact already).
         result['results'] = compact_results(report.results)
-    if report.failed:
-        graph.fail_json(msg=failure_message(report), **result)
-    graph.exit_json(**result)
+    # Again: the peak memory and CPU once the report and the cache are written (before exit_json copies the results).
+    result['stats'] = run_stats()
+    return result, failure_message(report) if report.failed else None
 
 
 def build_client(graph, params):

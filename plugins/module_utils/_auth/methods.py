@@ -12,21 +12,20 @@ with the fix and never holds a secret (no client secret, key, password, federate
 from __future__ import annotations
 
 import os
-import traceback
 from urllib.parse import urlsplit
 
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.clouds import CLOUDS, KNOWN_AUTHORITY_HOSTS, graph_scope
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.client import describe_connection_error
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphAuthError, GraphConnectionError
+from ansible_collections.graphops.msgraph.plugins.module_utils._module.optional_libraries import (
+    LazyModule,
+    library_found,
+    library_import_error,
+)
 
-try:
-    import msal
-    HAS_MSAL = True
-    MSAL_IMPORT_ERROR = None
-except ImportError:
-    msal = None
-    HAS_MSAL = False
-    MSAL_IMPORT_ERROR = traceback.format_exc()
+# Imported when a method that uses it is validated: a task given access_token never does.
+HAS_MSAL = library_found('msal')
+msal = LazyModule('msal')
 
 try:
     import requests
@@ -150,7 +149,7 @@ class AuthMethod:
                 self.name, ', '.join(missing), ' and '.join(missing)))
 
     def _require_msal(self) -> None:
-        if not HAS_MSAL:
+        if not HAS_MSAL or library_import_error('msal') is not None:
             raise GraphAuthError('auth_method %s needs the Python library msal: pip install msal.' % self.name)
 
     @property

@@ -9,7 +9,6 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.graphops.msgraph.plugins.module_utils._auth.methods import (
     HAS_MSAL,
-    MSAL_IMPORT_ERROR,
     build_auth_method,
 )
 from ansible_collections.graphops.msgraph.plugins.module_utils._auth.options import auth_argument_spec, resolve_cloud
@@ -24,6 +23,7 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._graph.client imp
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphModuleError, GraphOptionError
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.transport import RetryingTransport
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.retries import RetryPolicy
+from ansible_collections.graphops.msgraph.plugins.module_utils._module.optional_libraries import library_import_error
 
 
 class GraphModule:
@@ -38,7 +38,7 @@ class GraphModule:
         if not HAS_REQUESTS:
             self.module.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
         if not HAS_MSAL and self.params['auth_method'] != 'access_token' and not self.params.get('access_token'):
-            self.module.fail_json(msg=missing_required_lib('msal'), exception=MSAL_IMPORT_ERROR)
+            self.module.fail_json(msg=missing_required_lib('msal'), exception=library_import_error('msal'))
         self._validate_connection_options()
 
     def _validate_connection_options(self) -> None:

@@ -16,12 +16,13 @@ from __future__ import annotations
 import heapq
 import math
 
-from ansible_collections.graphops.msgraph.plugins.module_utils._photo.facts import SIGNATURE_GRID, TRANSPARENCY_VIEWS
+from ansible_collections.graphops.msgraph.plugins.module_utils._module.optional_libraries import LazyModule, library_found
 
-try:
-    from PIL import Image, ImageChops
-except ImportError:
-    Image = ImageChops = None
+# Imported when two signatures are first compared, as facts.py is (below): the modules import this file for
+# COMPARE_METHODS, and a bulk sync whose every principal is a cache hit compares nothing.
+HAS_PIL = library_found('PIL')
+Image = LazyModule('PIL.Image')
+ImageChops = LazyModule('PIL.ImageChops')
 
 COMPARE_METHODS = ('perceptual', 'sha256')
 
@@ -63,7 +64,7 @@ def _signature_scores(local_sig: bytes, remote_sig: bytes) -> tuple:
     if len(local_sig) != len(remote_sig) or not local_sig or len(local_sig) % 3:
         raise ValueError('Photo signatures of different sizes cannot be compared; recompute both facts with the same version.')
     count = len(local_sig) // 3
-    if Image is not None:
+    if HAS_PIL:
         # An RGB image of count x 1 pixels: the grid's shape does not matter to a per-pixel difference.
         absolute = ImageChops.difference(Image.frombytes('RGB', (count, 1), local_sig),
                                          Image.frombytes('RGB', (count, 1), remote_sig)).tobytes()
@@ -88,6 +89,7 @@ def _interpretations(local, remote) -> list:
 
 
 def _view(signatures, index: int) -> str:
+    from ansible_collections.graphops.msgraph.plugins.module_utils._photo.facts import TRANSPARENCY_VIEWS  # pylint: disable=import-outside-toplevel
     if len(signatures) == 1:
         return 'opaque'
     return TRANSPARENCY_VIEWS[index] if index < len(TRANSPARENCY_VIEWS) else 'view_%d' % index
@@ -100,6 +102,7 @@ def distance_details(local, remote) -> dict:
     ``centred_square`` (Graph kept its centred square); ``view`` says how it is shown: ``opaque``, or for a picture
     with transparency ``on_white``, ``on_black`` or ``alpha_dropped``.
     """
+    from ansible_collections.graphops.msgraph.plugins.module_utils._photo.facts import SIGNATURE_GRID  # pylint: disable=import-outside-toplevel
     if not local.signatures or not remote.signatures:
         raise ValueError('Both photos need signatures to be compared perceptually; build them with photo_facts_from_bytes().')
     cell_pixels = min(local.width * local.height, remote.width * remote.height) / float(SIGNATURE_GRID * SIGNATURE_GRID)

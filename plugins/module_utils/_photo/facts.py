@@ -17,21 +17,24 @@ import hashlib
 import io
 import math
 import operator
-import traceback
 import warnings
 from dataclasses import dataclass, field
 
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphModuleError
+from ansible_collections.graphops.msgraph.plugins.module_utils._module.optional_libraries import (
+    LazyModule,
+    library_found,
+    library_import_error,
+)
 
-try:
-    from PIL import Image
-except ImportError:
-    Image = None
-    PIL_IMPORT_ERROR = traceback.format_exc()
-    HAS_PIL = False
-else:
-    PIL_IMPORT_ERROR = None
-    HAS_PIL = True
+# Pillow is imported when a picture is first opened: a sync whose every principal is a cache hit opens none.
+HAS_PIL = library_found('PIL')
+Image = LazyModule('PIL.Image')
+
+
+def pil_import_error() -> str | None:
+    """The traceback of importing Pillow, or None: for missing_required_lib (it imports Pillow; call it when failing)."""
+    return library_import_error('PIL.Image')
 
 
 # Side of the signature grid (RGB, 768 bytes). 16x16 cells: a 10% patch covers ~25 cells, and even a 48x48 remote
@@ -119,7 +122,7 @@ def pillow_format(data: bytes) -> str | None:
 
 
 def _require_pil() -> None:
-    if not HAS_PIL:
+    if not HAS_PIL or pil_import_error() is not None:
         raise ImageDecodeError('Pillow is required to read photos; install it with "pip install Pillow".')
 
 

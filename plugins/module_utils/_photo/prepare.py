@@ -16,7 +16,6 @@ import io
 import warnings
 from dataclasses import dataclass, field
 
-from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphOptionError
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.facts import (
     EXIF_ORIENTATION_TAG,
     HAS_PIL,
@@ -27,9 +26,8 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._photo.facts impo
     sniff_content_type,
     to_8_bit,
 )
-
-PREPARE_MODES = ('auto', 'always', 'never')
-CROP_MODES = ('none', 'square')
+# The options' values and their check live with their argument spec: a run that prepares nothing need not import this file.
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.upload_options import check_prepare_options
 
 # The largest photo Graph keeps (its size list ends at 648x648).
 MAX_PREPARED_SIDE = 648
@@ -83,16 +81,6 @@ class PreparedPhoto:
     def upload_info(self) -> dict:
         """The ``upload`` value modules return."""
         return {'prepared': self.prepared, 'reasons': list(self.reasons)}
-
-
-def check_prepare_options(*, prepare: str, crop: str) -> None:
-    """Raise GraphOptionError with one sentence when prepare and crop cannot be honoured together."""
-    if prepare not in PREPARE_MODES:
-        raise GraphOptionError('prepare must be one of %s (got %s).' % (', '.join(PREPARE_MODES), prepare))
-    if crop not in CROP_MODES:
-        raise GraphOptionError('crop must be one of %s (got %s).' % (', '.join(CROP_MODES), crop))
-    if crop == 'square' and prepare == 'never':
-        raise GraphOptionError('crop: square needs a prepared photo; set prepare to auto or always, or crop to none.')
 
 
 def _has_transparency(im) -> bool:

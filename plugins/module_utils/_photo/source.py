@@ -31,9 +31,9 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._photo.prepare im
     DeferredPreparation,
     PhotoPrepareError,
     PreparedPhoto,
-    check_prepare_options,
     prepare_photo,
 )
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.upload_options import check_prepare_options
 
 # Graph's limit for a photo upload (the docs said 8 MB until 2023, then were corrected to 4 MB).
 MAX_PHOTO_BYTES = 4 * 1024 * 1024

@@ -8,9 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphError, GraphModuleError
-from ansible_collections.graphops.msgraph.plugins.module_utils._photo.compare import photos_match
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.error_messages import describe_photo_error, is_no_photo
-from ansible_collections.graphops.msgraph.plugins.module_utils._photo.facts import ImageDecodeError, photo_facts_from_bytes
 
 ACTION_SET = 'set'
 ACTION_REMOVE = 'remove'
@@ -66,6 +64,11 @@ def graph_photo_facts(target, data: bytes, *, with_phash: bool = True):
     """Facts of the photo bytes Graph served for target; PhotoOperationError when they are empty or undecodable."""
     if not data:
         raise PhotoOperationError('Graph returned an empty photo for %s.' % target.label)
+    # Imported here: a bulk sync whose every principal is a cache hit decodes nothing (and so imports no Pillow).
+    from ansible_collections.graphops.msgraph.plugins.module_utils._photo.facts import (  # pylint: disable=import-outside-toplevel
+        ImageDecodeError,
+        photo_facts_from_bytes,
+    )
     try:
         return photo_facts_from_bytes(data, with_phash=with_phash)
     except ImageDecodeError as exc:
@@ -102,6 +105,8 @@ def plan_photo(target, current, *, state: str, source=None, compare: str = 'perc
             return PhotoPlan(target, ACTION_NONE, None, None)
         check_deletable(target)
         return PhotoPlan(target, ACTION_REMOVE, current, None)
+    # Imported here, as the facts are: a plan made from the bulk sync's cache compares nothing.
+    from ansible_collections.graphops.msgraph.plugins.module_utils._photo.compare import photos_match  # pylint: disable=import-outside-toplevel
     upload = source.upload_info()
     if current is not None and not force:
         return PhotoPlan(target, ACTION_NONE, current, current, upload=upload, kept_existing=True)

@@ -4,7 +4,9 @@
 """The bulk sync's ``cache``: what a previous run learned, so that a repeated audit costs one metadata read.
 
 Per principal it keeps Graph's photo ETag (``@odata.mediaEtag`` of ``…/photo``), the sha256 of the local file
-last compared or set, the settings the verdict was made under, the verdict, and the facts shown in results.
+last compared or set with the file's identity on disk when it was hashed (file_digests.py: the digest is reused,
+without reading the file, while that identity holds), the settings the verdict was made under, the verdict, and the
+facts shown in results.
 Graph gives every upload a new ETag (../shared/GRAPH_PHOTO_API.md), so an unchanged ETag means the photo has not
 been replaced since; with the file unchanged as well, the verdict still holds and nothing needs downloading or
 decoding. Only verdicts that say the principal is in its declared state are kept: any other is compared again.
@@ -18,14 +20,15 @@ compared, and their photos' facts: it is private (0600) unless the task's mode, 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
+import sys
 import threading
 import time
 
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphOptionError
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.renditions import COMPARE_SIZE, size_label
+from ansible_collections.graphops.msgraph.plugins.module_utils._sync.file_digests import FileDigests
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.state import ACTION_NONE, PhotoPlan
 
 CACHE_FORMAT = 'graphops.msgraph.photo_sync_cache'
@@ -35,7 +38,6 @@ CACHE_VERSION = 1
 VERDICT_SAME = 'same'
 VERDICT_SET = 'set'
 REUSABLE_VERDICTS = (VERDICT_SAME, VERDICT_SET)
-_READ_CHUNK = 1024 * 1024
 
 
 class CachePathError(GraphOptionError):
@@ -56,18 +58,6 @@ def check_cache_path(path: str) -> None:
                              % directory)
 
 
-def file_sha256(path: str) -> str | None:
-    """The sha256 of a local file, or None when it cannot be read (the photo's own checks then say why)."""
-    digest = hashlib.sha256()
-    try:
-        with open(path, 'rb') as handle:
-            for block in iter(lambda: handle.read(_READ_CHUNK), b''):
-                digest.update(block)
-    except (OSError, TypeError):
-        return None
-    return digest.hexdigest()
-
-
 def verdict_settings(*, compare: str, prepare: str, crop: str) -> str:
     """What a verdict depends on besides the file and Graph's photo; an entry made under other settings is not reused."""
     return 'compare=%s prepare=%s crop=%s rendition=%s' % (compare, prepare, crop, size_label(COMPARE_SIZE))
@@ -76,13 +66,16 @@ def verdict_settings(*, compare: str, prepare: str, crop: str) -> str:
 class PhotoSyncCache:
     """The entries of one cache file; lookups and records are safe from several threads."""
 
-    def __init__(self, path: str, entries: dict | None = None, warnings: list | None = None):
+    def __init__(self, path: str, entries: dict | None = None, warnings: list | None = None, digests: FileDigests | None = None):
         self.path = path
         self.entries = dict(entries or {})
         self.warnings = list(warnings or [])
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
+        self.digests = digests or FileDigests()
+        # principal -> (sha256, identity) of its file as this run found it: record() keeps the identity with the digest.
+        self._files = {}
 
     @classmethod
     def load(cls, path: str) -> 'PhotoSyncCache':
@@ -104,8 +97,19 @@ class PhotoSyncCache:
                 or not isinstance(payload.get('entries'), dict)):
             return cls(path, warnings=['cache: %s is not a photo sync cache of this version of graphops.msgraph; it is ignored, '
                                        'every principal is compared, and the file is rewritten at the end of the run.' % path])
-        entries = {key: value for key, value in payload['entries'].items() if isinstance(key, str) and _valid_entry(value)}
+        entries = {key: _shared_strings(value) for key, value in payload['entries'].items()
+                   if isinstance(key, str) and _valid_entry(value)}
         return cls(path, entries=entries)
+
+    def file_digest(self, principal: str, path: str | None) -> str | None:
+        """The sha256 of the principal's file now: the recorded one while the file's identity on disk is the one
+        recorded with it, else the file hashed (file_digests.py). None when it cannot be read."""
+        with self._lock:
+            entry = self.entries.get(principal)
+        digest, identity = self.digests.digest(path, entry)
+        with self._lock:
+            self._files[principal] = (digest, identity)
+        return digest
 
     def lookup(self, principal: str, *, etag: str | None, file_digest: str | None, settings: str) -> dict | None:
         """The entry whose verdict still holds for principal, or None (then the principal is compared)."""
@@ -126,11 +130,16 @@ class PhotoSyncCache:
             if not etag or not file_digest or verdict not in REUSABLE_VERDICTS:
                 self.entries.pop(principal, None)
                 return
-            self.entries[principal] = {
+            entry = _shared_strings({
                 'etag': etag, 'file_sha256': file_digest, 'settings': settings, 'verdict': verdict,
                 'compared_size': compared_size, 'photo': photo, 'upload': upload,
                 'recorded': time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()),
-            }
+            })
+            digest, identity = self._files.get(principal, (None, None))
+            if identity is not None and digest == file_digest:
+                # The identity the file had when this digest was taken of it; none when it could not be trusted.
+                entry['file_stat'] = identity
+            self.entries[principal] = entry
 
     def forget(self, principal: str) -> None:
         with self._lock:
@@ -146,8 +155,26 @@ class PhotoSyncCache:
         return len(data)
 
 
+# Values that repeat from entry to entry: one string each instead of one per entry (at 50,000 entries about 15 MB).
+_REPEATED_VALUES = ('settings', 'verdict', 'compared_size', 'recorded')
+
+
+def _shared_strings(entry: dict) -> dict:
+    for key in _REPEATED_VALUES:
+        if isinstance(entry.get(key), str):
+            entry[key] = sys.intern(entry[key])
+    photo = entry.get('photo')
+    if isinstance(photo, dict) and isinstance(photo.get('content_type'), str):
+        photo['content_type'] = sys.intern(photo['content_type'])
+    return entry
+
+
 def _valid_entry(value) -> bool:
     if not isinstance(value, dict):
+        return False
+    file_stat = value.get('file_stat')
+    if file_stat is not None and not (isinstance(file_stat, list) and len(file_stat) == 5
+                                      and all(isinstance(field, int) and not isinstance(field, bool) for field in file_stat)):
         return False
     return (all(isinstance(value.get(key), str) for key in ('etag', 'file_sha256', 'settings', 'verdict'))
             and isinstance(value.get('photo'), (dict, type(None))) and isinstance(value.get('upload'), (dict, type(None))))

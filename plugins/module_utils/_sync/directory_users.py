@@ -22,9 +22,6 @@ from urllib.parse import quote, urlsplit
 
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.client import quote_path_segment
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphError, GraphModuleError
-
-# match_by choices: the user properties a file name can stand for (their Graph names).
-MATCH_BY_CHOICES = ('userPrincipalName', 'mail', 'employeeId', 'id', 'mailNickname', 'onPremisesSamAccountName')
 # eq on these needs the advanced query parameters (aad-advanced-queries, "Support for filter by properties":
 # onPremisesSamAccountName is marked "Advanced" for eq; without them Graph answers 400 Request_UnsupportedQuery,
 # as in Microsoft Q&A 577870). eq on id, userPrincipalName, mail, mailNickname and employeeId works by default.

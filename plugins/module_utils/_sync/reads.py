@@ -26,11 +26,15 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._photo.renditions
     rendition_path,
     size_label,
 )
+from ansible_collections.graphops.msgraph.plugins.module_utils._module.optional_libraries import (
+    LazyModule,
+    library_found,
+    library_import_error,
+)
 
-try:
-    from PIL import Image
-except ImportError:
-    Image = None
+# Imported when a picture Graph sent is first opened (a cached run reads only metadata).
+HAS_PIL = library_found('PIL')
+Image = LazyModule('PIL.Image')
 
 
 @dataclass
@@ -53,7 +57,7 @@ class CurrentRead:
 
 def picture_size(data: bytes) -> tuple | None:
     """(width, height) from an image's header alone (nothing is decoded), or None when it is not an image."""
-    if Image is None or not data:
+    if not HAS_PIL or not data or library_import_error('PIL.Image') is not None:
         return None
     try:
         with Image.open(io.BytesIO(data)) as image:

@@ -17,11 +17,9 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
-from ansible_collections.graphops.msgraph.plugins.module_utils._backup.photo_backups import PhotoBackupError
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.batch_runner import BatchItemFailure, BatchRunner
 from ansible_collections.graphops.msgraph.plugins.module_utils._sync.compute_pool import PRIORITY_FINISH, PRIORITY_START, ComputePool
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.batch import MAX_BATCH_REQUESTS
-from ansible_collections.graphops.msgraph.plugins.module_utils._photo.source import SourceImageError, load_source_image
 from ansible_collections.graphops.msgraph.plugins.module_utils._sync.bulk_writer import BatchPhotoWriter
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.diff import photo_diff, photo_facts_dict
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.error_messages import describe_photo_error, is_no_photo
@@ -29,7 +27,6 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._sync.cache impor
     VERDICT_SAME,
     VERDICT_SET,
     cached_plan,
-    file_sha256,
     verdict_settings,
 )
 from ansible_collections.graphops.msgraph.plugins.module_utils._sync.reads import CurrentPhotoReads
@@ -91,9 +88,13 @@ COMPACT_RESULT_KEYS = ('principal', 'src', 'state', 'action', 'changed', 'skippe
                        'backup_file')
 
 
+def compact_result(result: dict) -> dict:
+    """A result with only COMPACT_RESULT_KEYS (result_detail: compact); the facts, upload and cache keys go."""
+    return {key: result.get(key) for key in COMPACT_RESULT_KEYS}
+
+
 def compact_results(results: list) -> list:
-    """The results with only COMPACT_RESULT_KEYS (result_detail: compact); the facts, upload and cache keys go."""
-    return [{key: result.get(key) for key in COMPACT_RESULT_KEYS} for result in results]
+    return [compact_result(result) for result in results]
 
 
 def totals_of(results: list) -> dict:
@@ -122,7 +123,7 @@ class PhotoSync:
     def __init__(self, client, *, check_mode: bool, compare: str = 'perceptual', want_diff: bool = False,
                  concurrency: int = DEFAULT_CONCURRENCY, app_only: bool = False, runner: BatchRunner | None = None,
                  compute_threads: int | None = None, prepare: str = 'auto', crop: str = 'none', force: bool = True,
-                 cache=None, backups=None):
+                 cache=None, backups=None, result_detail: str = 'full'):
         self.client = client
         self.compare = compare
         # What is uploaded for each file (_photo/prepare.py), and whether existing photos are replaced.
@@ -142,6 +143,9 @@ class PhotoSync:
         self.reads = CurrentPhotoReads(self.runner, compare=compare)
         # PhotoSyncCache or None: verdicts of earlier runs that an unchanged ETag and file let this run reuse.
         self.cache = cache
+        # compact: each chunk's results are made compact as the chunk ends, so that a run of 50,000 never holds every
+        # full result (about 2-3 KB each in memory; docs/docsite/rst/performance.rst, "Very large tenants").
+        self.result_detail = result_detail
         self._file_digests = {}
         # The perceptual hash is only shown, never used to decide: computed when a diff shows it.
         self.with_phash = want_diff
@@ -164,6 +168,8 @@ class PhotoSync:
                 outcomes.append(self._failed(item, app_only_token_problem(item.target, app_only=True)))
             else:
                 runnable.append(item)
+        if self.result_detail == 'compact':
+            outcomes = [(index, compact_result(result), diff) for index, result, diff in outcomes]
         chunks = [runnable[start:start + CHUNK_SIZE] for start in range(0, len(runnable), CHUNK_SIZE)]
         if chunks:
             # Workers wait on the network; image work goes to a few compute threads, one per core: more threads
@@ -171,7 +177,7 @@ class PhotoSync:
             with ComputePool(self.compute_threads) as compute, \
                     ThreadPoolExecutor(max_workers=min(self.concurrency, len(chunks))) as workers:
                 self._compute = compute
-                for chunk_outcomes in workers.map(self._sync_chunk, chunks):
+                for chunk_outcomes in workers.map(self._finished_chunk, chunks):
                     outcomes.extend(chunk_outcomes)
             self._compute = None
         outcomes.sort(key=lambda outcome: outcome[0])
@@ -189,8 +195,16 @@ class PhotoSync:
             compare_cpu_ms=round(sum(self._compare_cpu) * 1000.0, 1),
             previews_dropped=len(self._previews_dropped),
             cache_hits=self.cache.hits if self.cache is not None else 0,
+            files_hashed=self.cache.digests.hashed if self.cache is not None else 0,
             seconds=round(time.monotonic() - started, 3),
         ))
+
+    def _finished_chunk(self, chunk: list) -> list:
+        """The outcomes of one chunk, their results compact as soon as the chunk ends with result_detail: compact."""
+        outcomes = self._sync_chunk(chunk)
+        if self.result_detail == 'compact':
+            return [(index, compact_result(result), diff) for index, result, diff in outcomes]
+        return outcomes
 
     # --- one chunk: local checks, one batched read, compare, one batched write ---
     def _sync_chunk(self, chunk: list) -> list:
@@ -261,6 +275,10 @@ class PhotoSync:
     def _back_up(self, items: list, plans: dict, in_hand: dict) -> dict:
         """Save the photo each plan replaces or removes, reading in full (batched) those compared from a rendition;
         plans get their backup_file. Return index -> error for the principals whose backup could not be saved."""
+        # Imported here: only a run with backup_dir backs photos up (this file is imported by every sync).
+        from ansible_collections.graphops.msgraph.plugins.module_utils._backup.photo_backups import (  # pylint: disable=import-outside-toplevel
+            PhotoBackupError,
+        )
         needing = [item for item in items if item.index in plans and plans[item.index].replaces_photo]
         fetched = self.reads.full_photos([item for item in needing if item.index not in in_hand]) if needing else {}
         errors = {}
@@ -275,6 +293,9 @@ class PhotoSync:
     @staticmethod
     def _backup_bytes(item, read) -> bytes:
         """The photo a backup read got; PhotoBackupError when there is none to save."""
+        from ansible_collections.graphops.msgraph.plugins.module_utils._backup.photo_backups import (  # pylint: disable=import-outside-toplevel
+            PhotoBackupError,
+        )
         target, answer = item.target, read.answer
         if isinstance(answer, BatchItemFailure):
             cause = 'it could not be read in full: %s.' % answer
@@ -289,7 +310,9 @@ class PhotoSync:
     def _cached_verdicts(self, items: list) -> tuple:
         """Read every item's photo metadata; return (index -> PhotoMetadata or None, index -> plan from the cache)."""
         present = [item for item in items if item.state == 'present']
-        digests_future = self._compute.submit(PRIORITY_START, lambda: {item.index: file_sha256(item.src) for item in present})
+        # A file whose identity on disk is the one recorded with its digest is not read (_sync/file_digests.py).
+        digests_future = self._compute.submit(PRIORITY_START, lambda: {
+            item.index: self.cache.file_digest(item.principal, item.src) for item in present})
         metadata = self.reads.metadata(items)
         self._file_digests.update(digests_future.result())
         hits = {}
@@ -339,6 +362,11 @@ class PhotoSync:
     def _load_source(self, item, compared: bool) -> tuple:
         """(SourceImage or the error sentence, CPU seconds spent) for a present item; ``compared=False`` when its
         principal has no photo, so that it is only uploaded (load_source_image)."""
+        # Imported here: a run whose every principal is a cache hit reads no local photo (nor imports Pillow).
+        from ansible_collections.graphops.msgraph.plugins.module_utils._photo.source import (  # pylint: disable=import-outside-toplevel
+            SourceImageError,
+            load_source_image,
+        )
         started = time.thread_time()
         try:
             # Most photos are compared and not uploaded: one that needs preparing is compared from a small preview
@@ -393,6 +421,9 @@ class PhotoSync:
                 # A real compare: the local photo and Graph's decoded, then matched.
                 self._compare_cpu.append(source_cpu + time.thread_time() - started)
             if plan.action == ACTION_SET and plan.source is not None and plan.source.deferred is not None:
+                from ansible_collections.graphops.msgraph.plugins.module_utils._photo.source import (  # pylint: disable=import-outside-toplevel
+                    SourceImageError,
+                )
                 try:
                     source = plan.source.complete()
                 except SourceImageError as exc:

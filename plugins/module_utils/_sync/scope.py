@@ -17,9 +17,7 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._sync.directory_u
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphOptionError
 from ansible_collections.graphops.msgraph.plugins.module_utils._sync.items import SyncItem, describe_file_name_problem, mark_duplicates
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.targets import target_from_options
-
-MISSING_CHOICES = ('keep', 'absent', 'default')
-DEFAULT_MATCH_BY = 'userPrincipalName'
+from ansible_collections.graphops.msgraph.plugins.module_utils._sync.source_of_record_options import DEFAULT_MATCH_BY
 
 
 @dataclass(frozen=True)
@@ -49,11 +47,6 @@ def scope_from_option(option: dict | None) -> SyncScope | None:
     if group is not None and not is_object_id(group):
         raise GraphOptionError('scope.group must be the object id of a group (a GUID), got "%s".' % group)
     return SyncScope(group=group, filter=text)
-
-
-def needs_directory(*, match_by: str | None, scope: SyncScope | None) -> bool:
-    """Files named by userPrincipalName or id, without scope, are matched as before: no directory read."""
-    return scope is not None or (match_by or DEFAULT_MATCH_BY) != DEFAULT_MATCH_BY
 
 
 def read_scope(directory, scope: SyncScope, select: list) -> dict:

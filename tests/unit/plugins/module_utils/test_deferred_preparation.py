@@ -18,7 +18,7 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._photo.source imp
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.compare import photo_distance
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.facts import photo_facts_from_bytes
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.prepare import DeferredPreparation, prepare_photo
-from ansible_collections.graphops.msgraph.plugins.module_utils._sync import runner as runner_module
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo import source as source_module
 from ansible_collections.graphops.msgraph.plugins.module_utils._sync.runner import PhotoSync
 from ansible_collections.graphops.msgraph.plugins.module_utils._sync.items import items_from_photos
 
@@ -141,7 +141,7 @@ def test_the_sync_drops_the_preview_of_a_principal_without_a_photo(tmp_path, mon
                        '/users/carol@contoso.com': prepare_photo(big_photo('khaki')).data})
     answered = threading.Event()
     loads = []
-    real_load = runner_module.load_source_image
+    real_load = source_module.load_source_image
 
     def load(path, **options):
         loads.append((os.path.basename(path), options.get('compared', True)))
@@ -149,7 +149,8 @@ def test_the_sync_drops_the_preview_of_a_principal_without_a_photo(tmp_path, mon
             assert answered.wait(30), 'the reads were answered'
         return real_load(path, **options)
 
-    monkeypatch.setattr(runner_module, 'load_source_image', load)
+    # The runner imports load_source_image when it first loads a photo (a cached run loads none).
+    monkeypatch.setattr(source_module, 'load_source_image', load)
     sync = PhotoSync(FakeBatchClient(graph), check_mode=False, compute_threads=1)
     real_photos = sync.reads.photos
     sync.reads.photos = lambda items, metadata=None: (real_photos(items, metadata), answered.set())[0]

@@ -24,6 +24,9 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._export.manifest 
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.batch_runner import BatchRunner
 from ansible_collections.graphops.msgraph.tests.unit.plugins.module_utils.batch_fakes import FakeBatchClient, graph_error_body, inner
 from ansible_collections.graphops.msgraph.tests.unit.plugins.module_utils.test_private_files import module_args
+# The export's folder writes through the private file writer, which sets the process's umask to 077: this fixture
+# (autouse) puts the usual one back after each test, so that later tests in the same worker are not run under 077.
+from ansible_collections.graphops.msgraph.tests.unit.plugins.module_utils.test_private_files import usual_umask  # noqa: F401  # pylint: disable=unused-import
 
 
 def jpeg(side: int, colour=(200, 30, 30)) -> bytes:

@@ -238,6 +238,6 @@ def test_import_without_pillow_does_not_raise(monkeypatch):
     monkeypatch.setitem(sys.modules, 'photo_facts_without_pil', module)  # dataclasses look the module up
     spec.loader.exec_module(module)
     assert module.HAS_PIL is False
-    assert 'PIL' in module.PIL_IMPORT_ERROR
+    assert 'PIL' in module.pil_import_error()
     with pytest.raises(module.ImageDecodeError, match='Pillow is required'):
         module.photo_facts_from_bytes(b'\xff\xd8\xff')

@@ -21,7 +21,7 @@ from PIL import Image, ImageDraw
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.batch_runner import BatchRunner
 from ansible_collections.graphops.msgraph.plugins.module_utils._sync.bulk_writer import BatchPhotoWriter
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.state import ACTION_NONE, ACTION_REMOVE, ACTION_SET, PhotoPlan
-from ansible_collections.graphops.msgraph.plugins.module_utils._sync.runner import PhotoSync
+from ansible_collections.graphops.msgraph.plugins.module_utils._sync.runner import COMPACT_RESULT_KEYS, PhotoSync, compact_results
 from ansible_collections.graphops.msgraph.plugins.module_utils._sync.items import items_from_photos
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.targets import target_from_options
 
@@ -217,3 +217,20 @@ def test_the_engine_holds_a_check_mode_writer_and_a_shared_runner(photo_files):
     sync = PhotoSync(client, check_mode=True)
     assert isinstance(sync.writer, BatchPhotoWriter) and sync.writer.check_mode is True
     assert isinstance(sync.runner, BatchRunner) and sync.writer.runner is sync.runner
+
+
+def test_compact_results_are_made_as_the_run_goes_and_say_what_full_ones_say(photo_files):
+    items = items_from_photos([
+        {'user': 'alice@contoso.com', 'src': str(photo_files / 'blue.jpg')},
+        {'user': 'bob@contoso.com', 'src': str(photo_files / 'blue.jpg')},
+        {'user': 'carol@contoso.com', 'src': str(photo_files / 'red.jpg')},
+        {'group': 'g1', 'state': 'absent'},
+        {'user': 'dave@contoso.com', 'src': str(photo_files / 'missing.jpg')},  # fails: no such file
+    ])
+    full = PhotoSync(FakeBatchClient(graph_with_photos()), check_mode=True, want_diff=True).run(items)
+    compact = PhotoSync(FakeBatchClient(graph_with_photos()), check_mode=True, want_diff=True, result_detail='compact').run(items)
+    assert [set(result) for result in compact.results] == [set(COMPACT_RESULT_KEYS)] * len(items)
+    assert compact.results == compact_results(full.results)
+    assert compact.totals == full.totals and compact.totals['failed'] == 1
+    assert [result['principal'] for result in compact.failed] == ['users/dave@contoso.com']
+    assert compact.diffs == full.diffs and compact.changed is full.changed is True

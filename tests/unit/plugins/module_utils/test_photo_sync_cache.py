@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 
 import pytest
 
@@ -17,9 +18,9 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._sync.cache impor
     CachePathError,
     PhotoSyncCache,
     check_cache_path,
-    file_sha256,
     verdict_settings,
 )
+from ansible_collections.graphops.msgraph.plugins.module_utils._sync.file_digests import FileDigests, file_sha256
 from ansible_collections.graphops.msgraph.plugins.module_utils._sync.items import items_from_photos
 
 from ansible_collections.graphops.msgraph.tests.unit.plugins.module_utils.batch_fakes import FakeBatchClient
@@ -149,20 +150,24 @@ def test_a_sync_with_the_cache_reads_only_metadata_the_second_time(tmp_path):
 
     def run(check_mode):
         cache = PhotoSyncCache.load(path)
+        # As if the files had been written an hour before the run (file_digests.py: a fresh file is hashed again).
+        cache.digests = FileDigests(clock=lambda: time.time_ns() + 3600 * 10 ** 9)
         client = FakeBatchClient(graph)
         report = PhotoSync(client, check_mode=check_mode, cache=cache).run(items)
         cache.save(files=make_writer())
         return report, client, cache
 
     audit, dummy, cache = run(True)
-    assert [result['cache'] for result in audit.results] == ['miss', 'miss']
+    assert [result['cache'] for result in audit.results] == ['miss', 'miss'] and audit.stats['files_hashed'] == 2
     assert list(cache.entries) == ['users/bob@contoso.com'], 'check mode records what it read, never a photo as set'
 
     real, client, cache = run(False)
     assert [(result['cache'], result['action']) for result in real.results] == [('hit', 'none'), ('miss', 'set')]
+    assert real.stats['files_hashed'] == 1, "Bob's file is known by its identity on disk, Carol's has no entry yet"
     assert cache.entries['users/carol@contoso.com']['etag'] == graph.etags['/users/carol@contoso.com']
 
     again, client, cache = run(False)
     assert [result['cache'] for result in again.results] == ['hit', 'hit'] and not again.changed
     assert sorted(entry['url'] for entry in client.inner_requests) == ['/users/bob@contoso.com/photo', '/users/carol@contoso.com/photo']
     assert again.stats['compared'] == 0 and again.stats['cache_hits'] == 2
+    assert again.stats['files_hashed'] == 0, 'a cache hit reads no local file'
