@@ -20,6 +20,7 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._module.optional_
     library_found,
     library_import_error,
 )
+from ansible_collections.graphops.msgraph.plugins.module_utils._sync import cache as cache_module
 from ansible_collections.graphops.msgraph.plugins.module_utils._sync.cache import PhotoSyncCache, verdict_settings
 from ansible_collections.graphops.msgraph.plugins.module_utils._sync.file_digests import FileDigests
 
@@ -29,6 +30,18 @@ from ansible_collections.graphops.msgraph.tests.unit.plugins.module_utils.test_p
 from ansible_collections.graphops.msgraph.tests.unit.plugins.module_utils.test_private_files import usual_umask  # noqa: F401  # pylint: disable=unused-import
 
 PREFIX = 'ansible_collections.graphops.msgraph.plugins.module_utils.'
+
+
+def fresh_interpreter_env() -> dict:
+    """The environment of a fresh interpreter that imports this collection as this session does: the folder holding
+    ansible_collections/ (found from a module of the collection, not resolved through symbolic links) comes first on
+    its path, under `make test-pytest` (.build/collections) as under ansible-test units (a copy of its own)."""
+    root = os.path.abspath(cache_module.__file__)
+    for dummy in range(7):  # ansible_collections/graphops/msgraph/plugins/module_utils/_sync/cache.py
+        root = os.path.dirname(root)
+    env = dict(os.environ)
+    env['PYTHONPATH'] = os.pathsep.join(part for part in (root, env.get('PYTHONPATH')) if part)
+    return env
 
 # The sync module's own imports, then a sync of one principal whose ETag and file are those of its cache entry.
 CACHED_RUN = r'''
@@ -65,7 +78,7 @@ def test_a_cached_run_imports_no_pillow_and_no_code_it_does_not_run(tmp_path):
     cache.save(files=make_writer())
 
     completed = subprocess.run([sys.executable, '-c', CACHED_RUN, str(src_dir), str(tmp_path / 'cache.json')],
-                               capture_output=True, text=True, env=dict(os.environ), check=False, timeout=120)
+                               capture_output=True, text=True, env=fresh_interpreter_env(), check=False, timeout=120)
     assert completed.returncode == 0, completed.stderr
     run = json.loads(completed.stdout)
     assert [(result['cache'], result['action']) for result in run['results']] == [('hit', 'none')]
@@ -95,7 +108,7 @@ def test_a_given_access_token_imports_no_msal():
               'from ansible_collections.graphops.msgraph.plugins.module_utils._auth.methods import build_auth_method\n'
               'build_auth_method({"auth_method": "access_token", "access_token": "opaque"}, session=None)\n'
               'print(sorted(name for name in sys.modules if name == "msal" or name.startswith("msal.")))\n')
-    completed = subprocess.run([sys.executable, '-c', script], capture_output=True, text=True, env=dict(os.environ),
+    completed = subprocess.run([sys.executable, '-c', script], capture_output=True, text=True, env=fresh_interpreter_env(),
                                check=False, timeout=120)
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.strip() == '[]'
@@ -105,7 +118,7 @@ def test_the_photo_modules_import_no_pillow_and_no_backup_code_until_a_run_needs
     script = ('import json, sys\n'
               'from ansible_collections.graphops.msgraph.plugins.modules import graph_profile_photo, graph_profile_photo_sync\n'
               'print(json.dumps(sorted(sys.modules)))\n')
-    completed = subprocess.run([sys.executable, '-c', script], capture_output=True, text=True, env=dict(os.environ),
+    completed = subprocess.run([sys.executable, '-c', script], capture_output=True, text=True, env=fresh_interpreter_env(),
                                check=False, timeout=120)
     assert completed.returncode == 0, completed.stderr
     modules = set(json.loads(completed.stdout))
