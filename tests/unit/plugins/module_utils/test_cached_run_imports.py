@@ -43,6 +43,7 @@ def fresh_interpreter_env() -> dict:
     env['PYTHONPATH'] = os.pathsep.join(part for part in (root, env.get('PYTHONPATH')) if part)
     return env
 
+
 # The sync module's own imports, then a sync of one principal whose ETag and file are those of its cache entry.
 CACHED_RUN = r'''
 import json, sys
