@@ -308,12 +308,12 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._export.exporter 
     DEFAULT_CONCURRENCY,
     PhotoExport,
     export_users,
-    failure_message,
     read_users,
 )
 from ansible_collections.graphops.msgraph.plugins.module_utils._export.folder import ExportFolder
 from ansible_collections.graphops.msgraph.plugins.module_utils._export.photo_reads import FULL_SIZE
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphModuleError
+from ansible_collections.graphops.msgraph.plugins.module_utils._module.failed_items import failed_items_message
 from ansible_collections.graphops.msgraph.plugins.module_utils._module.graph_module import GraphModule
 from ansible_collections.graphops.msgraph.plugins.module_utils._module.optional_libraries import library_found, library_import_error
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.info import PHOTO_SIZES
@@ -364,7 +364,7 @@ def main():
     if graph.diff_mode:
         result['diff'] = report.diff
     if report.failed:
-        graph.fail_json(msg=failure_message(report), **result)
+        graph.fail_json(msg=failed_items_message(report.results, name_key='user', noun='users'), **result)
     graph.exit_json(**result)
 
 

@@ -699,6 +699,7 @@ from ansible.module_utils.basic import missing_required_lib
 from ansible_collections.graphops.msgraph.plugins.module_utils._files.private_files import LocalFileError, PrivateFileWriter
 
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphModuleError
+from ansible_collections.graphops.msgraph.plugins.module_utils._module.failed_items import failed_items_message
 from ansible_collections.graphops.msgraph.plugins.module_utils._module.graph_module import GraphModule
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.compare import COMPARE_METHODS
 from ansible_collections.graphops.msgraph.plugins.module_utils._module.optional_libraries import library_found, library_import_error
@@ -721,10 +722,6 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._sync.source_of_r
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.targets import target_argument_spec
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.upload_options import check_prepare_options, upload_argument_spec
 
-# Failed items named one by one in msg; all of them are in results.
-MAX_FAILURES_IN_MSG = 50
-
-
 def peak_memory_mb():
     try:
         import resource  # pylint: disable=import-outside-toplevel
@@ -732,13 +729,6 @@ def peak_memory_mb():
         return None
     # ru_maxrss is in KiB on Linux (bytes on macOS, where this overstates: good enough for a counter).
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, 1)
-
-
-def failure_message(report: SyncReport) -> str:
-    failed = report.failed
-    lines = ['%s: %s' % (result['principal'], result['error']) for result in failed[:MAX_FAILURES_IN_MSG]]
-    more = ' ... and %d more (see results)' % (len(failed) - MAX_FAILURES_IN_MSG) if len(failed) > MAX_FAILURES_IN_MSG else ''
-    return '%d of %d items failed: %s%s' % (len(failed), len(report.results), '; '.join(lines), more)
 
 
 def local_write_failure(option: str, path: str, exc: Exception) -> str:
@@ -966,7 +956,7 @@ def sync_task(graph, params, *, started: datetime.datetime) -> tuple:
         result['results'] = compact_results(report.results)
     # Again: the peak memory and CPU once the report and the cache are written (before exit_json copies the results).
     result['stats'] = run_stats()
-    return result, failure_message(report) if report.failed else None
+    return result, failed_items_message(report.results, name_key='principal', noun='items') if report.failed else None
 
 
 def build_client(graph, params):

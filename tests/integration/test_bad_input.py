@@ -161,3 +161,25 @@ def test_validate_certs_false_works_and_warns(playbook, admin):
     assert run.result()['changed'] is True
     assert any('validate_certs is false' in warning for warning in run.result().get('warnings', [])), run.result()
     assert '[WARNING]: validate_certs is false' in run.output
+
+
+def test_a_file_owner_or_group_that_names_nobody_fails_before_any_request(playbook, admin, emulator, tmp_path):
+    """Ansible would find out at the first file written (a backup, in the middle of a sync): the module asks first."""
+    (tmp_path / 'photos').mkdir()
+    (tmp_path / 'photos' / ('%s.jpg' % ALICE)).write_bytes((PHOTOS / 'cat.jpg').read_bytes())
+    admin.clear_log()
+    run = playbook.run([
+        {'name': 'unknown owner', MODULE: {'user': ALICE, 'src': GOOD_SRC, 'backup_dir': str(tmp_path / 'b1'),
+                                            'owner': 'graphops-no-such-user'}, 'ignore_errors': True},
+        {'name': 'unknown group', 'graphops.msgraph.graph_profile_photo_sync': {
+            'src_dir': str(tmp_path / 'photos'), 'backup_dir': str(tmp_path / 'b2'), 'group': 'graphops-no-such-group'},
+         'ignore_errors': True},
+    ])
+    assert [result['status'] for result in run.results] == ['failed', 'failed'], run.output
+    assert run.result(0)['msg'] == ('owner: graphops-no-such-user is not a user on the host that runs the module; give an '
+                                    'existing user name or a numeric id.')
+    assert run.result(1)['msg'].startswith('group: graphops-no-such-group is not a group on the host')
+    assert 'Traceback' not in run.output
+    assert admin.log() == [], 'a request was sent to Graph'
+    assert admin.issued_token_facts() == [], 'a token was asked for'
+    assert not (tmp_path / 'b1').exists() and not (tmp_path / 'b2').exists()

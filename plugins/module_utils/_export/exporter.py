@@ -37,8 +37,6 @@ ACTION_EXPORTED = 'exported'
 ACTION_UNCHANGED = 'unchanged'
 ACTION_REMOVED = 'removed'
 ACTION_NONE = 'none'
-# Failed items named one by one in msg; all of them are in results.
-MAX_FAILURES_IN_MSG = 50
 TOTAL_KEYS = ('exported', 'unchanged', 'removed', 'no_photo', 'skipped', 'failed')
 DEFAULT_CONCURRENCY = 32
 CHUNK_SIZE = MAX_BATCH_REQUESTS
@@ -101,13 +99,6 @@ def read_users(client, *, scope, name_by: str, concurrency: int) -> tuple:
     else:
         users = directory.list_users(select=select)
     return users, dict(directory_requests=directory.stats.requests, directory_seconds=round(directory.stats.seconds, 3))
-
-
-def failure_message(report: 'ExportReport') -> str:
-    failed = report.failed
-    lines = ['%s: %s' % (result['user'], result['error']) for result in failed[:MAX_FAILURES_IN_MSG]]
-    more = ' ... and %d more (see results)' % (len(failed) - MAX_FAILURES_IN_MSG) if len(failed) > MAX_FAILURES_IN_MSG else ''
-    return '%d of %d users failed: %s%s' % (len(failed), len(report.results), '; '.join(lines), more)
 
 
 def export_users(users: list, *, name_by: str) -> list:

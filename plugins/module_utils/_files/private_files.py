@@ -31,6 +31,22 @@ class LocalFileError(GraphModuleError):
     """A local file or folder could not be written; str() names the path, the cause and the fix."""
 
 
+def check_owner_and_group(owner, group) -> None:
+    """LocalFileError when owner or group (the task's file options; None when not given) names no user or group of this
+    host. Ansible would find out only at the first file it writes, in the middle of a run, after Graph requests (a
+    sync's backups are written from its worker threads): this is asked before any request instead."""
+    import grp  # pylint: disable=import-outside-toplevel
+    import pwd  # pylint: disable=import-outside-toplevel
+    for option, value, lookup, kind in (('owner', owner, pwd.getpwnam, 'user'), ('group', group, grp.getgrnam, 'group')):
+        if value is None or str(value).isdigit():
+            continue  # not given, or a numeric id, which needs no entry
+        try:
+            lookup(str(value))
+        except KeyError:
+            raise LocalFileError('%s: %s is not a %s on the host that runs the module; give an existing %s name or a numeric '
+                                 'id.' % (option, value, kind, kind)) from None
+
+
 def describe_os_error(exc: BaseException) -> str:
     return getattr(exc, 'strerror', None) or str(exc) or type(exc).__name__
 

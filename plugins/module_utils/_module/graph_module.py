@@ -40,6 +40,19 @@ class GraphModule:
         if not HAS_MSAL and self.params['auth_method'] != 'access_token' and not self.params.get('access_token'):
             self.module.fail_json(msg=missing_required_lib('msal'), exception=library_import_error('msal'))
         self._validate_connection_options()
+        if kwargs.get('add_file_common_args'):
+            self._validate_file_options(own_options=argument_spec)
+
+    def _validate_file_options(self, *, own_options: dict) -> None:
+        """owner and group that name nobody fail here, before any request; a module whose own option is named group
+        (graph_profile_photo's Graph group) has no file group."""
+        from ansible_collections.graphops.msgraph.plugins.module_utils._files.private_files import (  # pylint: disable=import-outside-toplevel
+            check_owner_and_group,
+        )
+        try:
+            check_owner_and_group(self.params.get('owner'), None if 'group' in own_options else self.params.get('group'))
+        except GraphModuleError as exc:
+            self.module.fail_json(msg=str(exc))
 
     def _validate_connection_options(self) -> None:
         if self.params['timeout'] <= 0:
