@@ -28,10 +28,11 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export PYTHONPATH := $(COLLECTIONS)
 export ANSIBLE_NOCOLOR := 1
 
-.PHONY: help venv venv-demo venv-oldest venv-importer galaxy-import collection-link chromium test test-pytest sanity units docs changelog changelog-check build lint emulator demo clean bench
+.PHONY: help quick venv venv-demo venv-oldest venv-importer galaxy-import collection-link chromium test test-pytest sanity units docs changelog changelog-check build lint emulator demo clean bench
 
 help:
 	@echo "make test      create .venv, run emulator, unit and integration tests, ansible-test sanity and ansible-lint"
+	@echo "make quick     the inner loop (about a minute): pep8 as ansible-test sanity sees it, then the unit and emulator tests"
 	@echo "make demo      start the Graph emulator, run examples/demo.yml against it (check, apply, apply again), stop it"
 	@echo "make emulator  run the Graph emulator in the foreground (prints URL, CA file and demo credentials)"
 	@echo "make changelog write CHANGELOG.md for the version in galaxy.yml from changelogs/fragments (keeps the fragments)"
@@ -83,6 +84,14 @@ chromium:
 
 test: venv collection-link test-pytest units sanity docs changelog-check lint galaxy-import
 	@echo "make test: all checks passed"
+
+# The inner loop: what most often turns CI red, in about a minute. pep8 with ansible-test's own ignore list (sanity's
+# pep8 runs only in `make sanity`, minutes later), then the emulator and unit tests without the integration tests.
+quick: venv collection-link
+	$(VPY) -m pycodestyle --max-line-length 160 --ignore "$$(grep -v '^#' $$($(VPY) -c 'import ansible_test, os; \
+		print(os.path.dirname(ansible_test.__file__))')/_util/controller/sanity/pep8/current-ignore.txt | paste -sd, -)" \
+		plugins tests/unit tests/integration tests/utils benchmarks emulator examples
+	$(VPY) -m pytest -q -p graph_emulator.pytest_plugin -n 2 --rootdir $(CURDIR) emulator/tests tests/unit
 
 # Emulator tests, unit tests and integration tests (real ansible-playbook against the emulator) in one run.
 # ANSIBLE_DOC_OLDEST: tests/integration/test_docs.py renders the docs with the oldest ansible-doc too.

@@ -722,6 +722,7 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._sync.source_of_r
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.targets import target_argument_spec
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.upload_options import check_prepare_options, upload_argument_spec
 
+
 def peak_memory_mb():
     try:
         import resource  # pylint: disable=import-outside-toplevel

@@ -170,7 +170,7 @@ def test_a_file_owner_or_group_that_names_nobody_fails_before_any_request(playbo
     admin.clear_log()
     run = playbook.run([
         {'name': 'unknown owner', MODULE: {'user': ALICE, 'src': GOOD_SRC, 'backup_dir': str(tmp_path / 'b1'),
-                                            'owner': 'graphops-no-such-user'}, 'ignore_errors': True},
+                                           'owner': 'graphops-no-such-user'}, 'ignore_errors': True},
         {'name': 'unknown group', 'graphops.msgraph.graph_profile_photo_sync': {
             'src_dir': str(tmp_path / 'photos'), 'backup_dir': str(tmp_path / 'b2'), 'group': 'graphops-no-such-group'},
          'ignore_errors': True},
