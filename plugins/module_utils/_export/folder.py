@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import stat
+import threading
 import time
 
 from ansible_collections.graphops.msgraph.plugins.module_utils._export.manifest import MANIFEST_NAME, is_listed_file_name
@@ -38,7 +39,11 @@ KIND_OTHER = 'other'
 
 
 class ExportFolder:
-    """dest_dir, resolved once; the listing of its entries as the run found them."""
+    """dest_dir, resolved once; the listing of its entries as the run found them, kept current by write and remove.
+
+    The export's chunks run on threads: one writes a file (an entry added) while another looks for names like its
+    user's, so the listing is changed under a lock and read from a copy taken under it.
+    """
 
     def __init__(self, module, path: str, *, check_mode: bool):
         self.module = module
@@ -48,6 +53,7 @@ class ExportFolder:
         self.check_mode = check_mode
         self.writer = PrivateFileWriter(module)
         self.entries = {}
+        self._entries_lock = threading.Lock()
         self.created = []
         self.stale_temporaries = []
 
@@ -109,7 +115,9 @@ class ExportFolder:
 
     def same_name(self, key_of, key: str) -> list:
         """The visible entries whose stem gives key (key_of(stem)), whatever their case or extension."""
-        return sorted(name for name in self.entries if key_of(os.path.splitext(name)[0]) == key)
+        with self._entries_lock:
+            names = list(self.entries)
+        return sorted(name for name in names if key_of(os.path.splitext(name)[0]) == key)
 
     # --- the one write path ---
     def prepare(self) -> None:
@@ -130,7 +138,8 @@ class ExportFolder:
         if self.check_mode:
             return
         self.writer.write_bytes(path, data)
-        self.entries[name] = KIND_FILE
+        with self._entries_lock:
+            self.entries[name] = KIND_FILE
 
     def remove(self, name: str, *, keep=()) -> bool:
         """Remove a regular file the module wrote; False when there was none to remove.
@@ -158,7 +167,8 @@ class ExportFolder:
             return False
         except OSError as exc:
             raise LocalFileError('Could not remove %s (%s): check the permissions of dest_dir.' % (path, describe_os_error(exc))) from None
-        self.entries.pop(name, None)
+        with self._entries_lock:
+            self.entries.pop(name, None)
         return True
 
     def settle_attributes(self, name: str) -> bool:

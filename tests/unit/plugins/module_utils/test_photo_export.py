@@ -249,3 +249,37 @@ def test_a_new_name_replaces_the_old_file_without_prune_and_check_mode_changes_n
     assert results['user2@contoso.com']['action'] == 'removed'
     assert sorted(os.listdir(dest)) == [MANIFEST_NAME, 'alice.new@contoso.com.jpg']
     manifest_matches_disk(dest)
+
+
+def test_a_name_search_while_another_chunk_writes_sees_a_copy_of_the_listing(tmp_path):
+    """The chunks run on threads: one writes a file while another looks for names like its user's. At 1,000 users the
+    export failed with 'dictionary changed size during iteration' (make bench, 2026-12-05); here the write comes in
+    the middle of the search, every time."""
+    folder = ExportFolder(make_module(), str(tmp_path), check_mode=False)
+    for number in range(3):
+        (tmp_path / ('user%d@contoso.com.jpg' % number)).write_bytes(jpeg(8))
+    folder.scan()
+    written = []
+
+    def key_of_while_another_chunk_writes(stem):
+        if not written:
+            written.append('user9@contoso.com.jpg')
+            folder.write('user9@contoso.com.jpg', jpeg(8))
+        return stem.lower()
+
+    assert folder.same_name(key_of_while_another_chunk_writes, 'user1@contoso.com') == ['user1@contoso.com.jpg']
+    assert folder.kind('user9@contoso.com.jpg') == 'file'
+    assert folder.same_name(str.lower, 'user9@contoso.com') == ['user9@contoso.com.jpg']
+
+
+def test_an_export_of_many_chunks_on_several_threads_writes_every_file(tmp_path):
+    photos = {'u%d' % number: {'etag': 'e%d' % number, 'data': jpeg(8, (number % 256, 40, 90)), 'side': 8}
+              for number in range(600)}
+    graph = FakeGraph(photos)
+    folder = ExportFolder(make_module(), str(tmp_path), check_mode=False)
+    export = PhotoExport(graph.client, folder, name_by='mail', size='full', prune=False, concurrency=8,
+                         runner=BatchRunner(graph.client, sleep=lambda seconds: None))
+    report = export.run(export_users([user(number) for number in range(600)], name_by='mail'))
+    assert report.totals['failed'] == 0, [result['reason'] for result in report.results if result['error']][:3]
+    assert sorted(os.listdir(tmp_path)) == sorted(['.graphops-export.json'] + ['user%d@contoso.com.jpg' % n for n in range(600)])
+    manifest_matches_disk(tmp_path)
