@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
 from ansible_collections.graphops.msgraph.plugins.module_utils._export.file_names import file_name, name_problem
-from ansible_collections.graphops.msgraph.plugins.module_utils._files.file_names import case_duplicates, same_name_key
+from ansible_collections.graphops.msgraph.plugins.module_utils._files.file_names import case_duplicates
 from ansible_collections.graphops.msgraph.plugins.module_utils._export.folder import KIND_FILE, KIND_LINK
 from ansible_collections.graphops.msgraph.plugins.module_utils._export.manifest import MANIFEST_NAME, ExportManifest, ManifestEntry
 from ansible_collections.graphops.msgraph.plugins.module_utils._export.photo_reads import FULL_SIZE, ExportReads
@@ -280,7 +280,7 @@ class PhotoExport:
     def _foreign_clash(self, user: ExportUser, name: str) -> str | None:
         """A photo file the module did not write whose name differs from name only in case or extension: with it the
         folder would hold two photos for this user as a src_dir scan (case-insensitive) sees it."""
-        others = [other for other in self.folder.same_name(same_name_key, same_name_key(user.name))
+        others = [other for other in self.folder.same_name(user.name)
                   if other != name and other not in self.manifest.entries
                   and os.path.splitext(other)[1].lower() in PHOTO_EXTENSIONS]
         if not others:

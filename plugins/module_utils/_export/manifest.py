@@ -64,11 +64,16 @@ def _entry(name, raw) -> ManifestEntry | None:
 
 
 class ExportManifest:
-    """file name -> ManifestEntry; ``warnings`` says what was ignored when it was read."""
+    """file name -> ManifestEntry, as read (a run writes a new one); ``warnings`` says what was ignored when it was read."""
 
     def __init__(self, entries: dict | None = None, warnings: list | None = None):
         self.entries = dict(entries or {})
         self.warnings = list(warnings or [])
+        # Every user's files are looked up once per run: by index, not a scan of the whole manifest for each user
+        # (50,000 users: 2.5 billion comparisons).
+        self._by_user = {}
+        for entry in self.entries.values():
+            self._by_user.setdefault(entry.user_id, []).append(entry)
 
     @classmethod
     def load(cls, folder: str) -> 'ExportManifest':
@@ -100,8 +105,7 @@ class ExportManifest:
         return cls(entries, warnings)
 
     def files_of(self, user_id: str) -> list:
-        user_id = user_id.lower()
-        return [entry for entry in self.entries.values() if entry.user_id == user_id]
+        return list(self._by_user.get(user_id.lower(), ()))
 
     def to_json(self) -> bytes:
         files = {name: {key: value for key, value in asdict(entry).items() if key != 'file'}
