@@ -24,7 +24,7 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._export.file_name
 from ansible_collections.graphops.msgraph.plugins.module_utils._files.file_names import case_duplicates
 from ansible_collections.graphops.msgraph.plugins.module_utils._export.folder import KIND_FILE, KIND_LINK
 from ansible_collections.graphops.msgraph.plugins.module_utils._export.manifest import MANIFEST_NAME, ExportManifest, ManifestEntry
-from ansible_collections.graphops.msgraph.plugins.module_utils._export.photo_reads import FULL_SIZE, ExportReads
+from ansible_collections.graphops.msgraph.plugins.module_utils._export.photo_reads import FULL_SIZE, ExportReads, side_of
 from ansible_collections.graphops.msgraph.plugins.module_utils._files.private_files import LocalFileError
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.batch import MAX_BATCH_REQUESTS
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.batch_runner import BatchRunner
@@ -203,7 +203,7 @@ class PhotoExport:
         if read.missing:
             return Outcome(user=user, action=ACTION_NONE, reason='%s has no photo.' % user.label, stance=NEEDS_NONE)
         meta = read.value
-        if meta.offers(self.size) is False:
+        if self.size != FULL_SIZE and meta.offers(side_of(self.size)) is False:
             return self._not_offered(user, '(the photo is %dx%d)' % (meta.width, meta.height))
         known = self._unchanged_since_last_export(user, meta)
         if known is None:

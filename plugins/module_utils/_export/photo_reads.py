@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.batch import BatchRequest
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.batch_runner import BatchItemFailure
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.error_messages import describe_photo_error, is_no_photo
-from ansible_collections.graphops.msgraph.plugins.module_utils._photo.renditions import rendition_fits
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.renditions import photo_metadata, rendition_fits
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.targets import target_from_options
 from ansible_collections.graphops.msgraph.plugins.module_utils._sync.reads import picture_size
 
@@ -26,27 +26,8 @@ FULL_SIZE = 'full'
 
 
 @dataclass(frozen=True)
-class PhotoMetadata:
-    """What ``…/photo`` said: no photo, or its ETag, type and pixel size (None where Graph left them out)."""
-
-    exists: bool
-    etag: str | None = None
-    content_type: str | None = None
-    width: int | None = None
-    height: int | None = None
-
-    def offers(self, size: str) -> bool | None:
-        """Whether the photo is offered in size (e.g. '96x96'): None when the metadata does not tell."""
-        if size == FULL_SIZE:
-            return True
-        if not self.width or not self.height:
-            return None
-        return max(self.width, self.height) >= side_of(size)
-
-
-@dataclass(frozen=True)
 class ReadOutcome:
-    """One answer: its value (PhotoMetadata, or the bytes of a download), or that there was none, or an error."""
+    """One answer: its value (PhotoMetadata of _photo/renditions.py, or the bytes of a download), or that there was none, or an error."""
 
     value: object = None
     missing: bool = False
@@ -55,13 +36,6 @@ class ReadOutcome:
 
 def side_of(size: str) -> int:
     return int(size.split('x', 1)[0])
-
-
-def _int_or_none(value):
-    try:
-        return int(value) if value is not None else None
-    except (TypeError, ValueError):
-        return None
 
 
 class ExportReads:
@@ -92,15 +66,10 @@ class ExportReads:
         for user in users:
             request, answer = answers[user.index]
             outcome = self._failure(user, request, answer)
-            if outcome is None and not isinstance(answer.json_body, dict):
-                outcome = ReadOutcome(error='Graph answered the photo metadata of %s with something that is not JSON.' % user.label)
             if outcome is None:
-                body = answer.json_body
-                etag = body.get('@odata.mediaEtag')
-                outcome = ReadOutcome(value=PhotoMetadata(
-                    exists=True, etag=etag if isinstance(etag, str) else None,
-                    content_type=body.get('@odata.mediaContentType') if isinstance(body.get('@odata.mediaContentType'), str) else None,
-                    width=_int_or_none(body.get('width')), height=_int_or_none(body.get('height'))))
+                metadata = photo_metadata(answer.json_body)
+                outcome = ReadOutcome(value=metadata) if metadata is not None else ReadOutcome(
+                    error='Graph answered the photo metadata of %s with something that is not JSON.' % user.label)
             outcomes[user.index] = outcome
         return outcomes
 

@@ -17,6 +17,8 @@ docs/docsite/rst/photo_comparison.rst gives the measured margins. Reading ``…/
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 # The side of the rendition compared, chosen by measurement (the photo comparison and performance guides (docs/docsite/rst/)):
 # 96 keeps every margin of the comparison table at 1.5x or more, and 120 buys no margin for a quarter more bytes.
 COMPARE_SIZE = 96
@@ -45,11 +47,44 @@ def rendition_fits(width: int, height: int, size: int = COMPARE_SIZE) -> bool:
     return max(width, height) == size
 
 
-def metadata_offers(metadata, size: int = COMPARE_SIZE) -> bool:
-    """Whether photo metadata (``…/photo``: width and height of the photo) says the rendition of ``size`` exists."""
-    if not isinstance(metadata, dict):
-        return False
+@dataclass(frozen=True)
+class PhotoMetadata:
+    """What ``…/photo`` says of a principal's photo: there is none (``exists`` False), or its ETag, type and pixel
+    size (None where Graph left them out). The bulk sync reads it for its cache, the export to skip downloads."""
+
+    exists: bool
+    etag: str | None = None
+    content_type: str | None = None
+    width: int | None = None
+    height: int | None = None
+
+    def offers(self, size: int) -> bool | None:
+        """Whether the photo comes in ``size`` (Graph serves every size up to the photo's own): its longer side is at
+        least that. None when the metadata gives no size."""
+        sides = [side for side in (self.width, self.height) if side]
+        return max(sides) >= size if sides else None
+
+    @property
+    def offers_rendition(self) -> bool:
+        """Whether the rendition the sync compares is known to exist."""
+        return self.offers(COMPARE_SIZE) is True
+
+
+def _int_or_none(value) -> int | None:
     try:
-        return max(int(metadata.get('width') or 0), int(metadata.get('height') or 0)) >= size
+        return int(value) if value is not None else None
     except (TypeError, ValueError):
-        return False
+        return None
+
+
+def _str_or_none(value) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def photo_metadata(body) -> PhotoMetadata | None:
+    """The PhotoMetadata of a photo from the JSON Graph answered to ``…/photo``; None when that is not a JSON object."""
+    if not isinstance(body, dict):
+        return None
+    return PhotoMetadata(exists=True, etag=_str_or_none(body.get('@odata.mediaEtag')),
+                         content_type=_str_or_none(body.get('@odata.mediaContentType')),
+                         width=_int_or_none(body.get('width')), height=_int_or_none(body.get('height')))

@@ -21,7 +21,8 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._photo.error_mess
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.renditions import (
     COMPARE_SIZE,
     FULL_PHOTO,
-    metadata_offers,
+    PhotoMetadata,
+    photo_metadata,
     rendition_fits,
     rendition_path,
     size_label,
@@ -35,15 +36,6 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._module.optional_
 # Imported when a picture Graph sent is first opened (a cached run reads only metadata).
 HAS_PIL = library_found('PIL')
 Image = LazyModule('PIL.Image')
-
-
-@dataclass
-class PhotoMetadata:
-    """What ``…/photo`` said: no photo (``exists`` False), or its ETag and whether the rendition is offered."""
-
-    exists: bool
-    etag: str | None = None
-    offers_rendition: bool = False
 
 
 @dataclass
@@ -83,12 +75,9 @@ class CurrentPhotoReads:
             answer = answers[str(item.index)]
             if isinstance(answer, BatchItemFailure):
                 found[item.index] = None
-            elif answer.ok and isinstance(answer.json_body, dict):
-                body = answer.json_body
-                etag = body.get('@odata.mediaEtag')
-                found[item.index] = PhotoMetadata(exists=True, etag=etag if isinstance(etag, str) else None,
-                                                  offers_rendition=metadata_offers(body))
-            elif not answer.ok and is_no_photo(answer.error(requests[item.index])):
+            elif answer.ok:
+                found[item.index] = photo_metadata(answer.json_body)
+            elif is_no_photo(answer.error(requests[item.index])):
                 found[item.index] = PhotoMetadata(exists=False)
             else:
                 found[item.index] = None

@@ -13,7 +13,7 @@ from PIL import Image
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.batch_runner import BatchRunner
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.renditions import (
     COMPARE_SIZE,
-    metadata_offers,
+    photo_metadata,
     rendition_fits,
     rendition_path,
 )
@@ -53,7 +53,8 @@ def test_only_a_picture_of_the_size_is_compared(size, fits):
     ({'width': 648, 'height': 648}, True), ({'width': 96, 'height': 40}, True), ({'width': 64, 'height': 64}, False),
     ({'id': '1x1', 'width': 1, 'height': 1}, False), ({'width': 'x'}, False), (None, False)])
 def test_the_metadata_says_whether_the_rendition_exists(metadata, offered):
-    assert metadata_offers(metadata) is offered
+    parsed = photo_metadata(metadata)
+    assert (parsed is not None and parsed.offers_rendition) is offered
 
 
 def test_picture_size_reads_only_the_header():
@@ -100,8 +101,8 @@ def test_what_is_not_a_96px_picture_is_read_again_in_full():
 
 
 def test_metadata_read_first_skips_the_reads_it_makes_pointless():
-    metadata = {0: PhotoMetadata(exists=False), 1: PhotoMetadata(exists=True, etag='"A"', offers_rendition=False),
-                2: PhotoMetadata(exists=True, etag='"B"', offers_rendition=True)}
+    metadata = {0: PhotoMetadata(exists=False), 1: PhotoMetadata(exists=True, etag='"A"', width=64, height=64),
+                2: PhotoMetadata(exists=True, etag='"B"', width=648, height=648)}
     reads, client = read_all({'none': 404, 'small': 404, 'big': jpeg(96, 96)}, metadata)
     assert reads['none'] is None, 'no photo: nothing to read'
     assert reads['small'].compared_size == 'full' and reads['big'].compared_size == '96x96'
