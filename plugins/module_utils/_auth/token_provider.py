@@ -26,10 +26,16 @@ RENEWAL_MARGIN_FRACTION = 0.5
 # Tokens issued one after the other that Graph refused before it accepted any of them: the second such refusal is not
 # an expiry (a token for another cloud or tenant, a Graph that refuses the app), so the run stops instead of looping.
 MAX_FRESH_REFUSALS = 2
+# How often one request may find its token refused although the token was renewed each time. Each refusal of a token
+# in use costs a renewal, and a run may meet as many expiries and revocations as it lasts; but one request meets only
+# those of its own few seconds, so more than this is a Graph that refuses every token for this request: a stop, not a loop.
+MAX_REFUSALS_PER_REQUEST = 5
 
 GIVEN_TOKEN_HINT = ('; the access_token has expired or was revoked (or is not meant for this Graph), and a token given to the module '
                     'cannot be renewed by it: supply a fresh one (access_token or GRAPH_ACCESS_TOKEN), or use an auth_method that '
                     'gets its own tokens, which the modules renew as often as needed')
+TOO_MANY_REFUSALS_HINT = ('; Graph refused the token of this request %d times although it was renewed after each refusal'
+                          % MAX_REFUSALS_PER_REQUEST)
 FRESH_REFUSED_HINT = ('; Graph refused %d freshly issued tokens in a row, so this is not an expiry: check that cloud matches '
                       'graph_endpoint and that the app belongs to the tenant Graph serves' % MAX_FRESH_REFUSALS)
 
@@ -145,13 +151,16 @@ class TokenProvider:
         """Graph let a request with token past authentication: a later refusal of it is an expiry or a revocation."""
         token.accepted = True
 
-    def refused(self, token: AccessToken, error) -> None:
-        """Graph answered 401 InvalidAuthenticationToken (error, a GraphError) to a request sent with token.
+    def refused(self, token: AccessToken, error, *, refusals: int = 1) -> None:
+        """Graph answered 401 InvalidAuthenticationToken (error, a GraphError) to a request sent with token; refusals:
+        how many times that request has now been refused (the client and the batch runner count per request).
 
         Returns when the request should be sent again with current(): another request has renewed the token already,
-        or this call renewed it. Raises GraphTokenRefused when it must not be: a given access_token, or the second
-        freshly issued token in a row that Graph refused.
+        or this call renewed it. Raises GraphTokenRefused when it must not be: a given access_token, the second
+        freshly issued token in a row that Graph refused, or a request refused MAX_REFUSALS_PER_REQUEST times.
         """
+        if refusals >= MAX_REFUSALS_PER_REQUEST:
+            raise GraphTokenRefused.from_error(error, TOO_MANY_REFUSALS_HINT)
         with self._lock:
             self._raise_failure()
             if token is not self._token:

@@ -19,12 +19,7 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._graph.batch impo
     MAX_BATCH_REQUESTS,
     send_batch,
 )
-from ansible_collections.graphops.msgraph.plugins.module_utils._graph.client import (
-    MAX_REFUSALS_PER_REQUEST,
-    TOO_MANY_REFUSALS_HINT,
-    is_token_refusal,
-    token_was_accepted,
-)
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.client import is_token_refusal, token_was_accepted
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphModuleError, GraphTokenRefused, parse_error_envelope
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.mailbox_limit import MailboxSlots, mailbox_of
 
@@ -131,9 +126,7 @@ class BatchRunner:
         BatchItemFailure (the token cannot be renewed, or Graph keeps refusing it for this item)."""
         error = answer.error(request)
         try:
-            if refusals >= MAX_REFUSALS_PER_REQUEST:
-                raise GraphTokenRefused.from_error(error, TOO_MANY_REFUSALS_HINT)
-            self.client.token_provider.refused(token, error)
+            self.client.token_provider.refused(token, error, refusals=refusals)
         except GraphTokenRefused as exc:
             return BatchItemFailure(str(exc))
         self.stats.count_token_resend()

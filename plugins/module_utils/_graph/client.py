@@ -12,7 +12,6 @@ from urllib.parse import quote, urlsplit
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import (
     GraphConnectionError,
     GraphError,
-    GraphTokenRefused,
 )
 
 try:
@@ -23,14 +22,6 @@ except ImportError:
     requests = None
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
-
-
-# How often one request may find its token refused although the token was renewed each time. Each refusal of a token
-# in use costs a renewal, and a run may meet as many expiries and revocations as it lasts; but one request meets only
-# those of its own few seconds, so more than this is a Graph that refuses every token for this request: a stop, not a loop.
-MAX_REFUSALS_PER_REQUEST = 5
-TOO_MANY_REFUSALS_HINT = ('; Graph refused the token of this request %d times although it was renewed after each refusal'
-                          % MAX_REFUSALS_PER_REQUEST)
 
 
 def is_token_refusal(status: int, code: str | None) -> bool:
@@ -153,8 +144,6 @@ class GraphClient:
             # The token expired or was revoked since it was obtained: renew it (unless another request has already)
             # and send this request again with the new one. Not a retry: nothing went wrong with the request.
             refusals += 1
-            if refusals >= MAX_REFUSALS_PER_REQUEST:
-                raise GraphTokenRefused.from_error(error, TOO_MANY_REFUSALS_HINT)
-            self.token_provider.refused(token, error)
+            self.token_provider.refused(token, error, refusals=refusals)
             self.transport.on_retry('%s %s: token refused (HTTP 401 %s), sent again with a renewed token' % (
                 method, path, (error.graph_message or '').rstrip('.')))

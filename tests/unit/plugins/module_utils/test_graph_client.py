@@ -11,7 +11,8 @@ import pytest
 import requests
 
 from ansible_collections.graphops.msgraph.plugins.module_utils._auth.token_provider import TokenProvider
-from ansible_collections.graphops.msgraph.plugins.module_utils._graph.client import MAX_REFUSALS_PER_REQUEST, GraphClient, build_session
+from ansible_collections.graphops.msgraph.plugins.module_utils._auth.token_provider import MAX_REFUSALS_PER_REQUEST
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.client import GraphClient, build_session
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphConnectionError, GraphError, GraphTokenRefused
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.transport import RetryingTransport
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.retries import RetryPolicy

@@ -13,6 +13,7 @@ import pytest
 
 from ansible_collections.graphops.msgraph.plugins.module_utils._auth.methods import build_auth_method
 from ansible_collections.graphops.msgraph.plugins.module_utils._auth.token_provider import (
+    MAX_REFUSALS_PER_REQUEST,
     AccessToken,
     TokenProvider,
     renewal_time,
@@ -136,6 +137,25 @@ def test_a_refused_token_in_use_is_replaced_as_often_as_it_happens():
         provider.accepted(token)
         provider.refused(token, EXPIRED)
     assert provider.issued == 8 and provider.renewed_after_refusal == 7
+
+
+def test_one_request_refused_again_and_again_stops_without_a_renewal_but_others_go_on():
+    """The client and the batch runner count the refusals of each request; the limit is the provider's, for both."""
+    method = ScriptedMethod()
+    provider = TokenProvider(method, clock=FakeClock())
+    token = provider.current()
+    provider.accepted(token)
+    for refusals in range(1, MAX_REFUSALS_PER_REQUEST):
+        provider.refused(token, EXPIRED, refusals=refusals)
+        token = provider.current()
+        provider.accepted(token)
+    assert method.calls == MAX_REFUSALS_PER_REQUEST
+    with pytest.raises(GraphTokenRefused, match='refused the token of this request %d times' % MAX_REFUSALS_PER_REQUEST):
+        provider.refused(token, EXPIRED, refusals=MAX_REFUSALS_PER_REQUEST)
+    # No token asked for, and the run is not stopped: another request's refusal of the token still renews it.
+    assert method.calls == MAX_REFUSALS_PER_REQUEST and provider.current() is token
+    provider.refused(token, EXPIRED)
+    assert provider.current() is not token
 
 
 def test_a_refusal_of_a_token_already_replaced_changes_nothing():
