@@ -12,13 +12,14 @@ GLOBAL, USGOV, CHINA = 'https://graph.microsoft.com', 'https://graph.microsoft.u
 SRC = str(PHOTOS / 'cat.jpg')
 
 
-def every_module(**extra) -> list:
+def every_module(dest_dir: str = '/nonexistent', **extra) -> list:
     """One task of each module; each gets its own token."""
     return [
         {'name': 'sync', 'graphops.msgraph.graph_profile_photo_sync': dict(photos=[{'user': BOB, 'src': SRC}], **extra)},
         {'name': 'photo', 'graphops.msgraph.graph_profile_photo': dict(user=ALICE, src=SRC, **extra)},
         {'name': 'info', 'graphops.msgraph.graph_profile_photo_info': dict(user=ALICE, **extra)},
         {'name': 'settings', 'graphops.msgraph.graph_photo_update_settings': dict(source='cloud', **extra)},
+        {'name': 'export', 'graphops.msgraph.graph_profile_photo_export': dict(dest_dir=dest_dir, **extra)},
     ]
 
 
@@ -26,9 +27,9 @@ def audiences(admin) -> list:
     return [token['audience'] for token in admin.issued_token_facts()]
 
 
-def test_azure_cloud_environment_picks_the_cloud_of_every_module_after_cloud_and_azure_cloud(playbook, admin):
+def test_azure_cloud_environment_picks_the_cloud_of_every_module_after_cloud_and_azure_cloud(playbook, admin, tmp_path):
     info = {'name': 'info', 'graphops.msgraph.graph_profile_photo_info': {'user': BOB}}
-    run = playbook.run(every_module() + [
+    run = playbook.run(every_module(str(tmp_path / 'export')) + [
         # An explicit cloud wins over the variable ...
         {'name': 'explicit', 'graphops.msgraph.graph_profile_photo_info': {'user': BOB, 'cloud': 'global'}},
         # ... and so does AZURE_CLOUD, the option's own fallback.
@@ -37,7 +38,7 @@ def test_azure_cloud_environment_picks_the_cloud_of_every_module_after_cloud_and
         dict(info, environment={'AZURE_CLOUD_ENVIRONMENT': 'AZUREPUBLICCLOUD'}),
     ], env={'AZURE_CLOUD_ENVIRONMENT': 'azureUSGovernment'}, check=True)
     assert run.rc == 0, run.output[-3000:]
-    assert audiences(admin) == [USGOV] * 4 + [GLOBAL, CHINA, GLOBAL]
+    assert audiences(admin) == [USGOV] * 5 + [GLOBAL, CHINA, GLOBAL]
 
 
 def test_an_unknown_azure_cloud_environment_fails_before_any_request(playbook, admin):

@@ -26,6 +26,7 @@ SYNC = 'graphops.msgraph.graph_profile_photo_sync'
 PHOTO = 'graphops.msgraph.graph_profile_photo'
 INFO = 'graphops.msgraph.graph_profile_photo_info'
 SETTINGS = 'graphops.msgraph.graph_photo_update_settings'
+EXPORT = 'graphops.msgraph.graph_profile_photo_export'
 USERS = 2000
 EXPIRED = 'Lifetime validation failed, the token is expired.'
 
@@ -185,6 +186,28 @@ def test_single_principal_modules_renew_a_token_revoked_twice(long_runs, picture
         assert admin.photo_update_settings()['source'] == 'onPremises'
     else:
         assert run.result()['exists'] is True
+
+
+def test_the_export_renews_tokens_revoked_during_its_run(long_runs, tmp_path):
+    """The export (2,000+ users: a paged listing, then a metadata $batch and downloads per chunk of 20, on several
+    threads) meets three revocations and still writes every photo, byte for byte as Graph serves it."""
+    runner, admin = long_runs
+    state = admin.state()
+    ids = {user['userPrincipalName']: user_id for user_id, user in state['users'].items()
+           if user['photo'] is not None and user['userPrincipalName'].endswith('@contoso.com')}
+    with_photo = sorted(ids)
+    assert with_photo, 'the demo tenant has users with photos'
+    # The 2nd request is the listing's second page; the others fall among the metadata reads and downloads.
+    admin.faults(revoke_after=[2, 40, 400])
+    run = runner.run([{'name': 'export', EXPORT: {'dest_dir': str(tmp_path / 'photos'), 'retries': 0}}])
+    assert run.rc == 0, run.output[-3000:]
+    assert admin.faults()['revoked_at'] == [2, 40, 400]
+    assert len(refusals(admin)) >= 3
+    assert len(admin.issued_token_facts()) >= 3
+    files = {path.stem: path.read_bytes() for path in (tmp_path / 'photos').iterdir() if not path.name.startswith('.')}
+    assert sorted(files) == with_photo
+    for upn_value in with_photo:
+        assert files[upn_value] == admin.photo_bytes('users/%s' % ids[upn_value]), upn_value
 
 
 def test_a_fresh_token_refused_twice_in_a_row_fails_the_task_without_a_loop(long_runs, picture):
