@@ -133,6 +133,13 @@ class PlaybookRunner:
         return PlaybookRun(completed.returncode, completed.stdout, completed.stderr, results)
 
 
+def yaml_code_block(playbook: Path) -> str:
+    """A playbook file as a guide quotes it verbatim: an rst code block, each line indented by three spaces, blank
+    lines left empty."""
+    block = ''.join(('   ' + line if line.strip() else '\n') for line in playbook.read_text().splitlines(keepends=True))
+    return '.. code:: yaml\n\n' + block + '\n'
+
+
 def run_example_playbook(emulator, playbook: Path, *flags: str) -> str:
     """Run a playbook of examples/ as its guide says: with only the variables `make emulator` prints (no module_defaults,
     no other credential); return its output, after checking that it succeeded without a traceback."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 
-from conftest import BOB, REPO, ensure_collection_link, recap, run_example_playbook
+from conftest import BOB, REPO, ensure_collection_link, recap, run_example_playbook, yaml_code_block
 
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.compare import photos_match
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.facts import photo_facts_from_bytes
@@ -62,6 +62,4 @@ def test_the_sync_keeps_what_it_replaced_or_removed_and_the_run_folder_puts_it_b
 def test_the_guide_shows_both_playbooks_as_they_are():
     guide = GUIDE.read_text()
     for playbook in (BACKUP_PLAYBOOK, RESTORE_PLAYBOOK):
-        # Each playbook as an rst code block: each line indented by three spaces, blank lines left empty.
-        block = ''.join(('   ' + line if line.strip() else '\n') for line in playbook.read_text().splitlines(keepends=True))
-        assert '.. code:: yaml\n\n' + block + '\n' in guide, playbook.name
+        assert yaml_code_block(playbook) in guide, playbook.name

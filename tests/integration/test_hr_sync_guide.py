@@ -7,7 +7,7 @@ changes nothing."""
 
 from __future__ import annotations
 
-from conftest import REPO, recap, run_example_playbook
+from conftest import REPO, recap, run_example_playbook, yaml_code_block
 
 PLAYBOOK = REPO / 'examples' / 'hr_sync.yml'
 
@@ -45,8 +45,6 @@ def test_the_guide_playbook_audits_applies_and_then_changes_nothing(emulator, ad
 def test_the_guide_shows_the_playbook_file_as_it_is():
     guides = REPO / 'docs' / 'docsite' / 'rst'
     guide = (guides / 'hr_sync.rst').read_text()
-    # The playbook as an rst code block: each line indented by three spaces, blank lines left empty.
-    block = ''.join(('   ' + line if line.strip() else '\n') for line in PLAYBOOK.read_text().splitlines(keepends=True))
-    assert '.. code:: yaml\n\n' + block + '\n' in guide
+    assert yaml_code_block(PLAYBOOK) in guide
     assert '(docs/docsite/rst/hr_sync.rst)' in (REPO / 'README.md').read_text()
     assert '<ansible_collections.graphops.msgraph.docsite.hr_sync>`' in (guides / 'bulk_sync.rst').read_text()

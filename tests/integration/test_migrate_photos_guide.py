@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from conftest import PHOTOS, REPO, recap, run_example_playbook
+from conftest import PHOTOS, REPO, recap, run_example_playbook, yaml_code_block
 
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.compare import photos_match
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.facts import photo_facts_from_bytes
@@ -65,8 +65,6 @@ def test_the_guide_playbook_moves_every_photo_to_the_same_employee_and_then_chan
 def test_the_guide_shows_the_playbook_file_as_it_is():
     guides = REPO / 'docs' / 'docsite' / 'rst'
     guide = (guides / 'backup_and_export.rst').read_text()
-    # The playbook as an rst code block: each line indented by three spaces, blank lines left empty.
-    block = ''.join(('   ' + line if line.strip() else '\n') for line in PLAYBOOK.read_text().splitlines(keepends=True))
-    assert '.. code:: yaml\n\n' + block + '\n' in guide
+    assert yaml_code_block(PLAYBOOK) in guide
     assert '(docs/docsite/rst/backup_and_export.rst)' in (REPO / 'README.md').read_text()
     assert 'backup_and_export' in (REPO / 'docs' / 'docsite' / 'extra-docs.yml').read_text()
