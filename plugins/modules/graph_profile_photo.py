@@ -304,9 +304,7 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._photo.state impo
 )
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.compare import COMPARE_METHODS
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.source import load_source_image
-from ansible_collections.graphops.msgraph.plugins.module_utils._module.optional_libraries import library_found, library_import_error
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.upload_options import upload_argument_spec
-from ansible.module_utils.basic import missing_required_lib
 
 
 def main():
@@ -327,8 +325,7 @@ def main():
         add_file_common_args=True,
     )
     params = graph.params
-    if not library_found('PIL'):
-        graph.fail_json(msg=missing_required_lib('Pillow'), exception=library_import_error('PIL.Image'))
+    graph.require_pillow()
 
     try:
         target = target_from_params(params)

@@ -302,8 +302,6 @@ graph_retries:
 import os
 import time
 
-from ansible.module_utils.basic import missing_required_lib
-
 from ansible_collections.graphops.msgraph.plugins.module_utils._export.exporter import (
     DEFAULT_CONCURRENCY,
     PhotoExport,
@@ -315,7 +313,6 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._export.photo_rea
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphModuleError
 from ansible_collections.graphops.msgraph.plugins.module_utils._module.failed_items import failed_items_message
 from ansible_collections.graphops.msgraph.plugins.module_utils._module.graph_module import GraphModule
-from ansible_collections.graphops.msgraph.plugins.module_utils._module.optional_libraries import library_found, library_import_error
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.info import PHOTO_SIZES
 from ansible_collections.graphops.msgraph.plugins.module_utils._sync.source_of_record_options import MATCH_BY_CHOICES
 from ansible_collections.graphops.msgraph.plugins.module_utils._sync.scope import scope_from_option
@@ -335,8 +332,7 @@ def main():
         supports_check_mode=True,
     )
     params = graph.params
-    if not library_found('PIL'):
-        graph.fail_json(msg=missing_required_lib('Pillow'), exception=library_import_error('PIL.Image'))
+    graph.require_pillow()
     if params['concurrency'] < 1:
         graph.fail_json(msg='concurrency must be 1 or more (got %d).' % params['concurrency'])
     folder = ExportFolder(graph.module, params['dest_dir'], check_mode=graph.check_mode)

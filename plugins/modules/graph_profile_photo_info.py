@@ -158,12 +158,9 @@ dest:
 
 import os
 
-from ansible.module_utils.basic import missing_required_lib
-
 from ansible_collections.graphops.msgraph.plugins.module_utils._files.private_files import PrivateFileWriter
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphModuleError
 from ansible_collections.graphops.msgraph.plugins.module_utils._module.graph_module import GraphModule
-from ansible_collections.graphops.msgraph.plugins.module_utils._module.optional_libraries import library_found, library_import_error
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.info import PHOTO_SIZES, read_photo_info
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.targets import (
     TARGET_OPTION_NAMES,
@@ -207,8 +204,7 @@ def main():
         add_file_common_args=True,
     )
     params = graph.params
-    if not library_found('PIL'):
-        graph.fail_json(msg=missing_required_lib('Pillow'), exception=library_import_error('PIL.Image'))
+    graph.require_pillow()
     try:
         target = target_from_params(params)
         info = read_photo_info(graph.build_client(), target, size=params['size'])

@@ -694,15 +694,12 @@ import datetime
 import os
 import time
 
-from ansible.module_utils.basic import missing_required_lib
-
 from ansible_collections.graphops.msgraph.plugins.module_utils._files.private_files import LocalFileError, PrivateFileWriter
 
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphModuleError
 from ansible_collections.graphops.msgraph.plugins.module_utils._module.failed_items import failed_items_message
 from ansible_collections.graphops.msgraph.plugins.module_utils._module.graph_module import GraphModule
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.compare import COMPARE_METHODS
-from ansible_collections.graphops.msgraph.plugins.module_utils._module.optional_libraries import library_found, library_import_error
 from ansible_collections.graphops.msgraph.plugins.module_utils._sync.shards import select_shard
 from ansible_collections.graphops.msgraph.plugins.module_utils._sync.runner import (
     DEFAULT_CONCURRENCY,
@@ -867,8 +864,7 @@ def main():
 def checked_params(graph) -> dict:
     """The module's parameters once every check that needs no request passed (else the module fails here)."""
     params = graph.params
-    if not library_found('PIL'):
-        graph.fail_json(msg=missing_required_lib('Pillow'), exception=library_import_error('PIL.Image'))
+    graph.require_pillow()
     if params['concurrency'] < 1:
         graph.fail_json(msg='concurrency must be 1 or more (got %d).' % params['concurrency'])
     try:

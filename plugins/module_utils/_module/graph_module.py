@@ -23,7 +23,7 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._graph.client imp
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphModuleError, GraphOptionError
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.transport import RetryingTransport
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.retries import RetryPolicy
-from ansible_collections.graphops.msgraph.plugins.module_utils._module.optional_libraries import library_import_error
+from ansible_collections.graphops.msgraph.plugins.module_utils._module.optional_libraries import library_found, library_import_error
 
 
 class GraphModule:
@@ -69,6 +69,12 @@ class GraphModule:
             self.module.fail_json(msg=str(exc))
         if not self.params['validate_certs']:
             self.module.warn('validate_certs is false: TLS certificates are not verified. Use ca_path to trust a test CA instead.')
+
+    def require_pillow(self) -> None:
+        """Fail as Ansible's modules do (missing_required_lib) when Pillow is not installed. Only found here: it is
+        imported where a picture is first opened (_module/optional_libraries.py)."""
+        if not library_found('PIL'):
+            self.module.fail_json(msg=missing_required_lib('Pillow'), exception=library_import_error('PIL.Image'))
 
     @property
     def check_mode(self) -> bool:
