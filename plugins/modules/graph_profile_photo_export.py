@@ -22,10 +22,8 @@ description:
     recorded in a manifest in O(dest_dir), the dot-file C(.graphops-export.json) (user id, file, Graph's photo ETag, sha256,
     O(size)), which a O(graphops.msgraph.graph_profile_photo_sync#module:src_dir) scan ignores. A user whose photo ETag is
     the recorded one and whose file still has the recorded sha256 costs one metadata read (C(…/photo), under 1 KB) and no
-    download; its file is not even read while its identity on disk (device, inode, size, modification and change times)
-    is the one recorded with the sha256, as with the sync's O(graphops.msgraph.graph_profile_photo_sync#module:cache). A
-    file already at the place the module would write, holding exactly the bytes Graph serves, is left alone and recorded
-    as the module's. A file changed on disk is written again.
+    download. A file already at the place the module would write, holding exactly the bytes Graph serves, is left alone and
+    recorded as the module's. A file changed on disk is written again.
   - Graph gives a photo a new ETag on every upload, even of the same bytes; such a photo is downloaded once more, its file is
     left alone when the bytes are the same, and the manifest takes the new ETag.
   - Reads with JSON batching (20 requests per C($batch)), at most 4 requests in flight for one mailbox; throttled
@@ -272,9 +270,7 @@ stats:
   description:
     - Counters of the run. C(users) is the number of users listed, C(batches) the C($batch) requests, C(inner_requests)
       the requests they carried, C(inner_retries) the retried ones, C(downloads) the photos downloaded and
-      C(downloaded_bytes) their bytes, C(files_hashed) the files in O(dest_dir) whose sha256 was computed (a file whose
-      identity on disk is the one the manifest recorded is not read), C(peak_per_mailbox) the most requests in flight
-      for one mailbox,
+      C(downloaded_bytes) their bytes, C(peak_per_mailbox) the most requests in flight for one mailbox,
       C(stale_temporaries) the temporary files of killed runs found, C(directory_requests) and C(directory_seconds) what
       listing the users cost, C(seconds) the wall time of the export, C(cpu_seconds) the CPU time of the module process.
   returned: always
@@ -286,7 +282,6 @@ stats:
     inner_retries: 0
     downloads: 0
     downloaded_bytes: 0
-    files_hashed: 0
     peak_per_mailbox: 1
     stale_temporaries: 0
     directory_requests: 2

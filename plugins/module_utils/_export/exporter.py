@@ -172,8 +172,7 @@ class PhotoExport:
         stats = self.runner.stats
         report_stats = dict(users=len(users), batches=stats.batches, inner_requests=stats.inner_requests,
                             inner_retries=stats.inner_retries, downloads=self.reads.downloads,
-                            downloaded_bytes=self.reads.downloaded_bytes, files_hashed=self.folder.digests.hashed,
-                            peak_per_mailbox=self.runner.slots.peak,
+                            downloaded_bytes=self.reads.downloaded_bytes, peak_per_mailbox=self.runner.slots.peak,
                             stale_temporaries=len(self.folder.stale_temporaries), seconds=round(time.monotonic() - started, 3))
         changed = bool(self.folder.created) or any(outcome.changed for outcome in outcomes) or manifest_changed
         return ExportReport(results=results, totals=self._totals(results), diff=self._diff(outcomes), stats=report_stats,
@@ -220,10 +219,9 @@ class PhotoExport:
         if not meta.etag:
             return None
         for entry in self.manifest.files_of(user.id):
-            if os.path.splitext(entry.file)[0] == user.name and entry.etag == meta.etag and entry.size == self.size:
-                digest, identity = self.folder.digest(entry.file, entry)
-                if digest == entry.sha256:
-                    return replace(entry, file_stat=identity)
+            if os.path.splitext(entry.file)[0] == user.name and entry.etag == meta.etag and entry.size == self.size \
+                    and self.folder.digest(entry.file) == entry.sha256:
+                return entry
         return None
 
     def _from_download(self, user: ExportUser, meta, read) -> Outcome:
@@ -247,11 +245,10 @@ class PhotoExport:
         if clash:
             return self._failed(user, clash)
         sha = _sha256(data)
-        listed = self.manifest.entries.get(name)
-        before, identity = self.folder.digest(name, listed)
-        # The identity is recorded only for a file left as it was: a file written now is read again by the next run.
         entry = ManifestEntry(file=name, user_id=user.id, user=user.label, etag=meta.etag, sha256=sha, size=self.size,
-                              content_type=content_type, file_stat=identity if before == sha else None)
+                              content_type=content_type)
+        before = self.folder.digest(name)
+        listed = self.manifest.entries.get(name)
         if before == sha:
             if listed is None or listed.user_id != user.id:
                 reason = 'The file already held the bytes Graph serves; it is now recorded as this module\'s.'

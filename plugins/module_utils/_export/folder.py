@@ -28,7 +28,7 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._files.private_fi
     describe_os_error,
 )
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphOptionError
-from ansible_collections.graphops.msgraph.plugins.module_utils._sync.file_digests import FileDigests
+from ansible_collections.graphops.msgraph.plugins.module_utils._sync.file_digests import file_sha256
 
 # A temporary file of PrivateFileWriter lives for the seconds its write takes; one this old was left by a run that was
 # killed (its bytes may be half a photo). It is removed, never read.
@@ -55,11 +55,6 @@ class ExportFolder:
         self.path = os.path.realpath(path)
         self.check_mode = check_mode
         self.writer = PrivateFileWriter(module)
-        # A file's sha256 is reused while its identity on disk is the one the manifest recorded with it.
-        self.digests = FileDigests()
-        # name -> (sha256, identity) as this run found the file: asked again (its metadata, then its download), a file
-        # is not read twice; write and remove forget it.
-        self._found = {}
         self.entries = {}
         self._by_name_key = {}
         self._entries_lock = threading.Lock()
@@ -80,7 +75,6 @@ class ExportFolder:
         with self._entries_lock:
             self.entries = {}
             self._by_name_key = {}
-            self._found = {}
         self.stale_temporaries = []
         try:
             listing = list(os.scandir(self.path))
@@ -114,14 +108,12 @@ class ExportFolder:
         key = self._name_key(name)
         with self._entries_lock:
             self.entries[name] = kind
-            self._found.pop(name, None)
             self._by_name_key.setdefault(key, set()).add(name)
 
     def _discard(self, name: str) -> None:
         key = self._name_key(name)
         with self._entries_lock:
             self.entries.pop(name, None)
-            self._found.pop(name, None)
             names = self._by_name_key.get(key)
             if names is not None:
                 names.discard(name)
@@ -139,24 +131,11 @@ class ExportFolder:
     def kind(self, name: str) -> str | None:
         return self.entries.get(name)
 
-    def digest(self, name: str, listed=None) -> tuple:
-        """(sha256, identity to record) of a regular file of the folder; (None, None) when there is none (or it is a link,
-        or unreadable). listed: the file's ManifestEntry, whose sha256 is reused without reading the file while the
-        file's identity on disk is the one recorded with it (_sync/file_digests.py)."""
+    def digest(self, name: str) -> str | None:
+        """sha256 of a regular file of the folder; None when there is none (or it is a link, or unreadable)."""
         if self.entries.get(name) != KIND_FILE:
-            return None, None
-        with self._entries_lock:
-            found = self._found.get(name)
-        if found is not None:
-            return found
-        recorded = None
-        if listed is not None and listed.file_stat is not None:
-            recorded = {'file_sha256': listed.sha256, 'file_stat': list(listed.file_stat)}
-        digest, identity = self.digests.digest(self.path_of(name), recorded)
-        found = (digest, tuple(identity) if identity is not None else None)
-        with self._entries_lock:
-            self._found[name] = found
-        return found
+            return None
+        return file_sha256(self.path_of(name))
 
     def same_name(self, stem: str) -> list:
         """The visible entries whose stem is stem as a case-insensitive file system sees it, whatever their extension."""

@@ -4,8 +4,7 @@
 """The manifest of an export folder: which files the module wrote, for which user, from which photo.
 
 A dot-file in dest_dir (a src_dir scan skips dot-files), JSON, one entry per file: the user's object id and name,
-Graph's photo ETag, the sha256 of the bytes written (with the file's identity on disk, so that it is not read again
-while that holds) and the size option they were read in. It is what makes a
+Graph's photo ETag, the sha256 of the bytes written and the size option they were read in. It is what makes a
 repeated export cheap (a user whose ETag and file are unchanged needs no download) and what makes prune safe (only
 files listed here are ever removed).
 
@@ -42,15 +41,6 @@ class ManifestEntry:
     sha256: str
     size: str
     content_type: str
-    # The file's identity on disk when its sha256 was taken (_sync/file_digests.py): while it holds, a later run
-    # reuses the sha256 without reading the file. None when it could not be trusted (a file changed seconds before).
-    file_stat: tuple | None = None
-
-
-def _file_stat(value) -> tuple | None:
-    if isinstance(value, list) and len(value) == 5 and all(isinstance(part, int) and not isinstance(part, bool) for part in value):
-        return tuple(value)
-    return None
 
 
 def is_listed_file_name(name) -> bool:
@@ -70,7 +60,7 @@ def _entry(name, raw) -> ManifestEntry | None:
     etag = raw.get('etag')
     return ManifestEntry(file=name, user_id=user_id.lower(), user=str(raw.get('user') or user_id),
                          etag=etag if isinstance(etag, str) else None, sha256=sha256, size=str(raw.get('size') or ''),
-                         content_type=str(raw.get('content_type') or ''), file_stat=_file_stat(raw.get('file_stat')))
+                         content_type=str(raw.get('content_type') or ''))
 
 
 class ExportManifest:

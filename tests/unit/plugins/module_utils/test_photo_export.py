@@ -10,7 +10,6 @@ import hashlib
 import io
 import json
 import os
-import time
 
 import pytest
 from PIL import Image
@@ -24,7 +23,6 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._export import fo
 from ansible_collections.graphops.msgraph.plugins.module_utils._export.folder import ExportFolder
 from ansible_collections.graphops.msgraph.plugins.module_utils._export.manifest import MANIFEST_NAME, ExportManifest, ManifestEntry
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.batch_runner import BatchRunner
-from ansible_collections.graphops.msgraph.plugins.module_utils._sync.file_digests import FileDigests
 from ansible_collections.graphops.msgraph.tests.unit.plugins.module_utils.batch_fakes import FakeBatchClient, graph_error_body, inner
 from ansible_collections.graphops.msgraph.tests.unit.plugins.module_utils.test_private_files import module_args
 # The export's folder writes through the private file writer, which sets the process's umask to 077: this fixture
@@ -317,38 +315,4 @@ def test_an_export_of_many_chunks_on_several_threads_writes_every_file(tmp_path)
     report = export.run(export_users([user(number) for number in range(600)], name_by='mail'))
     assert report.totals['failed'] == 0, [result['reason'] for result in report.results if result['error']][:3]
     assert sorted(os.listdir(tmp_path)) == sorted(['.graphops-export.json'] + ['user%d@contoso.com.jpg' % n for n in range(600)])
-    manifest_matches_disk(tmp_path)
-
-
-def test_a_file_whose_identity_on_disk_is_the_recorded_one_is_not_read_again(tmp_path):
-    """As the sync's cache does (_sync/file_digests.py): the manifest keeps each file's identity with its sha256. The
-    clock runs 10 s ahead, as if the runs were minutes apart (a file changed within 2 s of a hash is always read)."""
-    photos = {'u%d' % number: {'etag': 'e%d' % number, 'data': jpeg(8, (number * 60, 40, 90)), 'side': 8} for number in range(3)}
-    graph = FakeGraph(photos)
-    users = [user(number) for number in range(3)]
-
-    def export_later():
-        folder = ExportFolder(make_module(), str(tmp_path), check_mode=False)
-        folder.digests = FileDigests(clock=lambda: time.time_ns() + 10 * 10 ** 9)
-        export = PhotoExport(graph.client, folder, name_by='mail', size='full', prune=False, concurrency=2,
-                             runner=BatchRunner(graph.client, sleep=lambda seconds: None))
-        return export.run(export_users(users, name_by='mail'))
-
-    first = export_later()
-    assert first.totals['exported'] == 3 and first.stats['files_hashed'] == 0
-    second = export_later()  # each file written by the first run is read once, and its identity recorded
-    assert second.totals['unchanged'] == 3 and second.stats['files_hashed'] == 3
-    assert all(entry['file_stat'] for entry in json.loads((tmp_path / MANIFEST_NAME).read_text())['files'].values())
-    third = export_later()
-    assert third.totals['unchanged'] == 3 and third.stats['files_hashed'] == 0 and not third.changed
-    # Rewritten in place with other bytes of the same length, its modification time put back: its ctime tells.
-    edited = tmp_path / 'user1@contoso.com.jpg'
-    status = edited.stat()
-    edited.write_bytes(bytes(len(edited.read_bytes())))
-    os.utime(edited, ns=(status.st_atime_ns, status.st_mtime_ns))
-    downloads = len(graph.downloads)
-    fourth = export_later()
-    assert fourth.stats['files_hashed'] == 1 and len(graph.downloads) == downloads + 1
-    assert [result['user'] for result in fourth.results if result['action'] == 'exported'] == ['user1@contoso.com']
-    assert edited.read_bytes() == photos['u1']['data']
     manifest_matches_disk(tmp_path)
