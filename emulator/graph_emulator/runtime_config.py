@@ -40,6 +40,17 @@ DEFAULTS = {
     # envelope 200, each inner request 401), or both. No public source says; Graph's front end authenticates every HTTP
     # request it gets, and a token revoked while the batch runs is refused by the workloads its requests go to.
     "batch_token_check": "both",
+    # Graph's budgets per app and tenant (budgets.py): off unless configured, so the rest of the suite is unchanged.
+    "budgets": False,
+    # fixed windows (the harder case for a client), or sliding: the token bucket the identity page names (budgets.py).
+    "budget_windows": "fixed",
+    # Which budgets photo requests spend: undocumented since photos moved to Entra ID storage; both is the strictest.
+    "photo_budget": "both",
+    # Every window and quota times this (the same rate, shorter windows), and every quota alone times the rate scale.
+    "budget_window_scale": 1.0,
+    "budget_rate_scale": 1.0,
+    # Whether a budget's 429 carries x-ms-throttle-scope and x-ms-throttle-information (the identity page lists them).
+    "budget_headers": True,
 }
 
 _CHOICES = {
@@ -56,6 +67,8 @@ _CHOICES = {
     "photo_settings_source": ("strict", "lenient"),
     "filter_string_case": ("insensitive", "sensitive"),
     "batch_token_check": ("both", "envelope", "items"),
+    "budget_windows": ("fixed", "sliding"),
+    "photo_budget": ("directory", "outlook", "both"),
 }
 # Values that look like numbers are kept as strings, so that a YAML or JSON 404 means the same as "404".
 _NUMERIC_CHOICES = ("missing_size", "no_mailbox_oversize")
@@ -75,6 +88,10 @@ def validate(key, value):
     expected = type(DEFAULTS[key])
     if expected is bool and not isinstance(value, bool):
         raise ValueError("%s must be true or false" % key)
+    if expected is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1000:
+            raise ValueError("%s must be a number above 0 (at most 1000)" % key)
+        return float(value)
     if expected is int and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
         raise ValueError("%s must be a positive integer" % key)
     if key == "jpeg_quality" and not 75 <= value <= 95:
@@ -99,6 +116,11 @@ def parse_setting(text: str):
         if lowered not in _TRUE + _FALSE:
             raise ValueError("%s must be true or false" % key)
         value = lowered in _TRUE
+    elif isinstance(default, float):
+        try:
+            value = float(raw)
+        except ValueError:
+            raise ValueError("%s must be a number, got %r" % (key, raw)) from None
     elif isinstance(default, int) or key == "batch_shuffle_seed":
         if key == "batch_shuffle_seed" and raw.lower() in ("", "none", "null"):
             value = None
