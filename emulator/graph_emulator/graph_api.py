@@ -272,7 +272,8 @@ class GraphApi:
             method=request.method, path=path, status=None if response.reset else response.status,
             write=request.method in WRITE_METHODS and is_photo_path, batch=request.batch, principal=principal,
             client_request_id=request.header("client-request-id"), identity=identity, fault=response.fault,
-            size=len(response.body) if response.body else 0, content_type=_body_type(request), budget=response.budget)
+            size=len(response.body) if response.body else 0, content_type=_body_type(request), budget=response.budget,
+            retry_after=response.headers.get("Retry-After"))
 
 
 def _body_type(request):

@@ -15,7 +15,7 @@ is refused again, and an unlucky item runs out of retries although nothing was w
 - a budget's 429 closes its lanes until its Retry-After (never sooner; not clamped like the retry policy's waits);
   requests that spend a closed lane wait at the gate, spending no ``retries``;
 - the gate learns the pace the budget allowed (what landed since the lane last opened, over the time until it
-  reopens) and, once the lane reopens, lets requests through at that pace, so the next window is not met by the
+  reopens; earlier periods weighed in at half, a quarter ...) and, once the lane reopens, lets requests through at that pace, so the next window is not met by the
   whole backlog at once. After five of those periods without a 429 the pace is raised by a tenth, in case the budget
   was shared with a run that has ended;
 - a lane that stays closed longer than STALL_SECONDS fails the requests still waiting, naming the budget.
@@ -53,6 +53,8 @@ NO_RETRY_AFTER_BASE_SECONDS = 1.0
 NO_RETRY_AFTER_MAX_SECONDS = 64.0
 # Quiet periods (as long as the last window learned) before the pace is raised by PROBE_SPEEDUP.
 PROBE_AFTER_PERIODS = 5
+# How much of the pace learned so far a new period keeps (weights halve with each closure).
+PACE_MEMORY = 0.5
 PROBE_SPEEDUP = 0.9
 _WRITE_METHODS = frozenset(('POST', 'PUT', 'PATCH', 'DELETE'))
 
@@ -121,6 +123,8 @@ class _Lane:
         self.quiet_since = now
         self.closures = 0
         self.last_refusal = ''
+        self.landed_sum = 0.0
+        self.period_sum = 0.0
 
 
 class ThrottleGate:
@@ -237,9 +241,14 @@ class ThrottleGate:
                         retry_after_here = retry_after
                     until = now + retry_after_here
                     period = until - lane.period_start
-                    if lane.landed > 0 and period > 0:
-                        # The budget let `landed` requests through from period_start until it reopens.
-                        lane.interval = period / lane.landed
+                    if period > 0:
+                        # The budget let `landed` requests through from period_start until it reopens. Periods are
+                        # weighed together, the older ones less (PACE_MEMORY), so that one that caught only a request
+                        # or two (a $batch straddling a window's end) does not slow the run to a crawl.
+                        lane.landed_sum = lane.landed_sum * PACE_MEMORY + lane.landed
+                        lane.period_sum = lane.period_sum * PACE_MEMORY + period
+                        if lane.landed_sum > 0:
+                            lane.interval = lane.period_sum / lane.landed_sum
                         lane.last_period = period
                     lane.closed_until = until
                     if lane.closed_since is None:
