@@ -167,4 +167,5 @@ bench: venv collection-link
 	$(VPY) benchmarks/run_benchmark.py $(if $(BENCH_LARGE_SIZES),--large-sizes $(BENCH_LARGE_SIZES))
 	$(VPY) benchmarks/prepare_cpu.py --rounds 3 --photos 10
 	$(VPY) benchmarks/run_benchmark.py --only-soak
+	$(VPY) benchmarks/run_benchmark.py --only-budgets $(if $(BENCH_BUDGET_USERS),--budget-users $(BENCH_BUDGET_USERS))
 	$(VPY) benchmarks/task_cost.py
