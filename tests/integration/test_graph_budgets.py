@@ -12,16 +12,9 @@ token bucket (sliding), with and without the x-ms-throttle-* headers. The window
 
 from __future__ import annotations
 
-import io
-import pathlib
-
 import pytest
-import yaml
-from graph_emulator.process import EmulatorProcess
-from graph_emulator.seed import DEFAULT_SEED
-from PIL import Image
 
-from conftest import PlaybookRunner
+from conftest import PlaybookRunner, small_jpeg, tenant_with_users
 
 SYNC = 'graphops.msgraph.graph_profile_photo_sync'
 PHOTO = 'graphops.msgraph.graph_profile_photo'
@@ -38,13 +31,9 @@ def upn(number: int) -> str:
 
 @pytest.fixture(scope='module')
 def tenant_emulator(tmp_path_factory):
-    """An emulator of its own: the demo tenant and 200 more users with mailboxes and no photo."""
-    seed = yaml.safe_load(pathlib.Path(DEFAULT_SEED).read_text())
-    seed['tenants'][0]['users'] += [{'id': '00000000-0000-4000-8029-%012d' % number, 'userPrincipalName': upn(number),
-                                     'mailbox': True} for number in range(USERS)]
-    directory = tmp_path_factory.mktemp('budgets')
-    (directory / 'seed.yml').write_text(yaml.safe_dump(seed))
-    with EmulatorProcess(seed=str(directory / 'seed.yml'), state_dir=str(directory / 'state')) as process:
+    """An emulator of its own: the demo tenant and USERS more users with mailboxes and no photo."""
+    users = [('00000000-0000-4000-8029-%012d' % number, upn(number)) for number in range(USERS)]
+    with tenant_with_users(tmp_path_factory, 'budgets', users) as process:
         yield process
 
 
@@ -56,11 +45,7 @@ def budgeted(tenant_emulator, tmp_path):
 
 @pytest.fixture(scope='module')
 def picture(tmp_path_factory) -> str:
-    path = tmp_path_factory.mktemp('picture') / 'declared.jpg'
-    buffer = io.BytesIO()
-    Image.new('RGB', (64, 64), (200, 120, 30)).save(buffer, 'JPEG', quality=90)
-    path.write_bytes(buffer.getvalue())
-    return str(path)
+    return small_jpeg(tmp_path_factory, (200, 120, 30))
 
 
 def write_refusals(log: list) -> list:

@@ -106,3 +106,18 @@ class FakeBatchClient:
     @property
     def inner_requests(self):
         return [entry for payload in self.payloads for entry in payload['requests']]
+
+
+class FakeClock:
+    """A clock and its sleep for code that takes clock= and sleep=: sleeping moves the time on at once."""
+
+    def __init__(self):
+        self.now = 100.0
+        self.sleeps = []
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.sleeps.append(round(seconds, 3))
+        self.now += seconds

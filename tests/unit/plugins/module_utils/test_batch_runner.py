@@ -18,6 +18,7 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._graph.mailbox_li
 
 from ansible_collections.graphops.msgraph.tests.unit.plugins.module_utils.batch_fakes import (
     FakeBatchClient,
+    FakeClock,
     concurrency_429_body,
     graph_error_body,
     inner,
@@ -28,19 +29,6 @@ JPEG = b'\xff\xd8\xff\xe0photo'
 
 def get(item_id, path):
     return BatchRequest(id=str(item_id), method='GET', path=path)
-
-
-class FakeClock:
-    def __init__(self):
-        self.now = 100.0
-        self.sleeps = []
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(round(seconds, 3))
-        self.now += seconds
 
 
 def runner_for(client, **kwargs):

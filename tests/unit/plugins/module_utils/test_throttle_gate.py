@@ -26,6 +26,7 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._graph.transport 
 
 from ansible_collections.graphops.msgraph.tests.unit.plugins.module_utils.batch_fakes import (
     FakeBatchClient,
+    FakeClock,
     concurrency_429_body,
     graph_error_body,
     inner,
@@ -33,19 +34,6 @@ from ansible_collections.graphops.msgraph.tests.unit.plugins.module_utils.batch_
 
 JPEG = b'\xff\xd8\xff\xe0photo'
 MAILBOX = 'mailbox:users/alice@contoso.com'
-
-
-class FakeClock:
-    def __init__(self):
-        self.now = 1000.0
-        self.sleeps = []
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(round(seconds, 6))
-        self.now += seconds
 
 
 def gate_and_clock(**kwargs):
