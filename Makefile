@@ -127,10 +127,11 @@ build: venv
 # artifact built, then galaxy-importer with Automation Hub's settings). Each session installs its pinned tools into a
 # virtualenv of its own under .nox/, kept between runs (--reuse-venv). galaxy-importer only logs what it finds (the
 # session shows its log), so any WARNING or ERROR line it logs fails the target, as an upload to Automation Hub would.
-NOX_SESSIONS := lint docs-check license-check extra-checks build-import-check
+NOX_SESSIONS ?= lint docs-check license-check extra-checks build-import-check
+NOX_FLAGS ?= --reuse-venv yes
 nox: venv
 	mkdir -p .build
-	$(VENV)/bin/nox --reuse-venv yes --no-color -s $(NOX_SESSIONS) 2>&1 | tee .build/nox.log
+	$(VENV)/bin/nox $(NOX_FLAGS) --no-color -s $(NOX_SESSIONS) 2>&1 | tee .build/nox.log
 	@if grep -E '^(WARNING|ERROR):' .build/nox.log; then \
 		echo "galaxy-importer: the artifact has findings (above; the whole run in .build/nox.log)" >&2; exit 1; fi
 

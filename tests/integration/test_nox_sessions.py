@@ -1,0 +1,130 @@
+# -*- coding: utf-8 -*-
+# Copyright: graphops.msgraph contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""antsibull-nox's sessions as this collection configures them (antsibull-nox.toml, `make nox`) fail on what they are
+there to find: each test plants a fault in a copy of the working tree and runs the session there.
+
+`make nox` runs the same sessions on the tree itself, where they must pass; these tests show they are not passing by
+checking nothing. build-import-check reuses the session virtualenv that `make nox` keeps in the repository's .nox/.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+
+BIN = Path(sys.executable).parent
+
+
+def working_tree_copy(tmp_path: Path) -> Path:
+    laid_out = subprocess.run([str(REPO / 'tests' / 'utils' / 'collection_tree.sh'), str(tmp_path / 'copy')],
+                              capture_output=True, text=True, check=True)
+    return Path(laid_out.stdout.strip())
+
+
+def git_add_all(tree: Path) -> None:
+    """The copy as a git working tree, as the repository is: reuse and antsibull-nox then skip what .gitignore names
+    (.nox/ among them) instead of linting the session virtualenvs."""
+    subprocess.run(['git', 'init', '-q'], cwd=str(tree), check=True)
+    subprocess.run(['git', 'add', '-A'], cwd=str(tree), check=True)
+
+
+def nox(tree: Path, *sessions: str) -> subprocess.CompletedProcess:
+    return subprocess.run([str(BIN / 'nox'), '--no-color', '--reuse-venv', 'yes', '--envdir', str(REPO / '.nox'), '-s', *sessions],
+                          cwd=str(tree), capture_output=True, text=True, timeout=600, check=False)
+
+
+def make_nox(tree: Path, session: str) -> subprocess.CompletedProcess:
+    """The Makefile's nox target in the copy, with this .venv and the session virtualenvs of the repository."""
+    venv = BIN.parent
+    return subprocess.run(['make', '-C', str(tree), 'nox', 'NOX_SESSIONS=%s' % session, 'VENV=%s' % venv,
+                           'NOX_FLAGS=--reuse-venv yes --envdir %s' % (REPO / '.nox'), '-o', str(venv / '.installed')],
+                          capture_output=True, text=True, timeout=900, check=False)
+
+
+def test_extra_checks_find_a_module_outside_the_graph_group_an_unwanted_file_a_tab_and_trailing_whitespace(tmp_path):
+    tree = working_tree_copy(tmp_path)
+    clean = nox(tree, 'extra-checks')
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+
+    modules = tree / 'plugins' / 'modules'
+    # A new module that is not in meta/runtime.yml's `graph` group, and one in it without the auth doc fragment.
+    (modules / 'graph_new_thing.py').write_text((modules / 'graph_profile_photo_info.py').read_text())
+    info = modules / 'graph_profile_photo_info.py'
+    info.write_text(info.read_text().replace('  - graphops.msgraph.auth\n', '', 1))
+    (modules / 'notes.txt').write_text('not a module\n')
+    client = tree / 'plugins' / 'module_utils' / '_graph' / 'client.py'
+    client.write_text(client.read_text() + '\n\tTABBED = 1\n')
+    guide = tree / 'docs' / 'docsite' / 'rst' / 'versioning.rst'
+    guide.write_text(guide.read_text() + 'a line with trailing whitespace   \n')
+
+    found = nox(tree, 'extra-checks')
+    output = found.stdout + found.stderr
+    assert found.returncode != 0, output
+    assert re.search(r'graph_new_thing\.py.*\n.*not in action group .graph.|graph_new_thing.*graph', output), output
+    assert re.search(r'graph_profile_photo_info\.py.*\n.*graphops\.msgraph\.auth', output), output
+    assert re.search(r'plugins/modules/notes\.txt.*\n.*extension must be', output), output
+    assert re.search(r'_graph/client\.py:\d+:\d+:?\s*\n.*tab', output), output
+    assert re.search(r'rst/versioning\.rst:\d+:?\s*\n.*trailing whitespace', output), output
+
+
+def test_license_check_fails_on_a_licence_without_its_text(tmp_path):
+    tree = working_tree_copy(tmp_path)
+    (tree / 'plugins' / 'module_utils' / '_graph' / 'vendored.py').write_text(
+        '# SPDX-FileCopyrightText: someone else\n# SPDX-License-Identifier: MIT\n')
+    git_add_all(tree)
+    found = nox(tree, 'license-check')
+    output = found.stdout + found.stderr
+    assert found.returncode != 0, output
+    assert re.search(r'Missing licenses: MIT', output), output
+
+
+def test_build_import_check_refuses_a_version_below_1_0_0_as_automation_hub_does(tmp_path):
+    tree = working_tree_copy(tmp_path)
+    galaxy = tree / 'galaxy.yml'
+    galaxy.write_text(re.sub(r'(?m)^version: .*$', 'version: 0.9.0', galaxy.read_text()))
+    found = make_nox(tree, 'build-import-check')
+    output = found.stdout + found.stderr
+    assert found.returncode != 0, output
+    assert 'graphops-msgraph-0.9.0.tar.gz' in output, output
+    assert 'requires version to be 1.0.0 or greater' in output, output
+
+
+def test_make_nox_fails_on_what_galaxy_importer_only_logs(tmp_path):
+    """galaxy-importer logs ansible-lint's findings as WARNING lines and carries on; the session passes, make nox not."""
+    tree = working_tree_copy(tmp_path)
+    tasks = tree / 'roles' / 'profile_photos' / 'tasks' / 'main.yml'
+    tasks.write_text(tasks.read_text() + '\n- ansible.builtin.shell: echo unnamed task\n')
+    found = make_nox(tree, 'build-import-check')
+    output = found.stdout + found.stderr
+    assert 'nox > Session build-import-check was successful' in output, output
+    assert found.returncode != 0, output
+    assert re.search(r'(?m)^WARNING: .*', output), output
+    assert 'galaxy-importer: the artifact has findings' in output
+
+
+README_LICENCES = {'CC0': 'CC0-1.0', 'public domain': 'LicenseRef-PublicDomain'}
+
+
+@pytest.mark.parametrize('folder', ['tests/fixtures/photos', 'examples/photos'])
+def test_reuse_gives_each_photograph_the_licence_its_readme_states(folder):
+    """REUSE.toml's last matching annotation wins; a photograph must never fall through to the project's GPL."""
+    annotations = tomllib.loads((REPO / 'REUSE.toml').read_text())['annotations']
+    rows = re.findall(r'^\| `([^`]+)` \|.*\| ([^|]+) \|$', (REPO / 'tests' / 'fixtures' / 'photos' / 'README.md').read_text(), re.M)
+    stated = {name: [spdx for words, spdx in README_LICENCES.items() if words in licence] for name, licence in rows}
+    photos = sorted(path.name for path in (REPO / folder).iterdir() if path.suffix in ('.jpg', '.png'))
+    assert photos and set(photos) <= set(stated)
+    for photo in photos:
+        path = '%s/%s' % (folder, photo)
+        matching = [annotation for annotation in annotations
+                    if any(fnmatch.fnmatch(path, glob) for glob in ([annotation['path']] if isinstance(annotation['path'], str) else annotation['path']))]
+        assert [matching[-1]['SPDX-License-Identifier']] == stated[photo], path
+        assert matching[-1]['precedence'] == 'override' and matching[-1]['SPDX-FileCopyrightText'] != 'graphops.msgraph contributors', path
