@@ -97,7 +97,7 @@ def test_the_role_entry_point_renders_its_argument_specs(binary, tmp_path):
 def test_the_guides_are_in_the_docsite_and_every_r_link_of_the_plugin_docs_reaches_one():
     """The Ansible docsite renders docs/docsite/rst/ from extra-docs.yml; modules link to the guides with R().
 
-    antsibull-docs lint (make docs) checks the rst and extra-docs.yml but not R()'s labels, so they are checked here.
+    antsibull-docs lint (make nox: docs-check) checks the rst and extra-docs.yml but not R()'s labels, so they are checked here.
     """
     docsite = REPO / 'docs' / 'docsite'
     guides = sorted(path.stem for path in (docsite / 'rst').glob('*.rst'))

@@ -76,6 +76,24 @@ def test_extra_checks_find_a_module_outside_the_graph_group_an_unwanted_file_a_t
     assert re.search(r'rst/versioning\.rst:\d+:?\s*\n.*trailing whitespace', output), output
 
 
+def test_docs_check_validates_references_to_plugins_of_this_and_other_collections(tmp_path):
+    tree = working_tree_copy(tmp_path)
+    module = tree / 'plugins' / 'modules' / 'graph_profile_photo.py'
+    text = module.read_text()
+    assert 'See R(How photos are compared,' in text
+    module.write_text(text.replace('See R(How photos are compared,',
+                                   'See M(graphops.msgraph.graph_no_such_module), M(ansible.builtin.no_such_module) and R(How photos are compared,', 1))
+    guide = tree / 'docs' / 'docsite' / 'rst' / 'versioning.rst'
+    guide.write_text(guide.read_text() + '\n.. code::\n\n   a code block that names no language\n')
+    git_add_all(tree)
+    found = nox(tree, 'docs-check')
+    output = found.stdout + found.stderr
+    assert found.returncode != 0, output
+    assert 'there is no module graphops.msgraph.graph_no_such_module' in output, output
+    assert 'there is no module ansible.builtin.no_such_module' in output, output
+    assert re.search(r'rst/versioning\.rst:\d+:\d+:?\s*\n.*Every code block must have a language', output), output
+
+
 def test_license_check_fails_on_a_licence_without_its_text(tmp_path):
     tree = working_tree_copy(tmp_path)
     (tree / 'plugins' / 'module_utils' / '_graph' / 'vendored.py').write_text(
