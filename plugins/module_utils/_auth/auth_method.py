@@ -27,9 +27,10 @@ HAS_MSAL = library_found('msal')
 msal = LazyModule('msal')
 
 try:
-    import requests
-except ImportError:
-    requests = None
+    from requests.exceptions import RequestException
+except ImportError:  # GraphModule fails first, naming requests; nothing raises this stand-in
+    class RequestException(Exception):
+        pass
 
 
 def msal_version() -> tuple:

@@ -13,7 +13,7 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._auth.auth_method
     first_line,
     graph_resource,
     msal,
-    requests,
+    RequestException,
     token_result,
 )
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphAuthError
@@ -96,7 +96,7 @@ class ManagedIdentityAuth(AuthMethod):
         try:
             client = msal.ManagedIdentityClient(self.managed_identity(), http_client=self._http_client(), token_cache=msal.TokenCache())
             result = client.acquire_token_for_client(resource=graph_resource(self.options))
-        except requests.exceptions.RequestException as exc:
+        except RequestException as exc:
             raise GraphAuthError('No managed identity endpoint answered at %s (%s): run the module on an Azure resource that has a '
                                  'managed identity, or choose another auth_method.' % (source, type(exc).__name__)) from None
         except ValueError as exc:

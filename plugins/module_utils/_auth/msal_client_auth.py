@@ -13,7 +13,7 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._auth.auth_method
     login_authority,
     login_host,
     msal,
-    requests,
+    RequestException,
     token_result,
 )
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.clouds import KNOWN_AUTHORITY_HOSTS, graph_scope
@@ -70,7 +70,7 @@ class MsalConfidentialClientAuth(AuthMethod):
                 token_cache=msal.TokenCache(),
             )
             result = app.acquire_token_for_client(scopes=[graph_scope(self.options['cloud'])])
-        except requests.exceptions.RequestException as exc:
+        except RequestException as exc:
             raise GraphConnectionError(describe_connection_error(exc, authority)) from None
         except ValueError as exc:
             # MSAL raises ValueError when the authority's OpenID configuration cannot be read,
