@@ -26,12 +26,6 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._libraries.option
 HAS_MSAL = library_found('msal')
 msal = LazyModule('msal')
 
-try:
-    from requests.exceptions import RequestException
-except ImportError:  # GraphModule fails first, naming requests; nothing raises this stand-in
-    class RequestException(Exception):
-        pass
-
 
 def msal_version() -> tuple:
     parts = []

@@ -13,9 +13,9 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._auth.auth_method
     first_line,
     graph_resource,
     msal,
-    RequestException,
     token_result,
 )
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.client import RequestException
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphAuthError
 
 # The Azure VM metadata service, and MSAL's variable that moves it (meant for AAD Pod Identity).

@@ -13,11 +13,10 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._auth.auth_method
     login_authority,
     login_host,
     msal,
-    RequestException,
     token_result,
 )
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.clouds import KNOWN_AUTHORITY_HOSTS, graph_scope
-from ansible_collections.graphops.msgraph.plugins.module_utils._graph.client import describe_connection_error
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.client import RequestException, describe_connection_error
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphAuthError, GraphConnectionError
 
 # What the common Entra error codes mean for the person reading the failed task.
