@@ -124,8 +124,8 @@ build: venv
 
 # antsibull-nox's sessions that run without containers (antsibull-nox.toml; README.md, "Checks"): lint (flake8,
 # yamllint, the config's own lint), docs-check, license-check (reuse lint), extra-checks and build-import-check (the
-# artifact built, then galaxy-importer with Automation Hub's settings). Each session installs its pinned tools into a
-# virtualenv of its own under .nox/, kept between runs (--reuse-venv). galaxy-importer only logs what it finds (the
+# artifact built, then galaxy-importer with Automation Hub's settings). Each session installs its pinned tools
+# (tests/utils/nox-constraints/) into a virtualenv of its own under .nox/, kept between runs (--reuse-venv). galaxy-importer only logs what it finds (the
 # session shows its log), so any WARNING or ERROR line it logs fails the target, as an upload to Automation Hub would.
 NOX_SESSIONS ?= lint docs-check license-check extra-checks build-import-check
 NOX_FLAGS ?= --reuse-venv yes
