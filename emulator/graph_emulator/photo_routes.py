@@ -117,6 +117,9 @@ class PhotoOperations:
             return self._object(request, route, target, version)
         slot = target.slot
         if route.resource == "value" and method in ("PUT", "PATCH"):
+            if request.batch and self.emulator.config["batch_photo_upload"] == "refused":
+                # batch_photo_upload: refused. What Graph answers then is not published; a 400 as for a body it cannot take.
+                return graph_error(request, 400, "BadRequest", "Uploading a photo is not supported in a JSON batch request.")
             return self._upload(request, route, target)
         if route.resource == "value" and method == "DELETE":
             if route.kind in ("team", "contact"):
@@ -226,6 +229,8 @@ class PhotoOperations:
             stored = StoredPhoto.stored(body, photo_image.Rewrite.from_config(config), as_is=not config["rewrite"])
         except photo_image.InvalidImage:
             return graph_error(request, 400, "BadRequest", "The photo is not a valid image.")
+        if config["upload_etag"] == "content":
+            stored.etag = photo_image.content_etag(stored.data)
         store_photo(self.emulator.directory, target.slot, stored)
         return ApiResponse(status=204 if route.kind == "team" else 200)
 
