@@ -12,7 +12,10 @@ import io
 import pytest
 import yaml
 from graph_emulator.process import EmulatorProcess
+from graph_emulator.runtime_config import DEFAULTS
 from PIL import Image, ImageChops, ImageStat
+
+from ansible_collections.graphops.msgraph.plugins.module_utils._probe.emulator_profile import EMULATOR_DEFAULTS
 
 from conftest import ALICE, BOB, CAROL, MARKETING, READONLY_APP, PlaybookRunner
 
@@ -118,4 +121,92 @@ def test_each_fact_names_the_switch_behaviour_and_the_principals_end_as_they_beg
     assert result['differences'] == {name: {'tenant': value, 'emulator_default': result['differences'][name]['emulator_default']}
                                      for name, value in settings.items() if name in profile}
     assert set(result['differences']) == set(settings) & set(profile)
+    assert result['observations']['crop']['part'] == ('middle' if result['facts']['crop'] == 'square' else 'all')
     assert 'Bearer' not in run.output and 'access_token' not in str(result['observations'])
+    # The profile loads: an emulator started with it has exactly those settings.
+    again, dummy = profile_emulator(profile)
+    config = again.admin.config()
+    assert {name: config[name] for name in profile} == profile
+
+
+def test_the_probe_knows_the_emulator_defaults():
+    assert EMULATOR_DEFAULTS == {name: DEFAULTS[name] for name in EMULATOR_DEFAULTS}
+
+
+def test_an_experiment_that_fails_half_way_ends_with_the_photos_put_back(playbook, admin, emulator):
+    """The eighth Graph request (the second upload, after the checks of the user and group, the reads of their photos
+    and the first experiment's upload and two reads) gets a 503 that the task does not retry: the experiment fails,
+    and Bob's and the group's photos are put back before the task fails."""
+    before = {p: principal_state(admin, p) for p in ('users/' + BOB, 'groups/' + MARKETING)}
+    admin.script_faults([{'pass': True}] * 7 + [{'status': 503}])
+    run = playbook.run([probe(user=BOB, group=MARKETING, retries=0)])
+    assert run.rc != 0
+    result = run.result()
+    assert 'The listed_size experiment failed' in result['msg'] and 'HTTP 503' in result['msg']
+    assert 'put back' in result['msg']
+    assert result['restored'] is True
+    assert result['facts']['reencoded'] is True  # what it learnt before the failure is returned
+    for principal, state in before.items():
+        assert_same_state(state, principal_state(admin, principal))
+    assert 'Traceback' not in run.output
+    # The first experiment's upload, the failed one, and Bob's photo put back; the group was not written yet.
+    assert [(entry['method'], entry['status']) for entry in admin.log() if entry['write']] == [('PUT', 200), ('PUT', 503), ('PUT', 200)]
+
+
+def test_under_throttling_the_probe_retries_reports_the_header_and_puts_the_photos_back(playbook, admin):
+    before = {p: principal_state(admin, p) for p in ('users/' + BOB, 'groups/' + MARKETING)}
+    admin.faults(rates={'429': 0.3}, retry_after=['0.05'], seed=7)
+    run = playbook.run([probe(user=BOB, group=MARKETING)])
+    assert run.rc == 0, run.output
+    result = run.result()
+    assert result['restored'] is True
+    assert 'retry-after' in result['facts']['throttle_headers']
+    assert any(entry['fault'] == '429' for entry in admin.log())
+    for principal, state in before.items():
+        assert_same_state(state, principal_state(admin, principal))
+
+
+def test_check_mode_lists_the_experiments_and_writes_nothing(playbook, admin, tmp_path):
+    backups = tmp_path / 'backups'
+    admin.clear_log()
+    run = playbook.run([probe(user=BOB, group=MARKETING, backup_dir=str(backups))], check=True)
+    assert run.rc == 0, run.output
+    result = run.result()
+    assert admin.writes() == []
+    assert not backups.exists()
+    assert result['facts'] == {}
+    experiments = {experiment['name']: experiment for experiment in result['experiments']}
+    assert experiments['crop']['facts'] == ['crop']
+    assert 'PUT /users/%s/photo/$value (2:1 JPEG, red, green and blue thirds)' % BOB in experiments['crop']['requests']
+    assert any(request.startswith('PUT /groups/%s/photo/$value' % MARKETING) for request in experiments['group_app_only_write']['requests'])
+
+
+def test_backup_dir_keeps_the_photos_and_a_real_run_reports_changed(playbook, admin, tmp_path):
+    backups = tmp_path / 'backups'
+    run = playbook.run([probe(user=BOB, group=MARKETING, backup_dir=str(backups))])
+    assert run.rc == 0, run.output
+    result = run.result()
+    assert result['changed'] is True
+    kept = {entry['principal']: entry for entry in result['kept']}
+    bob_file = kept['users/' + BOB]['backup_file']
+    assert bob_file.startswith(str(backups)) and bob_file.endswith('/%s.jpg' % BOB)
+    with open(bob_file, 'rb') as handle:
+        assert handle.read()[:3] == b'\xff\xd8\xff'
+    assert kept['groups/' + MARKETING]['backup_file'].endswith('/groups/%s.jpg' % MARKETING)
+
+
+@pytest.mark.parametrize('user, env, expected', [
+    ('nobody@contoso.com', {}, 'users/nobody@contoso.com does not exist in this tenant'),
+    (CAROL, {}, 'users/%s has no mailbox' % CAROL),
+    (BOB, {'AZURE_CLIENT_ID': READONLY_APP[0], 'AZURE_CLIENT_SECRET': READONLY_APP[1]},
+     'the probe needs the Graph permission User.ReadBasic.All (or User.Read.All)'),
+])
+def test_a_clear_message_before_any_write(playbook, admin, user, env, expected):
+    admin.clear_log()
+    run = playbook.run([probe(user=user)], env=env)
+    assert run.rc != 0
+    result = run.result()
+    assert expected in result['msg'], result['msg']
+    assert 'Nothing was written' in result['msg']
+    assert admin.writes() == []
+    assert 'Traceback' not in run.output

@@ -52,18 +52,23 @@ def sample(im, fx: float, fy: float) -> str:
 
 
 def read_crop(data: bytes) -> dict:
-    """crop (square or none) of the 2:1 thirds picture, the part kept, and the pixels it was read from."""
+    """crop (square or none) of the 2:1 thirds picture, the part kept, and the share of each third's colour along its
+    middle row. A centred square of it holds the whole middle third and equal slivers of the other two."""
     im = displayed(data)
-    samples = [sample(im, fx, 0.5) for fx in (0.05, 0.5, 0.95)]
+    row = [colour_name(im.getpixel((x, im.height // 2))) for x in range(im.width)]
+    shares = {part: round(row.count(name) / float(im.width), 3) for name, part in PART_BY_COLOUR.items()}
     square = abs(im.width - im.height) <= 1
     if not square:
         part = 'all'
-    elif len(set(samples)) == 1:
-        part = PART_BY_COLOUR.get(samples[0], 'unknown')
+    elif abs(shares['left'] - shares['right']) <= 0.05:
+        part = 'middle'
+    elif shares['right'] == 0:
+        part = 'left'
+    elif shares['left'] == 0:
+        part = 'right'
     else:
         part = 'off centre'
-    return {'crop': 'square' if square else 'none', 'part': part, 'width': im.width, 'height': im.height,
-            'samples': dict(zip(('left', 'centre', 'right'), samples))}
+    return {'crop': 'square' if square else 'none', 'part': part, 'width': im.width, 'height': im.height, 'shares': shares}
 
 
 def read_orientation(data: bytes) -> dict:
