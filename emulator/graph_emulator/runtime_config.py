@@ -30,6 +30,10 @@ DEFAULTS = {
     "photo_settings_patch_status": 204,  # PATCH photoUpdateSettings: 204, or 200 with the object (docs disagree)
     # PATCH photoUpdateSettings with source null or unknownFutureValue: refused (strict) or taken (lenient); undocumented.
     "photo_settings_source": "strict",
+    # Whether photoUpdateSettings has `source`: the documentation page (photoupdatesettings.md) says so, the published beta
+    # metadata (msgraph-metadata, beta-Prod.csdl of 2026-08-04; tests/fixtures/graph-metadata/) lists id and allowedRoles
+    # only. "metadata": GET answers without it and a PATCH naming it is a 400 for an unknown property.
+    "photo_settings_source_property": "documented",
     # Whether $filter compares strings regardless of case: Microsoft's pages do not say (directory_queries.py).
     "filter_string_case": "insensitive",
     # Seconds every token issued from now on lives (expires_in / expires_on): client credentials, certificate, federated,
@@ -63,6 +67,7 @@ _CHOICES = {
     "downscale_filter": tuple(DOWNSCALE_FILTERS),
     "photo_settings_patch_status": (200, 204),
     "photo_settings_source": ("strict", "lenient"),
+    "photo_settings_source_property": ("documented", "metadata"),
     "filter_string_case": ("insensitive", "sensitive"),
     "batch_token_check": ("both", "envelope", "items"),
     "batch_photo_upload": ("accepted", "refused"),

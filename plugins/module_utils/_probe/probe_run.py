@@ -28,6 +28,9 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._probe.principal_
 )
 from ansible_collections.graphops.msgraph.plugins.module_utils._probe.probe_requests import ProbeRequests
 
+# What the checks before any write read: the properties exist on v1.0 and beta alike (a test compares them with the metadata).
+USER_SELECT = ('id', 'userPrincipalName', 'mail')
+GROUP_SELECT = ('id', 'displayName')
 USER_READ_PERMISSION = 'User.ReadBasic.All (or User.Read.All)'
 GROUP_READ_PERMISSION = 'GroupMember.Read.All (or Group.Read.All)'
 
@@ -69,14 +72,14 @@ class ProbeRun:
 
     def preflight(self) -> None:
         """Before any write: the user exists and has a mailbox, the group exists."""
-        user = _read_principal(self.client, '/%s?$select=id,userPrincipalName,mail' % self.user.path, self.user.label, USER_READ_PERMISSION)
+        user = _read_principal(self.client, '/%s?$select=%s' % (self.user.path, ','.join(USER_SELECT)), self.user.label, USER_READ_PERMISSION)
         if not user.get('mail'):
             raise ProbeFailed(
                 '%s has no mailbox (its mail property is empty): Graph keeps the photo of a user without an Exchange Online '
                 'mailbox in Entra ID only, where uploads over about 100 KB fail and answers differ from a mailbox user\'s. '
                 'Name a test user with a mailbox. Nothing was written.' % self.user.label, {'restored': True})
         if self.group is not None:
-            _read_principal(self.client, '/%s?$select=id,displayName' % self.group.path, self.group.label, GROUP_READ_PERMISSION)
+            _read_principal(self.client, '/%s?$select=%s' % (self.group.path, ','.join(GROUP_SELECT)), self.group.label, GROUP_READ_PERMISSION)
 
     def _keep_group(self, backups):
         try:
