@@ -17,7 +17,7 @@ from PIL import Image, ImageChops, ImageStat
 
 from ansible_collections.graphops.msgraph.plugins.module_utils._probe.emulator_profile import EMULATOR_DEFAULTS
 
-from conftest import ALICE, BOB, CAROL, MARKETING, READONLY_APP, PlaybookRunner
+from conftest import ALICE, BOB, CAROL, MARKETING, READONLY_APP, REPO, PlaybookRunner, run_example_playbook
 
 MODULE = 'graphops.msgraph.graph_profile_photo_probe'
 ALL_SIZES = ['48x48', '64x64', '96x96', '120x120', '240x240', '360x360', '432x432', '504x504', '648x648']
@@ -210,3 +210,26 @@ def test_a_clear_message_before_any_write(playbook, admin, user, env, expected):
     assert 'Nothing was written' in result['msg']
     assert admin.writes() == []
     assert 'Traceback' not in run.output
+
+
+def test_the_example_playbook_probes_and_writes_a_profile_the_emulator_loads(emulator, admin, tmp_path):
+    """examples/probe_tenant.yml as docs/docsite/rst/verify_tenant.rst runs it (the variables `make emulator` prints), on a
+    tenant where two behaviours differ from the defaults; the profile it writes starts an emulator that behaves so."""
+    admin.config(aspect='crop_square', missing_size='1x1')
+    dest = tmp_path / 'tenant-profile.yml'
+    output = run_example_playbook(emulator, REPO / 'examples' / 'probe_tenant.yml', '-e', 'probe_profile_dest=%s' % dest)
+    assert "'crop': 'square'" in output or '"crop": "square"' in output
+    assert 'emulator_default' in output
+    profile = yaml.safe_load(dest.read_text())
+    assert (profile['aspect'], profile['missing_size']) == ('crop_square', '1x1')
+    with EmulatorProcess(state_dir=str(tmp_path / 'state'), args=['--profile', str(dest)]) as rehearsal:
+        config = rehearsal.admin.config()
+        assert {name: config[name] for name in profile} == profile
+
+
+def test_the_example_playbook_in_check_mode_writes_nothing(emulator, admin, tmp_path):
+    dest = tmp_path / 'tenant-profile.yml'
+    admin.clear_log()
+    run_example_playbook(emulator, REPO / 'examples' / 'probe_tenant.yml', '--check', '-e', 'probe_profile_dest=%s' % dest)
+    assert admin.writes() == []
+    assert not dest.exists()
