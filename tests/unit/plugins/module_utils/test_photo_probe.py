@@ -140,7 +140,8 @@ class RefusingClient:
 
 def test_a_restore_that_fails_names_the_backup_file():
     client = RefusingClient()
-    kept = KeptPhoto(target=target_from_options(user='bob@contoso.com'), data=b'\xff\xd8\xff photo', backup_file='/backups/20261207T190000Z/bob@contoso.com.jpg')
+    kept = KeptPhoto(target=target_from_options(user='bob@contoso.com'), data=b'\xff\xd8\xff photo',
+                     backup_file='/backups/20261207T190000Z/bob@contoso.com.jpg')
     with pytest.raises(ProbeRestoreError) as failure:
         restore_photo(ProbeRequests(client, check_mode=False), kept)
     assert 'Could not put the photo of users/bob@contoso.com back (HTTP 503 ServiceUnavailable' in str(failure.value)
