@@ -129,34 +129,22 @@ COLLECTIONS = {
 
 # Photo paths the metadata publishes that the emulator does not route (each answers 400 "Resource not found for the
 # segment"), with why: no module of the collection sends them. Every other published photo path is routed.
+_NOT_EMULATED_ON_BOTH = {
+    "/groups/{group-id}/team/photo": "a team's photo is read and written as /teams/{id}/photo",
+    "/groups/{group-id}/team/photo/$value": "a team's photo is read and written as /teams/{id}/photo/$value",
+}
+_NOT_EMULATED_ON_BOTH.update({
+    "%s/contactFolders/{contactFolder-id}/childFolders/{contactFolder-id1}/contacts/{contact-id}/photo%s" % (root, value): "nested contact folders"
+    for root in ("/me", "/users/{user-id}") for value in ("", "/$value")})
 PHOTO_PATHS_NOT_EMULATED = {
-    "v1.0": {
-        "/groups/{group-id}/team/photo": "a team's photo is read and written as /teams/{id}/photo",
-        "/groups/{group-id}/team/photo/$value": "a team's photo is read and written as /teams/{id}/photo/$value",
-        "/me/contactFolders/{contactFolder-id}/childFolders/{contactFolder-id1}/contacts/{contact-id}/photo": "nested contact folders",
-        "/me/contactFolders/{contactFolder-id}/childFolders/{contactFolder-id1}/contacts/{contact-id}/photo/$value": "nested contact folders",
-        "/users/{user-id}/contactFolders/{contactFolder-id}/childFolders/{contactFolder-id1}/contacts/{contact-id}/photo": "nested contact folders",
-        "/users/{user-id}/contactFolders/{contactFolder-id}/childFolders/{contactFolder-id1}/contacts/{contact-id}/photo/$value":
-            "nested contact folders",
-        "/me/joinedTeams/{team-id}/photo": "a team through its members (v1.0 only)",
-        "/me/joinedTeams/{team-id}/photo/$value": "a team through its members (v1.0 only)",
-        "/users/{user-id}/joinedTeams/{team-id}/photo": "a team through its members (v1.0 only)",
-        "/users/{user-id}/joinedTeams/{team-id}/photo/$value": "a team through its members (v1.0 only)",
-    },
-    "beta": {
-        "/groups/{group-id}/team/photo": "a team's photo is read and written as /teams/{id}/photo",
-        "/groups/{group-id}/team/photo/$value": "a team's photo is read and written as /teams/{id}/photo/$value",
-        "/me/contactFolders/{contactFolder-id}/childFolders/{contactFolder-id1}/contacts/{contact-id}/photo": "nested contact folders",
-        "/me/contactFolders/{contactFolder-id}/childFolders/{contactFolder-id1}/contacts/{contact-id}/photo/$value": "nested contact folders",
-        "/users/{user-id}/contactFolders/{contactFolder-id}/childFolders/{contactFolder-id1}/contacts/{contact-id}/photo": "nested contact folders",
-        "/users/{user-id}/contactFolders/{contactFolder-id}/childFolders/{contactFolder-id1}/contacts/{contact-id}/photo/$value":
-            "nested contact folders",
-        "/teamTemplateDefinition/{teamTemplateDefinition-id}/teamDefinition/photo": "team templates (beta only)",
-        "/teamTemplateDefinition/{teamTemplateDefinition-id}/teamDefinition/photo/$value": "team templates (beta only)",
-        "/teamwork/teamTemplates/{teamTemplate-id}/definitions/{teamTemplateDefinition-id}/teamDefinition/photo": "team templates (beta only)",
-        "/teamwork/teamTemplates/{teamTemplate-id}/definitions/{teamTemplateDefinition-id}/teamDefinition/photo/$value":
-            "team templates (beta only)",
-    },
+    "v1.0": dict(_NOT_EMULATED_ON_BOTH, **{
+        "%s/joinedTeams/{team-id}/photo%s" % (root, value): "a team through its members (v1.0 only)"
+        for root in ("/me", "/users/{user-id}") for value in ("", "/$value")}),
+    "beta": dict(_NOT_EMULATED_ON_BOTH, **{
+        "%s/teamDefinition/photo%s" % (root, value): "team templates (beta only)"
+        for root in ("/teamTemplateDefinition/{teamTemplateDefinition-id}",
+                     "/teamwork/teamTemplates/{teamTemplate-id}/definitions/{teamTemplateDefinition-id}")
+        for value in ("", "/$value")}),
 }
 
 
