@@ -8,6 +8,9 @@ those switches, and the probed user and group end as they began (seen through th
 from __future__ import annotations
 
 import io
+import os
+import re
+import shutil
 
 import pytest
 import yaml
@@ -151,6 +154,24 @@ def test_an_experiment_that_fails_half_way_ends_with_the_photos_put_back(playboo
     assert 'Traceback' not in run.output
     # The first experiment's upload, the failed one, and Bob's photo put back; the group was not written yet.
     assert [(entry['method'], entry['status']) for entry in admin.log() if entry['write']] == [('PUT', 200), ('PUT', 503), ('PUT', 200)]
+
+
+def test_a_photo_that_cannot_be_put_back_fails_the_task_naming_its_backup_file(playbook, admin):
+    """Bob without a group: 17 Graph requests (the user's check, the read of his photo, 15 for the experiments), then
+    putting his photo back gets a 503 that the task does not retry."""
+    before = admin.photo_bytes('users/' + BOB)
+    admin.script_faults([{'pass': True}] * 17 + [{'status': 503}])
+    run = playbook.run([probe(user=BOB, retries=0)])
+    assert run.rc != 0
+    result = run.result()
+    assert result['restored'] is False
+    match = re.search(r'Could not put the photo of users/%s back \(HTTP 503 .*\): it is saved in (\S+); set it again' % re.escape(BOB),
+                      result['msg'])
+    assert match, result['msg']
+    with open(match.group(1), 'rb') as handle:
+        assert handle.read() == before  # the private temporary folder is kept, holding the photo as Graph served it
+    shutil.rmtree(os.path.dirname(os.path.dirname(match.group(1))))
+    assert 'Traceback' not in run.output
 
 
 def test_under_throttling_the_probe_retries_reports_the_header_and_puts_the_photos_back(playbook, admin):
