@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphError, GraphModuleError
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.error_messages import describe_photo_error, is_no_photo
-from ansible_collections.graphops.msgraph.plugins.module_utils._probe import fact_readers, test_pictures
+from ansible_collections.graphops.msgraph.plugins.module_utils._probe import fact_readers, probe_pictures
 
 LARGE_SIDE = 1000
 LISTED_SIDE_ABOVE = 500  # between 432 and 504: snapped, it is stored at 432
@@ -75,7 +75,7 @@ class ExperimentContext:
 
 
 def large_upload(ctx: ExperimentContext):
-    sent = test_pictures.square(LARGE_SIDE)
+    sent = probe_pictures.square(LARGE_SIDE)
     ctx.upload('large_upload', sent)
     stored = ctx.value('large_upload')
     im = fact_readers.open_picture(stored)
@@ -87,7 +87,7 @@ def large_upload(ctx: ExperimentContext):
 
 
 def listed_size(ctx: ExperimentContext):
-    sent = test_pictures.square(LISTED_SIDE_ABOVE)
+    sent = probe_pictures.square(LISTED_SIDE_ABOVE)
     ctx.state['listed_picture'] = sent
     ctx.upload('listed_size', sent)
     meta = ctx.metadata('listed_size')
@@ -115,19 +115,19 @@ def unknown_size(ctx: ExperimentContext):
 
 
 def crop(ctx: ExperimentContext):
-    ctx.upload('crop', test_pictures.thirds())
+    ctx.upload('crop', probe_pictures.thirds())
     reading = fact_readers.read_crop(ctx.value('crop'))
     return {'crop': reading.pop('crop')}, reading
 
 
 def exif_orientation(ctx: ExperimentContext):
-    ctx.upload('exif_orientation', test_pictures.rotated_with_exif())
+    ctx.upload('exif_orientation', probe_pictures.rotated_with_exif())
     reading = fact_readers.read_orientation(ctx.value('exif_orientation'))
     return {'exif_orientation': reading.pop('exif_orientation')}, reading
 
 
 def transparency(ctx: ExperimentContext):
-    ctx.upload('transparency', test_pictures.transparent_png(), 'image/png')
+    ctx.upload('transparency', probe_pictures.transparent_png(), 'image/png')
     stored = ctx.value('transparency')
     keeps_alpha = fact_readers.has_alpha(stored)
     if keeps_alpha:
@@ -139,7 +139,7 @@ def transparency(ctx: ExperimentContext):
 
 
 def batch_upload(ctx: ExperimentContext):
-    answer = ctx.requests.batch_put_photo(ctx.user.photo_value_path, test_pictures.square(240), 'image/jpeg')
+    answer = ctx.requests.batch_put_photo(ctx.user.photo_value_path, probe_pictures.square(240), 'image/jpeg')
     if answer.ok:
         return {'batch_upload': 'accepted'}, {'status': answer.status}
     body = answer.json_body if isinstance(answer.json_body, dict) else {}
@@ -159,7 +159,7 @@ def group_app_only_write(ctx: ExperimentContext):
     if ctx.group_photo is None:  # its photo could not even be read app-only
         return {'group_app_only_write': 'denied'}, {'read': 'denied', 'write': 'not tried'}
     try:
-        ctx.requests.put_photo(ctx.group.photo_value_path, test_pictures.square(240), 'image/jpeg')
+        ctx.requests.put_photo(ctx.group.photo_value_path, probe_pictures.square(240), 'image/jpeg')
     except GraphError as error:
         if error.status == 403 and error.code != 'Authorization_RequestDenied':
             return {'group_app_only_write': 'denied'}, {'read': 'allowed', 'write': 'denied', 'status': 403, 'code': error.code}

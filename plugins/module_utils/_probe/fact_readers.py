@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """What a stored photo shows, read from its bytes as a viewer shows it (EXIF orientation applied, if any is left).
 
-Each reader samples a few pixels of flat-coloured areas (test_pictures.py) and names the nearest known colour, so that
+Each reader samples a few pixels of flat-coloured areas (probe_pictures.py) and names the nearest known colour, so that
 JPEG noise and any quality Graph re-encodes at do not change the answer.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 
 from ansible_collections.graphops.msgraph.plugins.module_utils._module.optional_libraries import LazyModule
-from ansible_collections.graphops.msgraph.plugins.module_utils._probe.test_pictures import BLUE, GREEN, HIDDEN, RED
+from ansible_collections.graphops.msgraph.plugins.module_utils._probe.probe_pictures import BLUE, GREEN, HIDDEN, RED
 
 Image = LazyModule('PIL.Image')
 ImageOps = LazyModule('PIL.ImageOps')
@@ -21,7 +21,7 @@ WHITE = (255, 255, 255)
 BLACK = (0, 0, 0)
 NAMED_COLOURS = {'red': RED, 'green': GREEN, 'blue': BLUE, 'white': WHITE, 'black': BLACK, 'hidden': HIDDEN}
 BACKGROUNDS = {'white': 'white', 'black': 'black', 'hidden': 'dropped'}
-PART_BY_COLOUR = {'red': 'left', 'green': 'middle', 'blue': 'right'}  # test_pictures.THIRDS
+PART_BY_COLOUR = {'red': 'left', 'green': 'middle', 'blue': 'right'}  # probe_pictures.THIRDS
 
 
 def open_picture(data: bytes):

@@ -14,7 +14,7 @@ from PIL import Image, ImageOps
 
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphError
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.targets import target_from_options
-from ansible_collections.graphops.msgraph.plugins.module_utils._probe import fact_readers, test_pictures
+from ansible_collections.graphops.msgraph.plugins.module_utils._probe import fact_readers, probe_pictures
 from ansible_collections.graphops.msgraph.plugins.module_utils._probe.emulator_profile import (
     EMULATOR_DEFAULTS,
     emulator_profile,
@@ -47,7 +47,7 @@ def centred_square(im):
     (lambda im: im.crop((im.width - im.height, 0, im.width, im.height)), 'square', 'right'),
 ])
 def test_crop_reading(stored, crop, part):
-    reading = fact_readers.read_crop(jpeg(stored(opened(test_pictures.thirds()))))
+    reading = fact_readers.read_crop(jpeg(stored(opened(probe_pictures.thirds()))))
     assert (reading['crop'], reading['part']) == (crop, part)
 
 
@@ -56,29 +56,29 @@ def test_crop_reading(stored, crop, part):
     (lambda im: im, 'ignored'),  # EXIF stripped, pixels as stored
 ])
 def test_orientation_reading(stored, expected):
-    assert fact_readers.read_orientation(jpeg(stored(opened(test_pictures.rotated_with_exif()))))['exif_orientation'] == expected
+    assert fact_readers.read_orientation(jpeg(stored(opened(probe_pictures.rotated_with_exif()))))['exif_orientation'] == expected
 
 
 def test_the_rotated_picture_keeps_its_exif_when_sent_as_is():
     # A tenant that keeps uploads as sent keeps the tag too: a viewer shows it upright, which is what 'applied' says.
-    assert fact_readers.read_orientation(test_pictures.rotated_with_exif())['exif_orientation'] == 'applied'
+    assert fact_readers.read_orientation(probe_pictures.rotated_with_exif())['exif_orientation'] == 'applied'
 
 
 @pytest.mark.parametrize('background, expected', [((255, 255, 255), 'white'), ((0, 0, 0), 'black'), (None, 'dropped')])
 def test_background_reading(background, expected):
-    im = opened(test_pictures.transparent_png())
+    im = opened(probe_pictures.transparent_png())
     if background is None:
         flattened = im.convert('RGB')  # the alpha channel thrown away: the hidden colour shows
     else:
         flattened = Image.new('RGB', im.size, background)
         flattened.paste(im, mask=im.getchannel('A'))
     assert fact_readers.read_background(jpeg(flattened))['transparency'] == expected
-    assert fact_readers.has_alpha(test_pictures.transparent_png())
+    assert fact_readers.has_alpha(probe_pictures.transparent_png())
 
 
-def test_test_pictures_are_small_enough_for_any_user():
-    for data in (test_pictures.square(1000), test_pictures.square(500), test_pictures.thirds(),
-                 test_pictures.rotated_with_exif(), test_pictures.transparent_png()):
+def test_probe_pictures_are_small_enough_for_any_user():
+    for data in (probe_pictures.square(1000), probe_pictures.square(500), probe_pictures.thirds(),
+                 probe_pictures.rotated_with_exif(), probe_pictures.transparent_png()):
         assert len(data) < 100 * 1024
 
 
