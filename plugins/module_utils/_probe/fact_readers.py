@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 
-from ansible_collections.graphops.msgraph.plugins.module_utils._module.optional_libraries import LazyModule
+from ansible_collections.graphops.msgraph.plugins.module_utils._libraries.optional_libraries import LazyModule
 from ansible_collections.graphops.msgraph.plugins.module_utils._probe.probe_pictures import BLUE, GREEN, HIDDEN, RED
 
 Image = LazyModule('PIL.Image')

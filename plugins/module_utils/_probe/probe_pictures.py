@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 
-from ansible_collections.graphops.msgraph.plugins.module_utils._module.optional_libraries import LazyModule
+from ansible_collections.graphops.msgraph.plugins.module_utils._libraries.optional_libraries import LazyModule
 
 Image = LazyModule('PIL.Image')
 
