@@ -16,6 +16,7 @@ import pytest
 import yaml
 from graph_emulator.process import EmulatorProcess
 from graph_emulator.runtime_config import DEFAULTS
+from graph_emulator.seed import DEFAULT_SEED
 from PIL import Image, ImageChops, ImageStat
 
 from ansible_collections.graphops.msgraph.plugins.module_utils._probe.emulator_profile import EMULATOR_DEFAULTS
@@ -214,6 +215,29 @@ def test_backup_dir_keeps_the_photos_and_a_real_run_reports_changed(playbook, ad
     with open(bob_file, 'rb') as handle:
         assert handle.read()[:3] == b'\xff\xd8\xff'
     assert kept['groups/' + MARKETING]['backup_file'].endswith('/groups/%s.jpg' % MARKETING)
+
+
+READER_APP = ('6e0c2f4a-8b3d-4f1e-9a7c-2d5b8e1f4a36', 'probe-reader-secret')
+
+
+def test_a_missing_write_permission_is_named_and_nothing_is_changed(tmp_path):
+    """An app that may read users and photos but not write them: the first upload's 403 names the permission, the task
+    fails at once, and Bob keeps his photo (the refused upload changed nothing, so nothing is put back)."""
+    seed = yaml.safe_load(open(DEFAULT_SEED, encoding='utf-8'))
+    seed['tenants'][0]['apps'].append({'client_id': READER_APP[0], 'display_name': 'probe-reader', 'secrets': [READER_APP[1]],
+                                       'roles': ['User.Read.All', 'ProfilePhoto.Read.All']})
+    (tmp_path / 'seed.yml').write_text(yaml.safe_dump(seed))
+    with EmulatorProcess(seed=str(tmp_path / 'seed.yml'), state_dir=str(tmp_path / 'state')) as emulator:
+        before = principal_state(emulator.admin, 'users/' + BOB)
+        run = PlaybookRunner(emulator, tmp_path).run([probe(user=BOB)], env={'AZURE_CLIENT_ID': READER_APP[0],
+                                                                             'AZURE_CLIENT_SECRET': READER_APP[1]})
+        assert run.rc != 0
+        result = run.result()
+        assert 'The large_upload experiment failed: Could not set the photo of users/%s: HTTP 403' % BOB in result['msg']
+        assert 'needs the Graph permission ProfilePhoto.ReadWrite.All (or User.ReadWrite.All)' in result['msg']
+        assert result['restored'] is True
+        assert [(entry['method'], entry['status']) for entry in emulator.admin.log() if entry['write']] == [('PUT', 403)]
+        assert_same_state(before, principal_state(emulator.admin, 'users/' + BOB))
 
 
 @pytest.mark.parametrize('user, env, expected', [
