@@ -214,6 +214,7 @@ def test_backup_dir_keeps_the_photos_and_a_real_run_reports_changed(playbook, ad
     assert bob_file.startswith(str(backups)) and bob_file.endswith('/%s.jpg' % BOB)
     with open(bob_file, 'rb') as handle:
         assert handle.read()[:3] == b'\xff\xd8\xff'
+    assert os.stat(bob_file).st_mode & 0o777 == 0o600  # a photo is personal data
     assert kept['groups/' + MARKETING]['backup_file'].endswith('/groups/%s.jpg' % MARKETING)
 
 
