@@ -93,7 +93,7 @@ facts:
       description: Whether the stored bytes differ from the uploaded ones.
       type: bool
     crop:
-      description: V(square) when a 2:1 upload is stored square, else V(none). RV(observations.crop.part) says which part was kept.
+      description: V(square) when a 2:1 upload is stored square, else V(none). C(observations.crop.part) says which part was kept.
       type: str
     exif_orientation:
       description: V(applied) when a picture stored turned, with EXIF orientation 6, shows upright; else V(ignored).
