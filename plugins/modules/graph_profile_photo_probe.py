@@ -11,7 +11,7 @@ short_description: Find out what a Microsoft 365 tenant does to uploaded profile
 version_added: 1.0.0
 description:
   - Runs a fixed set of experiments on one named test O(user) (and optionally one O(group)) and reports what Graph did
-    with each upload - whether it re-encodes, crops to a square, applies the EXIF orientation, what transparency
+    with each upload - whether it re-encodes (and at which JPEG quality), crops to a square, applies the EXIF orientation, what transparency
     becomes, which sizes it keeps and offers, what a size it does not offer answers, whether a photo PUT inside
     C($batch) is accepted, whether an app-only token may write a group photo, and which throttling headers it sends.
   - Where public sources leave Graph's behaviour open, the collection's modules are tested under every possibility;
@@ -104,6 +104,9 @@ facts:
     value_keeps_alpha:
       description: Whether C(…/photo/$value) kept the PNG's alpha channel (the transparency is then read from a sized rendition).
       type: bool
+    jpeg_quality:
+      description: The quality the stored photo was most likely encoded at (1 to 100), read from its quantization table; null when Graph stored no JPEG.
+      type: int
     largest_side:
       description: The stored side after a 1000x1000 upload.
       type: int
@@ -132,6 +135,7 @@ facts:
       elements: str
   sample:
     reencoded: true
+    jpeg_quality: 85
     crop: none
     exif_orientation: applied
     transparency: white

@@ -80,7 +80,7 @@ def run_probe(emulator, runner, user: str, group: str | None, **options):
 
 
 DEFAULT_FACTS = {
-    'reencoded': True, 'crop': 'none', 'exif_orientation': 'applied', 'transparency': 'white', 'value_keeps_alpha': False,
+    'reencoded': True, 'jpeg_quality': 85, 'crop': 'none', 'exif_orientation': 'applied', 'transparency': 'white', 'value_keeps_alpha': False,
     'largest_side': 648, 'snapped': False, 'sizes': ALL_SIZES, 'same_bytes_new_etag': True, 'unknown_size': '404',
     'batch_upload': 'accepted', 'group_app_only_write': 'allowed', 'throttle_headers': [],
 }
@@ -92,9 +92,9 @@ CASES = {
     'every_switch_flipped': (
         {'aspect': 'crop_square', 'exif_orientation': 'ignore', 'flatten_background': 'black', 'snap_sizes': True,
          'missing_size': '1x1', 'batch_photo_upload': 'refused', 'group_photo_app_only': 'deny_writes',
-         'upload_etag': 'content', 'resource_unit_header': True},
+         'upload_etag': 'content', 'resource_unit_header': True, 'jpeg_quality': 95},
         ALICE,
-        {'crop': 'square', 'exif_orientation': 'ignored', 'transparency': 'black', 'snapped': True, 'unknown_size': '1x1',
+        {'jpeg_quality': 95, 'crop': 'square', 'exif_orientation': 'ignored', 'transparency': 'black', 'snapped': True, 'unknown_size': '1x1',
          'batch_upload': 'refused', 'group_app_only_write': 'denied', 'same_bytes_new_etag': False,
          'throttle_headers': ['x-ms-resource-unit']}),
     'alpha_kept_and_dropped_group_reads_denied': (
@@ -104,7 +104,8 @@ CASES = {
     'uploads_kept_as_sent': (
         {'rewrite': False},
         ALICE,
-        {'reencoded': False, 'largest_side': 1000, 'value_keeps_alpha': True}),
+        # The 1000x1000 upload comes back as sent, at the quality the probe encoded it (90).
+        {'reencoded': False, 'largest_side': 1000, 'value_keeps_alpha': True, 'jpeg_quality': 90}),
 }
 
 

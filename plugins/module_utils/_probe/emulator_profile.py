@@ -11,6 +11,7 @@ from __future__ import annotations
 # keeps the two equal).
 EMULATOR_DEFAULTS = {
     'rewrite': True,
+    'jpeg_quality': 85,
     'aspect': 'keep',
     'exif_orientation': 'apply',
     'flatten_background': 'white',
@@ -23,7 +24,9 @@ EMULATOR_DEFAULTS = {
     'resource_unit_header': False,
 }
 # Settings the emulator applies only to the pictures it rewrites: moot when the tenant keeps uploads as sent.
-REWRITE_ONLY = ('aspect', 'exif_orientation', 'value_keeps_alpha', 'snap_sizes')
+REWRITE_ONLY = ('jpeg_quality', 'aspect', 'exif_orientation', 'value_keeps_alpha', 'snap_sizes')
+# The qualities the emulator stores at (a tenant's outside them is given as the nearest).
+EMULATOR_JPEG_QUALITIES = (75, 95)
 
 _FLATTEN = {'white': 'white', 'black': 'black', 'dropped': 'drop'}
 
@@ -31,6 +34,8 @@ _FLATTEN = {'white': 'white', 'black': 'black', 'dropped': 'drop'}
 def emulator_profile(facts: dict, observations: dict) -> dict:
     """setting -> value for every fact the probe established (a fact it could not read gives no setting)."""
     profile = {'rewrite': bool(facts.get('reencoded', True))}
+    if facts.get('jpeg_quality'):
+        profile['jpeg_quality'] = min(max(int(facts['jpeg_quality']), EMULATOR_JPEG_QUALITIES[0]), EMULATOR_JPEG_QUALITIES[1])
     if 'crop' in facts:
         profile['aspect'] = 'crop_square' if facts['crop'] == 'square' else 'keep'
     if 'exif_orientation' in facts:

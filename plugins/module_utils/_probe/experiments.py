@@ -23,7 +23,7 @@ RENDITION_SIZE = '96x96'
 
 # name -> (facts it gives, requests it sends: method and path under the principal, U the user, G the group)
 REQUESTS = {
-    'large_upload': (('reencoded', 'largest_side', 'sizes'),
+    'large_upload': (('reencoded', 'largest_side', 'sizes', 'jpeg_quality'),
                      ['PUT U/photo/$value (1000x1000 JPEG)', 'GET U/photo/$value', 'GET U/photos']),
     'listed_size': (('snapped',), ['PUT U/photo/$value (500x500 JPEG)', 'GET U/photo']),
     'same_bytes': (('same_bytes_new_etag',), ['PUT U/photo/$value (the same 500x500 JPEG)', 'GET U/photo']),
@@ -81,7 +81,8 @@ def large_upload(ctx: ExperimentContext):
     im = fact_readers.open_picture(stored)
     listed = ctx.read('large_upload', '/%s/photos' % ctx.user.path).json().get('value', [])
     sizes = [entry.get('id') for entry in listed]
-    facts = {'reencoded': stored != sent, 'largest_side': max(im.width, im.height), 'sizes': sizes}
+    facts = {'reencoded': stored != sent, 'largest_side': max(im.width, im.height), 'sizes': sizes,
+             'jpeg_quality': fact_readers.jpeg_quality(stored)}
     return facts, {'sent': {'width': LARGE_SIDE, 'height': LARGE_SIDE, 'bytes': len(sent)},
                    'stored': {'width': im.width, 'height': im.height, 'bytes': len(stored), 'format': im.format}}
 

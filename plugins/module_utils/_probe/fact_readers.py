@@ -87,3 +87,28 @@ def read_background(data: bytes) -> dict:
     corners = [sample(im, fx, fy) for fx, fy in ((0.03, 0.03), (0.97, 0.03), (0.03, 0.97), (0.97, 0.97))]
     seen = max(set(corners), key=corners.count)
     return {'transparency': BACKGROUNDS.get(seen, 'unknown (%s)' % seen), 'samples': corners}
+
+
+# The JPEG standard's example luminance table (ITU-T T.81 Annex K, the IJG library's base), which encoders scale by
+# quality: 5000 / q below 50, 200 - 2 q from 50 on.
+_BASE_LUMINANCE = (
+    16, 11, 10, 16, 24, 40, 51, 61, 12, 12, 14, 19, 26, 58, 60, 55, 14, 13, 16, 24, 40, 57, 69, 56,
+    14, 17, 22, 29, 51, 87, 80, 62, 18, 22, 37, 56, 68, 109, 103, 77, 24, 35, 55, 64, 81, 104, 113, 92,
+    49, 64, 78, 87, 103, 121, 120, 101, 72, 92, 95, 98, 112, 100, 103, 99,
+)
+
+
+def _scaled_table(quality: int) -> list:
+    scale = 5000 // quality if quality < 50 else 200 - 2 * quality
+    return [min(255, max(1, (value * scale + 50) // 100)) for value in _BASE_LUMINANCE]
+
+
+def jpeg_quality(data: bytes):
+    """The quality a JPEG was most likely encoded at (1-100), from its luminance quantization table; None when the
+    picture is not a JPEG. Compared as sorted values, so that the order the table is stored in does not matter."""
+    im = open_picture(data)
+    tables = getattr(im, 'quantization', None)
+    if im.format != 'JPEG' or not tables or 0 not in tables:
+        return None
+    seen = sorted(tables[0])
+    return min(range(1, 101), key=lambda quality: sum(abs(a - b) for a, b in zip(seen, sorted(_scaled_table(quality)))))

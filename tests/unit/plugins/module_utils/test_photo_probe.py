@@ -82,7 +82,7 @@ def test_probe_pictures_are_small_enough_for_any_user():
         assert len(data) < 100 * 1024
 
 
-DEFAULT_FACTS = {'reencoded': True, 'crop': 'none', 'exif_orientation': 'applied', 'transparency': 'white',
+DEFAULT_FACTS = {'reencoded': True, 'jpeg_quality': 85, 'crop': 'none', 'exif_orientation': 'applied', 'transparency': 'white',
                  'value_keeps_alpha': False, 'snapped': False, 'unknown_size': '404', 'same_bytes_new_etag': True,
                  'batch_upload': 'accepted', 'group_app_only_write': 'allowed', 'throttle_headers': ['retry-after']}
 
@@ -95,6 +95,8 @@ def test_the_emulator_defaults_give_no_difference():
 
 @pytest.mark.parametrize('facts, observations, setting, value', [
     ({'crop': 'square'}, {}, 'aspect', 'crop_square'),
+    ({'jpeg_quality': 92}, {}, 'jpeg_quality', 92),
+    ({'jpeg_quality': 70}, {}, 'jpeg_quality', 75),  # the emulator stores at 75 to 95: the nearest
     ({'exif_orientation': 'ignored'}, {}, 'exif_orientation', 'ignore'),
     ({'transparency': 'dropped'}, {}, 'flatten_background', 'drop'),
     ({'unknown_size': '1x1'}, {}, 'missing_size', '1x1'),
@@ -113,7 +115,7 @@ def test_each_fact_gives_its_setting_and_a_difference(facts, observations, setti
 def test_a_tenant_that_keeps_uploads_as_sent_has_no_rewrite_settings():
     profile = emulator_profile(dict(DEFAULT_FACTS, reencoded=False, crop='none'), {})
     assert profile['rewrite'] is False
-    assert not {'aspect', 'exif_orientation', 'snap_sizes', 'value_keeps_alpha'} & set(profile)
+    assert not {'aspect', 'exif_orientation', 'snap_sizes', 'value_keeps_alpha', 'jpeg_quality'} & set(profile)
 
 
 def test_a_group_not_probed_gives_no_group_setting():
