@@ -82,7 +82,6 @@ def test_extra_checks_find_a_module_outside_the_graph_group_an_unwanted_file_a_t
     assert not any('README.md' in path for path, message in findings), 'the README.md of each module_utils subpackage is wanted'
 
 
-
 def test_docs_check_validates_references_to_plugins_of_this_and_other_collections(tmp_path):
     tree = working_tree_copy(tmp_path)
     module = tree / 'plugins' / 'modules' / 'graph_profile_photo.py'
