@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import threading
 
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphModuleError
 from ansible_collections.graphops.msgraph.plugins.module_utils._module.optional_libraries import LazyModule, library_found
 
 FACE_DETECTOR_PACKAGE = 'opencv-python-headless'
@@ -46,7 +47,7 @@ _setup_lock = threading.Lock()
 _setup_done = []
 
 
-class FaceDetectorMissing(Exception):
+class FaceDetectorMissing(GraphModuleError):
     """OpenCV cannot be imported, or its wheel has no cascade; str() names the package to install."""
 
 
