@@ -826,7 +826,7 @@ def new_html_report(graph, params, *, declared: int):
     from ansible_collections.graphops.msgraph.plugins.module_utils._sync.report_html import PhotoReportHtml  # pylint: disable=import-outside-toplevel
     return PhotoReportHtml(params['report'], check_mode=graph.check_mode, compare=params['compare'],
                            source=params['src_dir'] or '%d items of photos' % declared,
-                           shard=(params['shard_index'], params['shard_count']))
+                           shard=(params['shard_index'], params['shard_count']), prepare=params['prepare'], crop=params['crop'])
 
 
 def validate_source_of_record_options(params) -> str | None:
