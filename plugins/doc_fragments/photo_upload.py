@@ -44,7 +44,7 @@ options:
         and the shorter side of the picture when it has less room than that around the face. A picture in which no
         face is found gets the centred square, and C(no_face_found) among the C(reasons) of RV(upload), so that an
         audit lists the photos to look at. See
-        R(How photos are compared, ansible_collections.graphops.msgraph.docsite.photo_comparison) for pictures.
+        R(Photos framed on the face, ansible_collections.graphops.msgraph.docsite.face_crop) for pictures and the framing.
       - V(face) needs the Python library C(opencv-python-headless) 4.x where the module runs (OpenCV 4, whose wheel
         ships the face detector, a Haar cascade; OpenCV 5 does not); without it the task fails before any request,
         naming it. It finds frontal faces; the same file always gives the same square.

@@ -476,9 +476,9 @@ results:
     reason:
       description:
         - A short sentence for reports, such as C(no photo yet), C(the photo differs from src),
-          C(a photo is already set; kept because force is false), or the error. With O(replace_smaller_than), a photo
-          that differs says whether it is replaced or kept and why, such as
-          C(the photo differs from src; kept: its largest side, 648 px, is not smaller than replace_smaller_than (200)).
+          C(a photo is already set; kept because force is false), or the error.
+        - "With O(replace_smaller_than), a photo that differs says whether it is replaced or kept and why, such as
+          C(the photo differs from src; kept: its largest side, 648 px, is not smaller than replace_smaller_than (200))."
       type: str
       returned: always
       sample: the photo differs from src
