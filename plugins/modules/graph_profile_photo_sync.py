@@ -795,8 +795,10 @@ def write_html_report(graph, files, html_report, items: list, report: SyncReport
 def source_of_record_items(graph, client, params) -> tuple:
     """Items for match_by / scope / missing, and the directory read counters; fails the module on a read error."""
     # Imported here (see scope_of): only a run that reads the directory needs the directory code.
-    from ansible_collections.graphops.msgraph.plugins.module_utils._sync.directory_users import UserDirectory  # pylint: disable=import-outside-toplevel
-    from ansible_collections.graphops.msgraph.plugins.module_utils._sync.scope import build_source_of_record_items  # pylint: disable=import-outside-toplevel
+    from ansible_collections.graphops.msgraph.plugins.module_utils._directory.users import UserDirectory  # pylint: disable=import-outside-toplevel
+    from ansible_collections.graphops.msgraph.plugins.module_utils._sync.source_of_record import (  # pylint: disable=import-outside-toplevel
+        build_source_of_record_items,
+    )
     files = list_photo_files(params['src_dir']) if params['src_dir'] is not None else []
     directory = UserDirectory(client, concurrency=min(8, params['concurrency']))
     try:
@@ -810,20 +812,20 @@ def source_of_record_items(graph, client, params) -> tuple:
 # The report's and the directory's code are imported by the functions below, only by a run that uses them: a module
 # run imports, and compiles, every file it imports (docs/docsite/rst/performance.rst, "The one-principal task").
 def scope_of(option: dict | None):
-    """The scope option as a SyncScope, or None; GraphOptionError when it names nothing usable."""
+    """The scope option as a UserScope, or None; GraphOptionError when it names nothing usable."""
     if option is None:
         return None
-    from ansible_collections.graphops.msgraph.plugins.module_utils._sync.scope import scope_from_option  # pylint: disable=import-outside-toplevel
+    from ansible_collections.graphops.msgraph.plugins.module_utils._directory.scope import scope_from_option  # pylint: disable=import-outside-toplevel
     return scope_from_option(option)
 
 
 def check_report_option(path: str) -> None:
-    from ansible_collections.graphops.msgraph.plugins.module_utils._sync.report_html import check_report_path  # pylint: disable=import-outside-toplevel
+    from ansible_collections.graphops.msgraph.plugins.module_utils._report.report_html import check_report_path  # pylint: disable=import-outside-toplevel
     check_report_path(path)
 
 
 def new_html_report(graph, params, *, declared: int):
-    from ansible_collections.graphops.msgraph.plugins.module_utils._sync.report_html import PhotoReportHtml  # pylint: disable=import-outside-toplevel
+    from ansible_collections.graphops.msgraph.plugins.module_utils._report.report_html import PhotoReportHtml  # pylint: disable=import-outside-toplevel
     return PhotoReportHtml(params['report'], check_mode=graph.check_mode, compare=params['compare'],
                            source=params['src_dir'] or '%d items of photos' % declared,
                            shard=(params['shard_index'], params['shard_count']), prepare=params['prepare'], crop=params['crop'])

@@ -7,10 +7,8 @@ from __future__ import annotations
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.graphops.msgraph.plugins.module_utils._auth.methods import (
-    HAS_MSAL,
-    build_auth_method,
-)
+from ansible_collections.graphops.msgraph.plugins.module_utils._auth.auth_method import HAS_MSAL
+from ansible_collections.graphops.msgraph.plugins.module_utils._auth.method_choice import build_auth_method
 from ansible_collections.graphops.msgraph.plugins.module_utils._auth.options import auth_argument_spec, resolve_cloud
 from ansible_collections.graphops.msgraph.plugins.module_utils._auth.token_provider import TokenProvider
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.clouds import CLOUDS
@@ -23,7 +21,7 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._graph.client imp
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphModuleError, GraphOptionError
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.transport import RetryingTransport
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.retries import RetryPolicy
-from ansible_collections.graphops.msgraph.plugins.module_utils._module.optional_libraries import library_found, library_import_error
+from ansible_collections.graphops.msgraph.plugins.module_utils._libraries.optional_libraries import library_found, library_import_error
 
 
 class GraphModule:
@@ -72,7 +70,7 @@ class GraphModule:
 
     def require_pillow(self) -> None:
         """Fail as Ansible's modules do (missing_required_lib) when Pillow is not installed. Only found here: it is
-        imported where a picture is first opened (_module/optional_libraries.py)."""
+        imported where a picture is first opened (_libraries/optional_libraries.py)."""
         if not library_found('PIL'):
             self.module.fail_json(msg=missing_required_lib('Pillow'), exception=library_import_error('PIL.Image'))
 

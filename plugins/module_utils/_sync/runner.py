@@ -348,7 +348,7 @@ class PhotoSync:
     def _cached_verdicts(self, items: list) -> tuple:
         """Read every item's photo metadata; return (index -> PhotoMetadata or None, index -> plan from the cache)."""
         present = [item for item in items if item.state == 'present']
-        # A file whose identity on disk is the one recorded with its digest is not read (_sync/file_digests.py).
+        # A file whose identity on disk is the one recorded with its digest is not read (_files/file_digests.py).
         digests_future = self._compute.submit(PRIORITY_START, lambda: {
             item.index: self.cache.file_digest(item.principal, item.src) for item in present})
         metadata = self.reads.metadata(items)

@@ -1,8 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: graphops.msgraph contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""A sync driven by a source of record: which user each file names (match_by), which users the task manages
-(scope), and what happens to a user in scope who has no file (missing).
+"""A sync driven by a source of record: which user each file names (match_by), the users the task manages
+(scope, read by _directory/scope.py), and what happens to a user in scope who has no file (missing).
 
 Files are matched case-insensitively. A file that names no user, or several, is a failed item naming the file and
 the value; a file for a user outside scope is skipped. Nothing here sends a write: it only builds SyncItems.
@@ -11,54 +11,12 @@ the value; a file for a user outside scope is skipped. Nothing here sends a writ
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 
-from ansible_collections.graphops.msgraph.plugins.module_utils._sync.directory_users import is_object_id
-from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphOptionError
+from ansible_collections.graphops.msgraph.plugins.module_utils._directory.users import is_object_id
 from ansible_collections.graphops.msgraph.plugins.module_utils._sync.items import SyncItem, describe_file_name_problem, mark_duplicates
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.targets import target_from_options
 from ansible_collections.graphops.msgraph.plugins.module_utils._sync.source_of_record_options import DEFAULT_MATCH_BY
-
-
-@dataclass(frozen=True)
-class SyncScope:
-    """The users a task manages: a group's transitive members that are users, and/or those a $filter selects."""
-
-    group: str | None = None
-    filter: str | None = None
-
-    def describe(self) -> str:
-        parts = []
-        if self.group:
-            parts.append('a member of group %s' % self.group)
-        if self.filter:
-            parts.append('matched by the filter "%s"' % self.filter)
-        return ' and '.join(parts)
-
-
-def scope_from_option(option: dict | None) -> SyncScope | None:
-    """The scope option (already type-checked by its argument spec) as a SyncScope; GraphOptionError when it names nothing."""
-    if option is None:
-        return None
-    group = (option.get('group') or '').strip() or None
-    text = (option.get('filter') or '').strip() or None
-    if group is None and text is None:
-        raise GraphOptionError('scope needs group (a group object id), filter (an OData $filter on users), or both.')
-    if group is not None and not is_object_id(group):
-        raise GraphOptionError('scope.group must be the object id of a group (a GUID), got "%s".' % group)
-    return SyncScope(group=group, filter=text)
-
-
-def read_scope(directory, scope: SyncScope, select: list) -> dict:
-    """id -> user for the users in scope (the intersection when both parts are given), in listing order."""
-    group_users = directory.list_group_users(scope.group, select=select) if scope.group else None
-    filter_users = directory.list_users(select=select, filter_text=scope.filter) if scope.filter else None
-    if group_users is not None and filter_users is not None:
-        wanted = {user['id'].lower() for user in filter_users}
-        users = [user for user in group_users if user['id'].lower() in wanted]
-    else:
-        users = group_users if group_users is not None else filter_users
-    return {user['id'].lower(): user for user in users}
+from ansible_collections.graphops.msgraph.plugins.module_utils._directory.scope import UserScope, read_scope
 
 
 def _match_keys(prop: str, user: dict) -> list:
@@ -81,7 +39,7 @@ def _user_label(user: dict) -> str:
     return user.get('userPrincipalName') or user['id']
 
 
-def build_source_of_record_items(directory, *, files: list, match_by: str | None, scope: SyncScope | None,
+def build_source_of_record_items(directory, *, files: list, match_by: str | None, scope: UserScope | None,
                                  missing: str = 'keep', default_src: str | None = None) -> list:
     """SyncItems for files [(stem, path)] matched to users, plus the users in scope without a file (missing)."""
     prop = match_by or DEFAULT_MATCH_BY
