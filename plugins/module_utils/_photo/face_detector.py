@@ -21,7 +21,7 @@ import os
 import threading
 
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphModuleError
-from ansible_collections.graphops.msgraph.plugins.module_utils._module.optional_libraries import LazyModule, library_found
+from ansible_collections.graphops.msgraph.plugins.module_utils._libraries.optional_libraries import LazyModule, library_found
 
 FACE_DETECTOR_PACKAGE = 'opencv-python-headless'
 FACE_DETECTOR_REQUIREMENT = 'opencv-python-headless>=4.5,<5'
