@@ -239,3 +239,16 @@ def test_the_role_passes_crop_face_and_replace_smaller_than(playbook, admin, tmp
     assert run.rc == 0, run.output
     assert '1 kept (not smaller than replace_smaller_than)' in run.output
     assert_in_the_middle(stored_face(admin, ALICE))
+
+
+def test_with_cache_the_sizes_come_from_the_metadata_the_cache_read(playbook, admin, tmp_path):
+    """With cache, the sync reads every principal's metadata anyway (its ETag): replace_smaller_than reads no more."""
+    put_thumbnail(admin, ALICE, 96)
+    put_thumbnail(admin, BOB, 648, name='cat.jpg')
+    photos = [{'user': upn, 'src': str(PHOTOS / 'rocket.jpg')} for upn in (ALICE, BOB, CAROL)]
+    admin.clear_log()
+    run = playbook.run([{SYNC: {'photos': photos, 'replace_smaller_than': 200, 'cache': str(tmp_path / 'cache.json')}}], check=True)
+    assert run.rc == 0, run.output
+    assert run.result()['totals'] == {'unchanged': 0, 'set': 2, 'removed': 0, 'failed': 0, 'skipped': 0, 'kept': 1}
+    metadata_reads = [entry['path'] for entry in admin.log() if entry['method'] == 'GET' and entry['path'].endswith('/photo')]
+    assert len(metadata_reads) == 3, metadata_reads
