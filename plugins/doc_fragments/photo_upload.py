@@ -42,7 +42,7 @@ options:
         2.2 face widths wide (head and shoulders, the face about 45% of the side), the face's centre at 42% of the side
         from the top (room above the hair, the eyes a little above the middle), moved to stay inside the picture,
         and the shorter side of the picture when it has less room than that around the face. A picture in which no
-        face is found gets the centred square, and C(no_face_found) among the C(reasons) of RV(upload), so that an
+        face is found gets the centred square, and C(no_face_found) among C(upload.reasons) in the results, so that an
         audit lists the photos to look at. See
         R(Photos framed on the face, ansible_collections.graphops.msgraph.docsite.face_crop) for pictures and the framing.
       - V(face) needs the Python library C(opencv-python-headless) 4.x where the module runs (OpenCV 4, whose wheel
