@@ -238,6 +238,7 @@ def test_the_role_passes_crop_face_and_replace_smaller_than(playbook, admin, tmp
                                   'profile_photos_crop': 'face', 'profile_photos_replace_smaller_than': 200}}])
     assert run.rc == 0, run.output
     assert '1 kept (not smaller than replace_smaller_than)' in run.output
+    assert '[WARNING]' not in run.output, run.output
     assert_in_the_middle(stored_face(admin, ALICE))
 
 
