@@ -149,7 +149,8 @@ clean:
 	rm -rf $(VENV) $(VENV_OLDEST) .nox .build tests/output
 
 # graph_profile_photo_sync against the emulator (20 ms latency, throttling on) at 100, 1,000 and 10,000 principals,
-# and a loop of graph_profile_photo for comparison; then the CPU of preparing one photo for upload (a few seconds);
+# and a loop of graph_profile_photo for comparison; then the CPU of preparing one photo for upload, and what crop: face
+# adds to it (a few seconds);
 # then the soak: 5,000 principals (BENCH_SOAK) under 429s, 503s, resets and three token revocations per run; then the
 # own cost of one-principal tasks over ansible.builtin.ping, import by import and request by request.
 # Opt-in: `make bench BENCH_LARGE_SIZES=50000` adds the tenant-scale case (one task of 50,000 and 10 shards; about
@@ -157,5 +158,6 @@ clean:
 bench: venv collection-link
 	$(VPY) benchmarks/run_benchmark.py $(if $(BENCH_LARGE_SIZES),--large-sizes $(BENCH_LARGE_SIZES))
 	$(VPY) benchmarks/prepare_cpu.py --rounds 3 --photos 10
+	$(VPY) benchmarks/prepare_cpu.py --case faces --rounds 3
 	$(VPY) benchmarks/run_benchmark.py --only-soak
 	$(VPY) benchmarks/task_cost.py

@@ -74,6 +74,26 @@ class GraphModule:
         if not library_found('PIL'):
             self.module.fail_json(msg=missing_required_lib('Pillow'), exception=library_import_error('PIL.Image'))
 
+    def require_upload_options(self) -> None:
+        """Fail before any request when the upload options (prepare, crop, force, replace_smaller_than) cannot work
+        together, or crop: face has no face detector (found here, imported where a face is first searched for)."""
+        from ansible_collections.graphops.msgraph.plugins.module_utils._photo.upload_options import (  # pylint: disable=import-outside-toplevel
+            check_prepare_options,
+            check_replace_smaller_than,
+        )
+        try:
+            check_prepare_options(prepare=self.params['prepare'], crop=self.params['crop'])
+            check_replace_smaller_than(replace_smaller_than=self.params['replace_smaller_than'], force=self.params['force'])
+        except GraphModuleError as exc:
+            self.module.fail_json(msg=str(exc))
+        if self.params['crop'] == 'face':
+            from ansible_collections.graphops.msgraph.plugins.module_utils._photo.face_detector import (  # pylint: disable=import-outside-toplevel
+                face_detector_found,
+                missing_face_detector_message,
+            )
+            if not face_detector_found():
+                self.module.fail_json(msg=missing_face_detector_message(), exception=library_import_error('cv2'))
+
     @property
     def check_mode(self) -> bool:
         return self.module.check_mode

@@ -230,8 +230,13 @@ def _esc(value) -> str:
 class PhotoReportHtml:
     """Collects thumbnails during a sync (add_images, thread-safe) and writes the page at the end (write)."""
 
-    def __init__(self, path: str, *, check_mode: bool, source: str, compare: str, shard: tuple = (0, 1)):
+    def __init__(self, path: str, *, check_mode: bool, source: str, compare: str, shard: tuple = (0, 1),
+                 prepare: str = 'auto', crop: str = 'none'):
         self.path = path
+        # The declared photo shown is what is uploaded (prepared, cropped), also for a row whose file the sync did not
+        # read (a cache hit, an item that failed before its chunk was read).
+        self.prepare = prepare
+        self.crop = crop
         self.check_mode = check_mode
         self.source = source
         self.compare = compare
@@ -282,10 +287,12 @@ class PhotoReportHtml:
         files (a PrivateFileWriter) puts the finished file in place atomically, with the task's file options.
         """
         for key, result in rows:
-            # Items that failed before their chunk was read (a bad file name, a duplicate) still show their file.
+            # Items that failed before their chunk was read (a bad file name, a duplicate), and cache hits, still show
+            # what their file uploads.
             if result.get('src') and not self.has_image(key, 'declared'):
                 try:
-                    self.add_images(key, declared=load_source_image(result['src']).data, current=None)
+                    self.add_images(key, declared=load_source_image(result['src'], prepare=self.prepare, crop=self.crop).data,
+                                    current=None)
                 except SourceImageError:
                     pass
         with files.replacing(self.path) as binary:
@@ -357,11 +364,18 @@ class PhotoReportHtml:
             declared_cell = '<span class="nophoto">cannot be shown</span>' if src else '<span class="nophoto">none</span>'
         if src:
             declared_cell = '<figure>%s<figcaption>%s</figcaption></figure>' % (declared_cell, _esc(os.path.basename(src)))
+        reason = result.get('reason') or ''
+        if 'no_face_found' in ((result.get('upload') or {}).get('reasons') or ()):
+            # crop: face found no face and used the centred square: a photo for a person to look at.
+            reason += '; no face found: the centred square'
+        return self._row_html(verdict, principal, current_cell, declared_cell, reason)
+
+    def _row_html(self, verdict: str, principal: str, current_cell: str, declared_cell: str, reason: str) -> str:
         return ('<tr class="v-%s"><th scope="row">%s</th><td class="photo" data-label="In Graph">%s</td>'
                 '<td class="photo" data-label="Declared">%s</td><td data-label="Verdict"><span class="verdict">%s</span></td>'
                 '<td class="reason" data-label="Reason">%s</td></tr>\n' % (
                     verdict, _esc(principal), current_cell, declared_cell,
-                    _esc(verdict_word(verdict, check_mode=self.check_mode)), _esc(result.get('reason') or '')))
+                    _esc(verdict_word(verdict, check_mode=self.check_mode)), _esc(reason)))
 
     @staticmethod
     def _image(thumbnail: tuple, alt: str) -> str:

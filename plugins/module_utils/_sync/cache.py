@@ -27,6 +27,8 @@ import threading
 import time
 
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphOptionError
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.face_detector import CASCADE_FILE, DETECT_SIDE
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.face_framing import FACE_CENTRE_AT, FRAME_FACTOR
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.renditions import COMPARE_SIZE, size_label
 from ansible_collections.graphops.msgraph.plugins.module_utils._files.file_digests import FileDigests
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.state import ACTION_NONE, PhotoPlan
@@ -38,6 +40,7 @@ CACHE_VERSION = 1
 VERDICT_SAME = 'same'
 VERDICT_SET = 'set'
 REUSABLE_VERDICTS = (VERDICT_SAME, VERDICT_SET)
+FACE_CROP_SETTINGS = '%s@%d,%s,%s' % (CASCADE_FILE, DETECT_SIDE, FRAME_FACTOR, FACE_CENTRE_AT)
 
 
 class CachePathError(GraphOptionError):
@@ -59,7 +62,10 @@ def check_cache_path(path: str) -> None:
 
 
 def verdict_settings(*, compare: str, prepare: str, crop: str) -> str:
-    """What a verdict depends on besides the file and Graph's photo; an entry made under other settings is not reused."""
+    """What a verdict depends on besides the file and Graph's photo; an entry made under other settings is not reused.
+    crop: face names its detector and framing too: another of either may frame the same file otherwise."""
+    if crop == 'face':
+        crop = 'face(%s)' % FACE_CROP_SETTINGS
     return 'compare=%s prepare=%s crop=%s rendition=%s' % (compare, prepare, crop, size_label(COMPARE_SIZE))
 
 
