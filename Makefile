@@ -15,7 +15,6 @@ VPY := $(VENV)/bin/python
 # The oldest ansible-core the collection supports (tests/utils/requirements-oldest.txt), for ansible-test and ansible-doc.
 VENV_OLDEST := .venv-2.16
 VPY_OLDEST := $(VENV_OLDEST)/bin/python
-VERSION := $(shell sed -n 's/^version: *//p' galaxy.yml)
 # Ansible finds the collection through this symlink; ansible-test needs a real copy (tests/utils/run_sanity.sh).
 COLLECTIONS := $(CURDIR)/.build/collections
 COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/graphops/msgraph
