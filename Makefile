@@ -15,10 +15,6 @@ VPY := $(VENV)/bin/python
 # The oldest ansible-core the collection supports (tests/utils/requirements-oldest.txt), for ansible-test and ansible-doc.
 VENV_OLDEST := .venv-2.16
 VPY_OLDEST := $(VENV_OLDEST)/bin/python
-# galaxy-importer, in a virtualenv of its own (tests/utils/requirements-galaxy-importer.txt says why).
-VENV_IMPORTER := .venv-galaxy-importer
-VERSION := $(shell sed -n 's/^version: *//p' galaxy.yml)
-ARTIFACT := .build/dist/graphops-msgraph-$(VERSION).tar.gz
 # Ansible finds the collection through this symlink; ansible-test needs a real copy (tests/utils/run_sanity.sh).
 COLLECTIONS := $(CURDIR)/.build/collections
 COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/graphops/msgraph
@@ -28,16 +24,16 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export PYTHONPATH := $(COLLECTIONS)
 export ANSIBLE_NOCOLOR := 1
 
-.PHONY: help quick venv venv-demo venv-oldest venv-importer galaxy-import collection-link chromium test test-pytest sanity units docs changelog changelog-check build lint emulator demo clean bench
+.PHONY: help quick venv venv-demo venv-oldest nox collection-link chromium test test-pytest sanity units docs changelog changelog-check build lint emulator demo clean bench
 
 help:
-	@echo "make test      create .venv, run emulator, unit and integration tests, ansible-test sanity and ansible-lint"
+	@echo "make test      create .venv, run emulator, unit and integration tests, ansible-test sanity and units, the nox sessions, ansible-lint"
 	@echo "make quick     the inner loop (about a minute): pep8 as ansible-test sanity sees it, then the unit and emulator tests"
 	@echo "make demo      start the Graph emulator, run examples/demo.yml against it (check, apply, apply again), stop it"
 	@echo "make emulator  run the Graph emulator in the foreground (prints URL, CA file and demo credentials)"
 	@echo "make changelog write CHANGELOG.md for the version in galaxy.yml from changelogs/fragments (keeps the fragments)"
 	@echo "make build     ansible-galaxy collection build into .build/dist"
-	@echo "make galaxy-import  build, then check the artifact with galaxy-importer as Galaxy does on upload"
+	@echo "make nox       antsibull-nox's sessions (antsibull-nox.toml): lint, docs-check, license-check, extra-checks, build-import-check"
 	@echo "make chromium  install headless Chromium (apt-get) for the HTML report tests, when it is missing"
 
 venv: $(VENV)/.installed
@@ -63,13 +59,6 @@ $(VENV_OLDEST)/.installed: tests/utils/requirements-oldest.txt
 	$(VPY_OLDEST) -m pip install -q --disable-pip-version-check -r tests/utils/requirements-oldest.txt
 	touch $@
 
-venv-importer: $(VENV_IMPORTER)/.installed
-
-$(VENV_IMPORTER)/.installed: tests/utils/requirements-galaxy-importer.txt
-	$(PYTHON) -m venv $(VENV_IMPORTER)
-	$(VENV_IMPORTER)/bin/python -m pip install -q --disable-pip-version-check -r tests/utils/requirements-galaxy-importer.txt
-	touch $@
-
 collection-link:
 	mkdir -p $(dir $(COLLECTION_LINK))
 	ln -sfn $(CURDIR) $(COLLECTION_LINK)
@@ -82,7 +71,7 @@ chromium:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
 	@command -v chromium >/dev/null 2>&1 || { echo "make chromium: chromium is still missing; install it (apt-get install chromium)" >&2; exit 1; }
 
-test: venv collection-link test-pytest units sanity docs changelog-check lint galaxy-import
+test: venv collection-link test-pytest units sanity nox docs changelog-check lint
 	@echo "make test: all checks passed"
 
 # The inner loop: what most often turns CI red, in about a minute. pep8 with ansible-test's own ignore list (sanity's
@@ -115,12 +104,11 @@ units: venv venv-oldest
 	tests/utils/run_ansible_test.sh $(abspath $(VPY)) units --requirements
 	tests/utils/run_ansible_test.sh $(abspath $(VPY_OLDEST)) units --requirements
 
-# Plugin and role docs, and the guides (docs/docsite: extra-docs.yml, links.yml, rst/): antsibull-docs lints them, then
-# builds the collection's docsite as the Ansible docsite is built (tests/utils/build_docsite.sh: antsibull-docs writes
+# The collection's docsite, built as the Ansible docsite is built (tests/utils/build_docsite.sh: antsibull-docs writes
 # the pages, Sphinx renders them with the Ansible theme, every warning an error, inline markup that did not render
-# too) into .build/docsite/build/html: about 6 s here. ansible-doc rendering: tests/integration/test_docs.py.
+# too) into .build/docsite/build/html: about 6 s here. The lint of the plugin and role docs and of the guides' references
+# is `make nox`'s docs-check; ansible-doc rendering: tests/integration/test_docs.py.
 docs: venv collection-link
-	cd $(COLLECTION_LINK) && PATH=$(abspath $(VENV))/bin:$$PATH antsibull-docs lint-collection-docs --plugin-docs --check-extra-docs-refs .
 	tests/utils/build_docsite.sh $(abspath $(VENV))/bin $(CURDIR)/.build/docsite
 
 # CHANGELOG.md from the fragments, through a release in a throw-away copy (tests/utils/changelog.sh says why).
@@ -133,16 +121,18 @@ changelog-check: venv
 build: venv
 	$(VENV)/bin/ansible-galaxy collection build --force --output-path .build/dist
 
-# What Galaxy runs on an upload, offline and without containers (tests/utils/galaxy-importer.cfg). The importer only
-# logs what it finds, so any WARNING or ERROR line in its log fails the target.
-galaxy-import: build venv-importer
-	mkdir -p .build/galaxy-importer
-	cd .build/galaxy-importer && PATH=$(abspath $(VENV_IMPORTER))/bin:$$PATH \
-		GALAXY_IMPORTER_CONFIG=$(CURDIR)/tests/utils/galaxy-importer.cfg ANSIBLE_LOCAL_TEMP=$(CURDIR)/.build/galaxy-importer/tmp \
-		python -m galaxy_importer.main $(CURDIR)/$(ARTIFACT) > importer.log 2>&1 || { cat importer.log; exit 1; }
-	@if grep -E '^(WARNING|ERROR):' .build/galaxy-importer/importer.log; then \
-		echo "galaxy-importer: the artifact has findings (.build/galaxy-importer/importer.log)" >&2; exit 1; fi
-	@echo "galaxy-importer: $(ARTIFACT) imports clean (.build/galaxy-importer/importer_result.json)"
+# antsibull-nox's sessions that run without containers (antsibull-nox.toml; README.md, "Checks"): lint (flake8,
+# yamllint, the config's own lint), docs-check, license-check (reuse lint), extra-checks and build-import-check (the
+# artifact built, then galaxy-importer with Automation Hub's settings). Each session installs its pinned tools
+# (tests/utils/nox-constraints/) into a virtualenv of its own under .nox/, kept between runs (--reuse-venv). galaxy-importer only logs what it finds (the
+# session shows its log), so any WARNING or ERROR line it logs fails the target, as an upload to Automation Hub would.
+NOX_SESSIONS ?= lint docs-check license-check extra-checks build-import-check
+NOX_FLAGS ?= --reuse-venv yes
+nox: venv
+	mkdir -p .build
+	$(VENV)/bin/nox $(NOX_FLAGS) --no-color -s $(NOX_SESSIONS) 2>&1 | tee .build/nox.log
+	@if grep -E '^(WARNING|ERROR):' .build/nox.log; then \
+		echo "galaxy-importer: the artifact has findings (above; the whole run in .build/nox.log)" >&2; exit 1; fi
 
 lint: venv collection-link
 	$(VENV)/bin/ansible-lint --offline
@@ -155,10 +145,11 @@ demo: venv-demo collection-link
 	$(VPY) examples/run_demo.py
 
 clean:
-	rm -rf $(VENV) $(VENV_OLDEST) $(VENV_IMPORTER) .build tests/output
+	rm -rf $(VENV) $(VENV_OLDEST) .nox .build tests/output
 
 # graph_profile_photo_sync against the emulator (20 ms latency, throttling on) at 100, 1,000 and 10,000 principals,
-# and a loop of graph_profile_photo for comparison; then the CPU of preparing one photo for upload (a few seconds);
+# and a loop of graph_profile_photo for comparison; then the CPU of preparing one photo for upload, and what crop: face
+# adds to it (a few seconds);
 # then the soak: 5,000 principals (BENCH_SOAK) under 429s, 503s, resets and three token revocations per run; then the
 # own cost of one-principal tasks over ansible.builtin.ping, import by import and request by request.
 # Opt-in: `make bench BENCH_LARGE_SIZES=50000` adds the tenant-scale case (one task of 50,000 and 10 shards; about
@@ -166,6 +157,7 @@ clean:
 bench: venv collection-link
 	$(VPY) benchmarks/run_benchmark.py $(if $(BENCH_LARGE_SIZES),--large-sizes $(BENCH_LARGE_SIZES))
 	$(VPY) benchmarks/prepare_cpu.py --rounds 3 --photos 10
+	$(VPY) benchmarks/prepare_cpu.py --case faces --rounds 3
 	$(VPY) benchmarks/run_benchmark.py --only-soak
 	$(VPY) benchmarks/run_benchmark.py --only-budgets $(if $(BENCH_BUDGET_USERS),--budget-users $(BENCH_BUDGET_USERS))
 	$(VPY) benchmarks/task_cost.py

@@ -20,7 +20,7 @@ from __future__ import annotations
 # prepare: completing a deferred preparation for an upload (about nothing for a file sent as it is);
 # emulator_rewrite: what the emulator (as Graph) does to store an upload: decode, resize, encode, renditions;
 # file_check: with cache, knowing the file unchanged, all an unchanged principal costs the module: the stat that shows
-#   its identity on disk is the one recorded with its digest (_sync/file_digests.py; before issue 25, its sha256).
+#   its identity on disk is the one recorded with its digest (_files/file_digests.py; before issue 25, its sha256).
 WORK_KINDS = ('preview', 'rendition_facts', 'compare', 'prepare', 'emulator_rewrite', 'file_check')
 # The runs that have a floor, as run_benchmark.py names their figures.
 RUNS = ('first', 'second', 'cached')

@@ -9,18 +9,22 @@ Two pictures:
   at most 8 ms of CPU per photo.
 - camera: a 4000x3000 (12 megapixels) JPEG with camera-like grain, quality 92, EXIF orientation 6 (a portrait
   phone photo), 3 to 5 MB.
+- faces (--case faces): the real photographs of tests/fixtures/photos that crop: face is tested on (a 3:4 portrait,
+  a 16:9 wide shot, two faces, the 512x512 astronaut, and two without a face), each prepared with crop: square and
+  with crop: face: the difference is what the face search costs per photo (issue 31).
 Each prepare gives an upright JPEG fitted within 648x648 of at most 100 KB. The figures are time.process_time() per
 prepare (median and range over the rounds), the JPEG encodes per prepare (counted at Pillow's JPEG encoder), and the
 bytes and size of what is prepared. The machine is shared: the minimum is the figure least disturbed by others.
 
-Usage: PYTHONPATH=.build/collections python benchmarks/prepare_cpu.py [--rounds 5] [--photos 20] [--crop square]
-       [--case realistic|camera|both]
+Usage: PYTHONPATH=.build/collections python benchmarks/prepare_cpu.py [--rounds 5] [--photos 20] [--crop square|face]
+       [--case realistic|camera|both|faces]
 """
 
 from __future__ import annotations
 
 import argparse
 import io
+import os
 import statistics
 import time
 
@@ -30,6 +34,37 @@ from run_benchmark import portrait
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.prepare import prepare_photo
 
 GOAL_MS_REALISTIC = 8.0
+FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'tests', 'fixtures', 'photos')
+FACE_CASE_PHOTOS = ('face-portrait-3x4.jpg', 'face-wide-16x9.jpg', 'two-faces.jpg', 'astronaut.jpg', 'coffee.jpg', 'rocket.jpg')
+
+
+def fixture_photos(names) -> list:
+    photos = []
+    for name in names:
+        with open(os.path.join(FIXTURES, name), 'rb') as handle:
+            photos.append(handle.read())
+    return photos
+
+
+def measure_face_crop(rounds: int) -> None:
+    """crop: square and crop: face on the same photographs, one at a time: the face search's cost per photo."""
+    for name, data in zip(FACE_CASE_PHOTOS, fixture_photos(FACE_CASE_PHOTOS)):
+        figures = {}
+        for crop in ('square', 'face'):
+            result = prepare_photo(data, crop=crop)  # warm-up (OpenCV's import and its cascade: once a process)
+            per_prepare = []
+            for dummy in range(rounds):
+                started = time.process_time()
+                prepare_photo(data, crop=crop)
+                per_prepare.append(time.process_time() - started)
+            figures[crop] = (statistics.median(per_prepare) * 1000, min(per_prepare) * 1000, result)
+        size = Image.open(io.BytesIO(data)).size
+        face_result = figures['face'][2]
+        print('faces: %-22s %4dx%-4d crop: square median %5.1f ms (min %5.1f), crop: face median %5.1f ms (min %5.1f): '
+              '+%.1f ms; face upload %s, reasons %s' % (
+                  name, size[0], size[1], figures['square'][0], figures['square'][1], figures['face'][0], figures['face'][1],
+                  figures['face'][0] - figures['square'][0], '%dx%d' % Image.open(io.BytesIO(face_result.data)).size,
+                  ', '.join(face_result.reasons)))
 
 
 def camera_photo(width: int = 4000, height: int = 3000) -> bytes:
@@ -94,9 +129,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--rounds', type=int, default=5)
     parser.add_argument('--photos', type=int, default=20, help='realistic photos, each different (default 20)')
-    parser.add_argument('--crop', default='none', choices=['none', 'square'])
-    parser.add_argument('--case', default='both', choices=['realistic', 'camera', 'both'])
+    parser.add_argument('--crop', default='none', choices=['none', 'square', 'face'])
+    parser.add_argument('--case', default='both', choices=['realistic', 'camera', 'both', 'faces'])
     args = parser.parse_args()
+    if args.case == 'faces':
+        measure_face_crop(args.rounds)
+        return
     if args.case in ('realistic', 'both'):
         median = measure('realistic', [portrait(seed) for seed in range(args.photos)], args.rounds, args.crop)
         print('realistic: goal <= %.0f ms CPU per prepare: %s' % (GOAL_MS_REALISTIC, 'met' if median <= GOAL_MS_REALISTIC else 'NOT met'))

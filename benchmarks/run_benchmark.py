@@ -410,9 +410,9 @@ def calibrate_cpu(paths: list, config: dict) -> dict:
 
 def file_check():
     """What a cached run does to know a principal's file unchanged, as the collection under test does it: the stat of
-    _sync/file_digests.py against the identity recorded with the digest, or (before issue 25) the file's sha256."""
+    _files/file_digests.py against the identity recorded with the digest, or (before issue 25) the file's sha256."""
     try:
-        digests_code = collection_module('_sync.file_digests')
+        digests_code = collection_module('_files.file_digests')
     except ImportError:
         return collection_module('_sync.cache').file_sha256
     recorded = {}

@@ -3,4 +3,4 @@
 Run it with ``python -m graph_emulator`` (or ``graph-emulator``) once the package is installed; see README.md.
 """
 
-__version__ = "0.1.0"
+__version__ = "1.0.0"

@@ -12,6 +12,7 @@ from .client_environment import client_environment
 from .emulator import Emulator
 from .faults import FAULT_KINDS
 from .runtime_config import DEFAULTS, parse_setting
+from .runtime_config import validate as validate_setting
 from .seed import DEFAULT_SEED, SeedError
 from .server import EmulatorHTTPServer
 from .tls import create_server_context
@@ -50,6 +51,9 @@ def parse_args(argv=None):
                         help="app-only tokens on group photos: allowed (default), refused, or refused for writes only")
     parser.add_argument("--behaviour", type=_behaviour, action="append", default=[], metavar="KEY=VALUE",
                         help="a setting of POST /_emulator/config, e.g. aspect=crop_square (repeatable; wins over the seed's behaviour:)")
+    parser.add_argument("--profile", metavar="FILE",
+                        help="a YAML or JSON mapping of settings (KEY: VALUE, as --behaviour takes them), such as the emulator_profile "
+                             "that graphops.msgraph.graph_profile_photo_probe returns; wins over the seed's behaviour:, --behaviour wins over it")
     parser.add_argument("--quiet", action="store_true", help="no per-request lines on stderr")
     return parser.parse_args(argv)
 
@@ -79,9 +83,28 @@ def _banner(info):
     ])
 
 
+def load_profile(path):
+    """The settings of a profile file (a mapping of setting: value), each checked; ValueError names the file and the key."""
+    import yaml  # pylint: disable=import-outside-toplevel
+
+    try:
+        with open(path, encoding="utf-8") as handle:
+            raw = yaml.safe_load(handle)
+    except (OSError, yaml.YAMLError) as exc:
+        raise ValueError("%s: cannot be read as YAML or JSON (%s)" % (path, exc)) from None
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise ValueError("%s: a profile must be a mapping of setting: value" % path)
+    try:
+        return {str(key): validate_setting(str(key), value) for key, value in raw.items()}
+    except ValueError as exc:
+        raise ValueError("%s: %s" % (path, exc)) from None
+
+
 def _command_line_config(args):
-    """Only what the command line names: the seed's behaviour: fills in the rest."""
-    config = {}
+    """Only what the command line names (a --profile, then each option): the seed's behaviour: fills in the rest."""
+    config = load_profile(args.profile) if args.profile else {}
     if args.no_rewrite:
         config["rewrite"] = False
     if args.no_throttle:
@@ -97,10 +120,15 @@ def main(argv=None) -> int:
     state_dir = os.path.abspath(args.state_dir or tempfile.mkdtemp(prefix="graph-emulator-"))
     os.makedirs(state_dir, exist_ok=True)
     try:
+        config = _command_line_config(args)
+    except ValueError as exc:
+        sys.stderr.write("graph_emulator: error: --profile %s\n" % exc)
+        return 2
+    try:
         emulator = Emulator(
             seed_path=args.seed,
             state_dir=state_dir,
-            config=_command_line_config(args),
+            config=config,
             fault_rates=dict(args.fault),
             latency_ms=args.latency_ms,
         )

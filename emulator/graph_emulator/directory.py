@@ -7,6 +7,7 @@ from typing import Dict, List, Optional, Tuple
 from PIL import Image
 
 from . import photo_image
+from .graph_metadata import COLLECTIONS, PROPERTIES
 from .people_settings import PhotoUpdateSettings, snapshot as people_settings_snapshot
 
 
@@ -136,32 +137,12 @@ class Contact:
     slot: PhotoSlot = field(default_factory=PhotoSlot)
 
 
-# The properties of microsoft.graph.user: the "Properties" table of the user resource type, v1.0
-# (https://learn.microsoft.com/graph/api/resources/user, microsoft-graph-docs-contrib api-reference/v1.0/resources/user.md).
-# A $select that names anything else answers 400 (directory_queries.py). One list for v1.0 and beta: beta has more
-# properties, which the emulator refuses there too (emulator/README.md).
-USER_PROPERTIES = (
-    "aboutMe", "accountEnabled", "ageGroup", "assignedLicenses", "assignedPlans", "authorizationInfo", "birthday",
-    "businessPhones", "city", "companyName", "consentProvidedForMinor", "country", "createdDateTime", "creationType",
-    "customSecurityAttributes", "deletedDateTime", "department", "displayName", "employeeHireDate", "employeeId",
-    "employeeLeaveDateTime", "employeeOrgData", "employeeType", "externalUserState", "externalUserStateChangeDateTime",
-    "faxNumber", "givenName", "hireDate", "id", "identities", "imAddresses", "interests", "isResourceAccount", "jobTitle",
-    "lastPasswordChangeDateTime", "legalAgeGroupClassification", "licenseAssignmentStates", "mail", "mailboxSettings",
-    "mailNickname", "mobilePhone", "mySite", "officeLocation", "onPremisesDistinguishedName", "onPremisesDomainName",
-    "onPremisesExtensionAttributes", "onPremisesImmutableId", "onPremisesLastSyncDateTime", "onPremisesProvisioningErrors",
-    "onPremisesSamAccountName", "onPremisesSecurityIdentifier", "onPremisesSipInfo", "onPremisesSyncEnabled",
-    "onPremisesUserPrincipalName", "otherMails", "passwordPolicies", "passwordProfile", "pastProjects", "postalCode",
-    "preferredDataLocation", "preferredLanguage", "preferredName", "provisionedPlans", "proxyAddresses",
-    "refreshTokensValidFromDateTime", "responsibilities", "schools", "securityIdentifier", "serviceProvisioningErrors",
-    "showInAddressList", "signInActivity", "signInSessionsValidFromDateTime", "skills", "state", "streetAddress", "surname",
-    "usageLocation", "userPrincipalName", "userType",
-)
+# The properties of microsoft.graph.user on any version (beta has every v1.0 property and more), from Microsoft's published
+# metadata (graph_metadata.py): what a seed may give a user. A $select is checked against its version's list
+# (graph_metadata.selected_properties): a beta-only property is refused on v1.0.
+USER_PROPERTIES = PROPERTIES["beta"]["user"]
 # Collections (of strings or of complex values): an empty list when the user has none, never null.
-USER_COLLECTION_PROPERTIES = frozenset((
-    "assignedLicenses", "assignedPlans", "businessPhones", "identities", "imAddresses", "interests", "licenseAssignmentStates",
-    "onPremisesProvisioningErrors", "otherMails", "pastProjects", "provisionedPlans", "proxyAddresses", "responsibilities",
-    "schools", "serviceProvisioningErrors", "skills",
-))
+USER_COLLECTION_PROPERTIES = COLLECTIONS["user"]
 # "Returned by default" in that table (and in "List users" and "Get user": "a subset of the more commonly used
 # properties"), in the order of their example responses; every other property only on $select.
 DEFAULT_USER_PROPERTIES = ("businessPhones", "displayName", "givenName", "jobTitle", "mail", "mobilePhone", "officeLocation",

@@ -21,7 +21,7 @@ import json
 import urllib.parse
 
 from . import odata_filter
-from .directory import USER_PROPERTIES
+from .graph_metadata import PROPERTIES, UnknownProperty, selected_properties
 from .http_messages import ApiResponse, graph_error
 
 DEFAULT_PAGE_SIZE = 100
@@ -31,29 +31,11 @@ USER_READ_ALL = {"User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "D
 GROUP_MEMBER_READ = {"GroupMember.Read.All", "Group.Read.All", "GroupMember.ReadWrite.All", "Group.ReadWrite.All",
                      "Directory.Read.All", "Directory.ReadWrite.All"}
 USER_CAST = "microsoft.graph.user"
-_USER_PROPERTY_NAMES = {name.lower(): name for name in USER_PROPERTIES}
 
 
-class UnknownProperty(ValueError):
-    """$select names a property the type does not have; str() is Graph's message."""
-
-
-def selected_user_properties(query: dict) -> list:
-    """The user properties the query's $select names (Graph's spelling, each once), or [] without $select.
-
-    Names are matched without regard to case, as Graph's directory does; UnknownProperty for one the user has not.
-    """
-    selected = []
-    for name in (part.strip() for part in query.get("$select", "").split(",")):
-        if not name:
-            continue
-        known = _USER_PROPERTY_NAMES.get(name.lower())
-        if known is None:
-            # The message Graph's OData layer gives (reported for $select on other types, e.g. davmail issue 488).
-            raise UnknownProperty("Could not find a property named '%s' on type 'microsoft.graph.user'." % name)
-        if known not in selected:
-            selected.append(known)
-    return selected
+def selected_user_properties(query: dict, version: str = "v1.0") -> list:
+    """The user properties the query's $select names on version (graph_metadata.selected_properties)."""
+    return selected_properties(query, version, "user")
 
 
 def unknown_property(request, exc: UnknownProperty):
@@ -131,7 +113,7 @@ class DirectoryQueries:
                 return self._page(request, version, segments, members, advanced, query, state, context="directoryObjects", tenant=tenant)
             context = "users"
         try:
-            selected_user_properties(query)  # a nextLink's query is the first page's: checked again, answered the same
+            selected_user_properties(query, version)  # a nextLink's query is the first page's: checked again, answered the same
         except UnknownProperty as exc:
             return unknown_property(request, exc)
         return self._page(request, version, segments, users, advanced, query, state, context=context, tenant=tenant)
@@ -174,7 +156,8 @@ class DirectoryQueries:
         select = [name.strip() for name in query.get("$select", "").split(",") if name.strip()]
         # Users as selected (a directoryObject collection is not checked against the user's properties: a group's may
         # be selected too, so a name the user has not is left out), else with their default properties.
-        user_select = [_USER_PROPERTY_NAMES[name.lower()] for name in select if name.lower() in _USER_PROPERTY_NAMES] if select else None
+        names = {name.lower(): name for name in PROPERTIES.get(version, PROPERTIES["v1.0"])["user"]}
+        user_select = [names[name.lower()] for name in select if name.lower() in names] if select else None
         offset = state["offset"] if state else 0
         page = objects[offset:offset + top]
         payload = {"@odata.context": "%s/%s/$metadata#%s" % (request.base_url, version, context)}

@@ -44,8 +44,9 @@ class FaultInjector:
                 isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in revoke_after)):
             raise ValueError("revoke_after: a list of request counts (integers from 1)")
         script = payload.get("script")
-        if script is not None and not all(isinstance(item, dict) and ("status" in item or item.get("reset")) for item in script):
-            raise ValueError("script: a list of {status, retry_after} or {reset: true}")
+        if script is not None and not all(isinstance(item, dict) and ("status" in item or item.get("reset") or item.get("pass"))
+                                          for item in script):
+            raise ValueError("script: a list of {status, retry_after}, {reset: true} or {pass: true}")
         with self._lock:
             if rates is not None:
                 self._rates = {str(k): float(v) for k, v in rates.items()}
@@ -92,6 +93,8 @@ class FaultInjector:
         with self._lock:
             if scripted and self._script:
                 item = self._script.popleft()
+                if item.get("pass"):  # lets this request through: a fault aimed at a later one
+                    return None
                 if item.get("reset"):
                     return {"status": None, "reset": True, "retry_after": None}
                 return {"status": int(item["status"]), "reset": False, "retry_after": self._format(item.get("retry_after"))}

@@ -166,8 +166,10 @@ class GraphApi:
         return graph_error(request, 429, "TooManyRequests", "Application is over its MailboxConcurrency limit.",
                            {"Retry-After": self.emulator.faults.retry_after()})
 
-    @staticmethod
-    def _finish(request, response):
+    def _finish(self, request, response):
+        if self.emulator.config["resource_unit_header"] and not response.reset:
+            # One unit per request (a GET of one object costs 1 in the identity and access budget).
+            response.headers.setdefault("x-ms-resource-unit", "1")
         client_request_id = request.header("client-request-id")
         response.headers.setdefault("request-id", str(uuid.uuid4()))
         response.headers.setdefault("client-request-id", client_request_id or response.headers["request-id"])

@@ -63,7 +63,9 @@ class PhotoUpdateSettings:
         if "allowedRoles" in changes:
             self.allowed_roles = list(changes["allowedRoles"])
 
-    def as_graph(self) -> dict:
+    def as_graph(self, *, with_source: bool = True) -> dict:
+        if not with_source:  # the published beta metadata's entity: id and allowedRoles only
+            return {"id": RESOURCE, "allowedRoles": list(self.allowed_roles)}
         return {"id": RESOURCE, "source": self.source, "allowedRoles": list(self.allowed_roles)}
 
 
@@ -71,10 +73,11 @@ class InvalidSettings(ValueError):
     """A PATCH body Graph would refuse; str() is Graph's message."""
 
 
-def validate_patch(body, *, strict_source: bool = False) -> dict:
+def validate_patch(body, *, strict_source: bool = False, source_known: bool = True) -> dict:
     """The properties to change, checked the way Graph checks them; raises InvalidSettings.
 
     strict_source: `source` must be `cloud` or `onPremises` (neither null nor `unknownFutureValue`).
+    source_known: False when the entity is the published beta metadata's, which has no `source` (an unknown property).
     """
     if not isinstance(body, dict):
         raise InvalidSettings("The request body must be a JSON object.")
@@ -83,7 +86,7 @@ def validate_patch(body, *, strict_source: bool = False) -> dict:
         if name == "@odata.type":
             if value not in ("#microsoft.graph.photoUpdateSettings", "microsoft.graph.photoUpdateSettings"):
                 raise InvalidSettings("A type named '%s' could not be resolved by the model." % value)
-        elif name == "source":
+        elif name == "source" and source_known:
             if value is not None and value not in SOURCES:
                 raise InvalidSettings("Cannot convert the literal '%s' to the expected type 'microsoft.graph.photoUpdateSource'." % value)
             if strict_source and value is None:
@@ -141,9 +144,10 @@ class PeopleSettingsApi:
         if token.kind == "delegated" and not holds_admin_role(tenant.find_user(token.user_id or "")):
             return graph_error(request, 403, "Authorization_RequestDenied", DENIED)
         self.emulator.faults.latency()
+        with_source = self.emulator.config["photo_settings_source_property"] == "documented"
         if request.method == "GET":
             with self.emulator.directory.lock:
-                payload = tenant.photo_update_settings.as_graph()
+                payload = tenant.photo_update_settings.as_graph(with_source=with_source)
             return ApiResponse.json(200, self._with_context(request, payload))
         return self._patch(request, tenant)
 
@@ -153,12 +157,13 @@ class PeopleSettingsApi:
         except (UnicodeDecodeError, ValueError):
             return graph_error(request, 400, "BadRequest", "Invalid JSON. A token was not recognized in the JSON content.")
         try:
-            changes = validate_patch(body, strict_source=self.emulator.config["photo_settings_source"] == "strict")
+            changes = validate_patch(body, strict_source=self.emulator.config["photo_settings_source"] == "strict",
+                                     source_known=self.emulator.config["photo_settings_source_property"] == "documented")
         except InvalidSettings as exc:
             return graph_error(request, 400, "BadRequest", str(exc))
         with self.emulator.directory.lock:
             tenant.photo_update_settings.merge(changes)
-            payload = tenant.photo_update_settings.as_graph()
+            payload = tenant.photo_update_settings.as_graph(with_source=self.emulator.config["photo_settings_source_property"] == "documented")
         if self.emulator.config["photo_settings_patch_status"] == 200:
             return ApiResponse.json(200, self._with_context(request, payload))
         return ApiResponse(status=204)

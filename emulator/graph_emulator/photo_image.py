@@ -219,6 +219,11 @@ def downscale(data: bytes, size: int, *, quality: int = 85, background: str = "w
     return _encode_jpeg(_scaled(_flatten(image, background), dimensions, downscale_filter), quality)
 
 
+def content_etag(data: bytes) -> str:
+    """An ETag that follows the stored bytes (behaviour switch upload_etag: content)."""
+    return '"%s"' % hashlib.sha256(data).hexdigest()[:8].upper()
+
+
 def new_etag() -> str:
     """A fresh ETag: Graph hands out a new one on every upload, even of identical bytes."""
     return '"%s"' % secrets.token_hex(4).upper()

@@ -5,7 +5,8 @@ from typing import List, Optional
 
 from . import photo_image
 from .directory import PhotoSlot, StoredPhoto
-from .directory_queries import UnknownProperty, selected_user_properties, unknown_property
+from .directory_queries import selected_user_properties, unknown_property
+from .graph_metadata import PROPERTIES, UnknownProperty, empty_value, selected_properties
 from .http_messages import ApiRequest, ApiResponse, graph_error
 
 IMAGE_NOT_FOUND = {
@@ -68,7 +69,7 @@ def parse_route(segments: List[str]) -> PhotoRoute:
         elif name == "contactfolders" and len(rest) >= 4 and rest[2].lower() == "contacts":
             route.kind, route.folder_id, route.contact_id, rest = "contact", rest[1], rest[3], rest[4:]
     lowered = [s.lower() for s in rest]
-    if not rest and route.kind in ("user", "group"):
+    if not rest and route.kind in ("user", "group", "contact"):
         return route
     if lowered == ["photo"]:
         route.resource = "photo"
@@ -89,6 +90,8 @@ def required_permissions(route: PhotoRoute, method: str, *, own: bool):
     if route.resource == "object":
         if route.kind == "group":
             return GROUP_OBJECT_READ
+        if route.kind == "contact":
+            return CONTACT_READ
         return USER_OBJECT_READ | (SELF_READ if own else set())
     if route.kind == "user":
         if write:
@@ -117,6 +120,9 @@ class PhotoOperations:
             return self._object(request, route, target, version)
         slot = target.slot
         if route.resource == "value" and method in ("PUT", "PATCH"):
+            if request.batch and self.emulator.config["batch_photo_upload"] == "refused":
+                # batch_photo_upload: refused. What Graph answers then is not published; a 400 as for a body it cannot take.
+                return graph_error(request, 400, "BadRequest", "Uploading a photo is not supported in a JSON batch request.")
             return self._upload(request, route, target)
         if route.resource == "value" and method == "DELETE":
             if route.kind in ("team", "contact"):
@@ -190,15 +196,26 @@ class PhotoOperations:
         if request.method != "GET":
             return graph_error(request, 405, "MethodNotAllowed", "The HTTP method '%s' is not allowed for this resource." % request.method)
         principal = target.principal
-        if route.kind == "group":
-            return ApiResponse.json(200, {"@odata.context": "%s/%s/$metadata#groups/$entity" % (request.base_url, version),
-                                          "id": principal.id, "displayName": principal.display_name,
-                                          "resourceProvisioningOptions": ["Team"] if principal.team else []})
-        # GET /users/{id} (or /me) answers as listed users do (directory_queries.py): the default properties, or $select's.
+        # $select is checked against the type's properties on this version (graph_metadata.py, Microsoft's metadata).
+        kind = route.kind
         try:
-            select = selected_user_properties(request.query)
+            select = selected_user_properties(request.query, version) if kind == "user" else selected_properties(request.query, version, kind)
         except UnknownProperty as exc:
             return unknown_property(request, exc)
+        if kind == "group":
+            record = {"id": principal.id, "displayName": principal.display_name,
+                      "resourceProvisioningOptions": ["Team"] if principal.team else []}
+            payload = {"@odata.context": "%s/%s/$metadata#groups/$entity" % (request.base_url, version)}
+            payload.update({name: record.get(name, empty_value(kind, name)) for name in (select or record)})
+            return ApiResponse.json(200, payload)
+        if kind == "contact":
+            # A contact answers every property of its version (an Outlook item has no default subset), null or [] but its id.
+            record = {"id": target.contact.id}
+            payload = {"@odata.context": "%s/%s/$metadata#users('%s')/contacts/$entity" % (request.base_url, version, target.owner.id)}
+            payload.update({name: record.get(name, empty_value(kind, name))
+                            for name in (select or PROPERTIES.get(version, PROPERTIES["v1.0"])["contact"])})
+            return ApiResponse.json(200, payload)
+        # GET /users/{id} (or /me) answers as listed users do (directory_queries.py): the default properties, or $select's.
         payload = {"@odata.context": "%s/%s/$metadata#users/$entity" % (request.base_url, version)}
         payload.update(principal.entity(select or None))
         return ApiResponse.json(200, payload)
@@ -226,6 +243,8 @@ class PhotoOperations:
             stored = StoredPhoto.stored(body, photo_image.Rewrite.from_config(config), as_is=not config["rewrite"])
         except photo_image.InvalidImage:
             return graph_error(request, 400, "BadRequest", "The photo is not a valid image.")
+        if config["upload_etag"] == "content":
+            stored.etag = photo_image.content_etag(stored.data)
         store_photo(self.emulator.directory, target.slot, stored)
         return ApiResponse(status=204 if route.kind == "team" else 200)
 

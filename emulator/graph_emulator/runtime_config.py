@@ -30,6 +30,10 @@ DEFAULTS = {
     "photo_settings_patch_status": 204,  # PATCH photoUpdateSettings: 204, or 200 with the object (docs disagree)
     # PATCH photoUpdateSettings with source null or unknownFutureValue: refused (strict) or taken (lenient); undocumented.
     "photo_settings_source": "strict",
+    # Whether photoUpdateSettings has `source`: the documentation page (photoupdatesettings.md) says so, the published beta
+    # metadata (msgraph-metadata, beta-Prod.csdl of 2026-08-04; tests/fixtures/graph-metadata/) lists id and allowedRoles
+    # only. "metadata": GET answers without it and a PATCH naming it is a 400 for an unknown property.
+    "photo_settings_source_property": "documented",
     # Whether $filter compares strings regardless of case: Microsoft's pages do not say (directory_queries.py).
     "filter_string_case": "insensitive",
     # Seconds every token issued from now on lives (expires_in / expires_on): client credentials, certificate, federated,
@@ -40,6 +44,15 @@ DEFAULTS = {
     # envelope 200, each inner request 401), or both. No public source says; Graph's front end authenticates every HTTP
     # request it gets, and a token revoked while the batch runs is refused by the workloads its requests go to.
     "batch_token_check": "both",
+    # Whether a photo PUT inside $batch is taken (as the sync sends it: a base64 body with its Content-Type) or refused
+    # with an inner 400: no public source says that Graph's batching takes binary photo bodies.
+    "batch_photo_upload": "accepted",
+    # The ETag of an upload whose stored bytes equal the photo's: new on every upload (public reports: msgraph-sdk-powershell
+    # issue 2389, msgraph-sdk-dotnet issue 2374), or derived from the stored content (the same picture, the same ETag).
+    "upload_etag": "new",
+    # Whether answers carry x-ms-resource-unit (the resource units a request cost, "Microsoft Graph service-specific
+    # throttling limits", identity and access): whether photo requests carry it is not said.
+    "resource_unit_header": False,
     # Graph's budgets per app and tenant (budgets.py): off unless configured, so the rest of the suite is unchanged.
     "budgets": False,
     # fixed windows (the harder case for a client), or sliding: the token bucket the identity page names (budgets.py).
@@ -65,8 +78,11 @@ _CHOICES = {
     "downscale_filter": tuple(DOWNSCALE_FILTERS),
     "photo_settings_patch_status": (200, 204),
     "photo_settings_source": ("strict", "lenient"),
+    "photo_settings_source_property": ("documented", "metadata"),
     "filter_string_case": ("insensitive", "sensitive"),
     "batch_token_check": ("both", "envelope", "items"),
+    "batch_photo_upload": ("accepted", "refused"),
+    "upload_etag": ("new", "content"),
     "budget_windows": ("fixed", "sliding"),
     "photo_budget": ("directory", "outlook", "both"),
 }

@@ -102,6 +102,7 @@ notes:
     Signed-in user (V(me)) - User.ReadWrite, delegated.
 requirements:
   - Pillow
+  - opencv-python-headless 4.x, only for O(crop=face)
 seealso:
   - name: profilePhoto resource type
     description: Microsoft Graph documentation of profile photos.
@@ -151,6 +152,24 @@ EXAMPLES = r'''
 - name: Show whether the upload was prepared and why (for example exif_orientation, larger_than_648px, over_100KB)
   ansible.builtin.debug:
     msg: "{{ carol_photo.upload }}"
+
+- name: Set an HR portrait framed around the face (head and shoulders), as Teams and Outlook show it in a circle
+  graphops.msgraph.graph_profile_photo:
+    user: alice@contoso.com
+    src: photos/alice-portrait.jpg
+    crop: face
+  register: alice_photo
+
+- name: List the photos in which no face was found (they got the centred square)
+  ansible.builtin.debug:
+    msg: "No face found in {{ alice_photo.principal }}'s photo: check it"
+  when: "'no_face_found' in alice_photo.upload.reasons"
+
+- name: Upgrade Active Directory's 96x96 thumbnail to the HR photo, but keep a larger photo the user chose
+  graphops.msgraph.graph_profile_photo:
+    user: bob@contoso.com
+    src: photos/bob.jpg
+    replace_smaller_than: 200
 
 - name: Give a default photo only to users who have none; never replace a photo they chose
   graphops.msgraph.graph_profile_photo:
@@ -260,12 +279,41 @@ upload:
     reasons:
       description:
         - Why it was prepared, in this order - C(format_gif) or C(format_bmp), C(exif_orientation), C(transparency),
-          C(crop_square), C(larger_than_648px), C(over_100KB); C(prepare_always) when O(prepare=always) found no
-          other reason. Empty when the file is sent as it is.
+          C(crop_square), C(crop_face), C(no_face_found), C(larger_than_648px), C(over_100KB); C(prepare_always) when
+          O(prepare=always) found no other reason. Empty when the file is sent as it is.
+        - C(no_face_found) says that O(crop=face) found no face and set the centred square (since 1.0.0).
       type: list
       elements: str
       returned: always
       sample: [exif_orientation, larger_than_648px, over_100KB]
+upgrade:
+  description:
+    - With O(replace_smaller_than) and a photo that differs from O(src), whether it is replaced (upgraded) or kept, and
+      why. Null otherwise (no O(replace_smaller_than), no photo yet, or the photo already shows O(src)).
+  returned: always
+  type: dict
+  version_added: 1.0.0
+  contains:
+    largest_side:
+      description: The largest side of the photo Graph holds, in pixels (null when Graph did not give it; the photo is then kept).
+      type: int
+      returned: always
+      sample: 96
+    replace_smaller_than:
+      description: O(replace_smaller_than).
+      type: int
+      returned: always
+      sample: 200
+    upgraded:
+      description: True when the photo is replaced (in check mode, would be); false when it is kept.
+      type: bool
+      returned: always
+      sample: true
+    reason:
+      description: One sentence that says which and why.
+      type: str
+      returned: always
+      sample: "replaced: its largest side, 96 px, is smaller than replace_smaller_than (200)"
 backup_file:
   description:
     - With O(backup_dir), the absolute path of the backup of the photo the task replaced or removed; null when none was
@@ -299,8 +347,10 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._photo.targets im
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.state import (
     PhotoWriter,
     check_deletable,
+    needs_size_for_upgrade,
     plan_photo,
     read_current_photo,
+    upgrade_or_keep,
 )
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.compare import COMPARE_METHODS
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.source import load_source_image
@@ -326,6 +376,7 @@ def main():
     )
     params = graph.params
     graph.require_pillow()
+    graph.require_upload_options()
 
     try:
         target = target_from_params(params)
@@ -340,6 +391,11 @@ def main():
         current = read_current_photo(client, target)
         plan = plan_photo(target, current.facts if current else None, state=params['state'], source=source,
                           compare=params['compare'], force=params['force'])
+        if needs_size_for_upgrade(plan, params['replace_smaller_than']):
+            # The photo just read is …/photo/$value, the largest Graph keeps: its size is the one …/photo gives, without
+            # another request.
+            plan = upgrade_or_keep(plan, largest_side=max(current.facts.width, current.facts.height),
+                                   replace_smaller_than=params['replace_smaller_than'])
         backups_required = params['backup_dir'] is not None
         if backups_required and plan.replaces_photo and not graph.check_mode:
             # Imported here: only a run that backs a photo up needs them (every module run imports, and compiles, each
@@ -369,6 +425,7 @@ def main():
         action=plan.action,
         photo=dict(before=photo_facts_dict(plan.before), after=photo_facts_dict(plan.after)),
         upload=plan.upload,
+        upgrade=plan.upgrade,
         backup_file=plan.backup_file,
     )
     if graph.diff_mode:

@@ -317,8 +317,8 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors imp
 from ansible_collections.graphops.msgraph.plugins.module_utils._module.failed_items import failed_items_message
 from ansible_collections.graphops.msgraph.plugins.module_utils._module.graph_module import GraphModule
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.info import PHOTO_SIZES
-from ansible_collections.graphops.msgraph.plugins.module_utils._sync.source_of_record_options import MATCH_BY_CHOICES
-from ansible_collections.graphops.msgraph.plugins.module_utils._sync.scope import scope_from_option
+from ansible_collections.graphops.msgraph.plugins.module_utils._directory.user_keys import USER_KEY_PROPERTIES
+from ansible_collections.graphops.msgraph.plugins.module_utils._directory.scope import scope_from_option
 
 
 def main():
@@ -326,7 +326,7 @@ def main():
         argument_spec=dict(
             dest_dir=dict(type='path', required=True),
             scope=dict(type='dict', options=dict(group=dict(type='str'), filter=dict(type='str'))),
-            name_by=dict(type='str', default='userPrincipalName', choices=list(MATCH_BY_CHOICES)),
+            name_by=dict(type='str', default='userPrincipalName', choices=list(USER_KEY_PROPERTIES)),
             size=dict(type='str', default=FULL_SIZE, choices=[FULL_SIZE] + list(PHOTO_SIZES)),
             prune=dict(type='bool', default=False),
             concurrency=dict(type='int', default=DEFAULT_CONCURRENCY),

@@ -23,7 +23,7 @@ description:
     failed item and why in RV(ignore:msg), and still returns every result.
   - O(shard_index) and O(shard_count) split the items between several runs (AWX sliced job templates, or several
     inventory hosts) by a stable hash of each principal, so that every item is handled by exactly one shard.
-  - O(prepare), O(crop) and O(force) apply to every item.
+  - O(prepare), O(crop), O(force) and O(replace_smaller_than) apply to every item.
   - With O(backup_dir), the photo Graph holds is saved before the task replaces or removes it, in one folder per task
     run that is itself a O(src_dir) putting those photos back.
   - Check mode sends no write request and reports what a real run would change.
@@ -240,8 +240,8 @@ options:
       - How much of each item RV(results) returns.
       - V(full) returns every key below.
       - V(compact) returns only C(principal), C(src), C(state), C(action), C(changed), C(skipped), C(error), C(reason),
-        C(has_photo) and C(backup_file), which is what a report, a restore or a loop over failed items needs. Ansible handles every value of a result
-        twice (the module scrubs C(no_log) values from it, the controller processes it), which costs about 0.37 ms per
+        C(has_photo), C(backup_file) and C(upgrade), which is what a report, a restore or a loop over failed items needs.
+        Ansible handles every value of a result twice (the module scrubs C(no_log) values from it, the controller processes it), which costs about 0.37 ms per
         full item and about 0.16 ms per compact one (long paths and reasons stay); at 10,000 principals, about 2 s of the task. See
         R(Performance of the bulk photo sync, ansible_collections.graphops.msgraph.docsite.performance).
       - RV(totals), RV(diff), O(report) and O(cache) are the same with either.
@@ -293,6 +293,7 @@ notes:
   - Writes to Teams and Outlook clients can take minutes to hours to show.
 requirements:
   - Pillow
+  - opencv-python-headless 4.x, only for O(crop=face)
 seealso:
   - module: graphops.msgraph.graph_profile_photo
   - name: JSON batching
@@ -329,6 +330,22 @@ EXAMPLES = r'''
     crop: square
     force: false
   register: photo_sync
+
+- name: Sync HR portraits framed around the face, and upgrade only the small photos (Active Directory thumbnails)
+  graphops.msgraph.graph_profile_photo_sync:
+    src_dir: /srv/hr-photos
+    match_by: employeeId
+    crop: face
+    replace_smaller_than: 200
+  register: photo_sync
+
+- name: List the photos in which no face was found (they got the centred square), and the photos kept
+  ansible.builtin.debug:
+    msg:
+      no_face: >-
+        {{ photo_sync.results | selectattr('upload') | selectattr('upload.reasons', 'contains', 'no_face_found')
+           | map(attribute='src') | list }}
+      kept: "{{ photo_sync.results | selectattr('upgrade') | rejectattr('upgrade.upgraded') | map(attribute='principal') | list }}"
 
 - name: List the uploads that were prepared, and why
   ansible.builtin.debug:
@@ -460,6 +477,8 @@ results:
       description:
         - A short sentence for reports, such as C(no photo yet), C(the photo differs from src),
           C(a photo is already set; kept because force is false), or the error.
+        - "With O(replace_smaller_than), a photo that differs says whether it is replaced or kept and why, such as
+          C(the photo differs from src; kept: its largest side, 648 px, is not smaller than replace_smaller_than (200))."
       type: str
       returned: always
       sample: the photo differs from src
@@ -498,6 +517,20 @@ results:
       returned: always
       sample: false
       version_added: 0.2.0
+    upgrade:
+      description:
+        - With O(replace_smaller_than) and a photo that differs from the item's file, whether it is replaced (upgraded)
+          or kept, and why - C(largest_side) (pixels, null when Graph did not give it), C(replace_smaller_than),
+          C(upgraded) (bool) and C(reason). Null otherwise.
+        - A kept photo counts under RV(totals.kept), and RV(results[].reason) says why it was kept.
+      type: dict
+      returned: always
+      version_added: 1.0.0
+      sample:
+        largest_side: 648
+        replace_smaller_than: 200
+        upgraded: false
+        reason: "kept: its largest side, 648 px, is not smaller than replace_smaller_than (200)"
     backup_file:
       description:
         - With O(backup_dir), the absolute path of the backup of the photo this item replaced or removed; null when none
@@ -564,6 +597,14 @@ totals:
       returned: always
       sample: 0
       version_added: 0.2.0
+    kept:
+      description:
+        - Photos that differ from their file and were kept because their largest side is not smaller than
+          O(replace_smaller_than) (or Graph did not give their size). They are not counted under RV(totals.unchanged).
+      type: int
+      returned: when O(replace_smaller_than) is set
+      sample: 12
+      version_added: 1.0.0
 shard:
   description: The split in effect.
   returned: always
@@ -626,7 +667,10 @@ stats:
     directory_requests: 0
     directory_seconds: 0.0
 diff:
-  description: With C(--diff), one diff per changed item, with the facts before and after.
+  description:
+    - With C(--diff), one diff per changed item, with the facts before and after.
+    - With O(replace_smaller_than), also one per photo kept, and each of them says which photos are upgraded and which
+      kept, and why.
   returned: when diff mode is on
   type: list
   elements: dict
@@ -709,10 +753,10 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._sync.shards impo
 from ansible_collections.graphops.msgraph.plugins.module_utils._sync.runner import (
     DEFAULT_CONCURRENCY,
     RESULT_DETAILS,
-    TOTAL_KEYS,
     PhotoSync,
     SyncReport,
     compact_results,
+    totals_of,
 )
 from ansible_collections.graphops.msgraph.plugins.module_utils._sync.cache import PhotoSyncCache, check_cache_path
 from ansible_collections.graphops.msgraph.plugins.module_utils._sync.items import items_from_directory, items_from_photos, list_photo_files
@@ -722,7 +766,7 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._sync.source_of_r
     needs_directory,
 )
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.targets import target_argument_spec
-from ansible_collections.graphops.msgraph.plugins.module_utils._photo.upload_options import check_prepare_options, upload_argument_spec
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.upload_options import upload_argument_spec
 
 
 def peak_memory_mb():
@@ -756,8 +800,10 @@ def write_html_report(graph, files, html_report, items: list, report: SyncReport
 def source_of_record_items(graph, client, params) -> tuple:
     """Items for match_by / scope / missing, and the directory read counters; fails the module on a read error."""
     # Imported here (see scope_of): only a run that reads the directory needs the directory code.
-    from ansible_collections.graphops.msgraph.plugins.module_utils._sync.directory_users import UserDirectory  # pylint: disable=import-outside-toplevel
-    from ansible_collections.graphops.msgraph.plugins.module_utils._sync.scope import build_source_of_record_items  # pylint: disable=import-outside-toplevel
+    from ansible_collections.graphops.msgraph.plugins.module_utils._directory.users import UserDirectory  # pylint: disable=import-outside-toplevel
+    from ansible_collections.graphops.msgraph.plugins.module_utils._sync.source_of_record import (  # pylint: disable=import-outside-toplevel
+        build_source_of_record_items,
+    )
     files = list_photo_files(params['src_dir']) if params['src_dir'] is not None else []
     directory = UserDirectory(client, concurrency=min(8, params['concurrency']))
     try:
@@ -771,23 +817,23 @@ def source_of_record_items(graph, client, params) -> tuple:
 # The report's and the directory's code are imported by the functions below, only by a run that uses them: a module
 # run imports, and compiles, every file it imports (docs/docsite/rst/performance.rst, "The one-principal task").
 def scope_of(option: dict | None):
-    """The scope option as a SyncScope, or None; GraphOptionError when it names nothing usable."""
+    """The scope option as a UserScope, or None; GraphOptionError when it names nothing usable."""
     if option is None:
         return None
-    from ansible_collections.graphops.msgraph.plugins.module_utils._sync.scope import scope_from_option  # pylint: disable=import-outside-toplevel
+    from ansible_collections.graphops.msgraph.plugins.module_utils._directory.scope import scope_from_option  # pylint: disable=import-outside-toplevel
     return scope_from_option(option)
 
 
 def check_report_option(path: str) -> None:
-    from ansible_collections.graphops.msgraph.plugins.module_utils._sync.report_html import check_report_path  # pylint: disable=import-outside-toplevel
+    from ansible_collections.graphops.msgraph.plugins.module_utils._report.report_html import check_report_path  # pylint: disable=import-outside-toplevel
     check_report_path(path)
 
 
 def new_html_report(graph, params, *, declared: int):
-    from ansible_collections.graphops.msgraph.plugins.module_utils._sync.report_html import PhotoReportHtml  # pylint: disable=import-outside-toplevel
+    from ansible_collections.graphops.msgraph.plugins.module_utils._report.report_html import PhotoReportHtml  # pylint: disable=import-outside-toplevel
     return PhotoReportHtml(params['report'], check_mode=graph.check_mode, compare=params['compare'],
                            source=params['src_dir'] or '%d items of photos' % declared,
-                           shard=(params['shard_index'], params['shard_count']))
+                           shard=(params['shard_index'], params['shard_count']), prepare=params['prepare'], crop=params['crop'])
 
 
 def validate_source_of_record_options(params) -> str | None:
@@ -872,10 +918,7 @@ def checked_params(graph) -> dict:
     graph.require_pillow()
     if params['concurrency'] < 1:
         graph.fail_json(msg='concurrency must be 1 or more (got %d).' % params['concurrency'])
-    try:
-        check_prepare_options(prepare=params['prepare'], crop=params['crop'])
-    except GraphModuleError as exc:
-        graph.fail_on_error(exc)
+    graph.require_upload_options()
 
     problem = validate_source_of_record_options(params)
     if problem:
@@ -921,14 +964,14 @@ def sync_task(graph, params, *, started: datetime.datetime) -> tuple:
             PhotoBackups,
         )
         backups = PhotoBackups(params['backup_dir'], files=files, started=started)
-    report = SyncReport(results=[], totals=dict.fromkeys(TOTAL_KEYS, 0), diffs=[])
+    report = SyncReport(results=[], totals=totals_of([], kept=params['replace_smaller_than'] is not None), diffs=[])
     if items:
         client = client or build_client(graph, params)
         sync = PhotoSync(client, check_mode=graph.check_mode, compare=params['compare'],
                          want_diff=graph.diff_mode,
                          concurrency=params['concurrency'], app_only=client.token_provider.is_app_only,
                          prepare=params['prepare'], crop=params['crop'], force=params['force'], cache=cache,
-                         backups=backups,
+                         backups=backups, replace_smaller_than=params['replace_smaller_than'],
                          # The report shows facts of every item: with one, results are made compact at the end.
                          result_detail=params['result_detail'] if html_report is None else 'full')
         if html_report is not None:

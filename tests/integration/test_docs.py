@@ -53,11 +53,6 @@ def plain(text: str) -> str:
     return re.sub(r'\x1b\[[0-9;]*m', '', text).replace('*', '')
 
 
-def test_every_module_is_in_the_graph_action_group():
-    runtime = yaml.safe_load((REPO / 'meta' / 'runtime.yml').read_text())
-    assert sorted(runtime['action_groups']['graph']) == MODULES
-
-
 @pytest.mark.parametrize('binary', ANSIBLE_DOCS)
 def test_the_collection_lists_every_module(binary, tmp_path):
     listed = ansible_doc(binary, '-l', 'graphops.msgraph', tmp_path=tmp_path).stdout
@@ -102,7 +97,7 @@ def test_the_role_entry_point_renders_its_argument_specs(binary, tmp_path):
 def test_the_guides_are_in_the_docsite_and_every_r_link_of_the_plugin_docs_reaches_one():
     """The Ansible docsite renders docs/docsite/rst/ from extra-docs.yml; modules link to the guides with R().
 
-    antsibull-docs lint (make docs) checks the rst and extra-docs.yml but not R()'s labels, so they are checked here.
+    antsibull-docs lint (make nox: docs-check) checks the rst and extra-docs.yml but not R()'s labels, so they are checked here.
     """
     docsite = REPO / 'docs' / 'docsite'
     guides = sorted(path.stem for path in (docsite / 'rst').glob('*.rst'))
@@ -177,3 +172,27 @@ def test_the_pictures_in_the_guides_are_their_png_files():
         assert re.findall(r'image:: (?!data:image/png;base64,$)(.*)$', text, re.M) == [], guide.name
     assert {'audit-report', 'audit-report-dark', 'performance-scaling'} <= {
         name for guide in guides.glob('*.rst') for name in re.findall(r'^\.\. \|([\w-]+)\| image:: data:', guide.read_text(), re.M)}
+
+
+def test_the_readme_has_the_sections_certified_collections_have():
+    headings = re.findall(r'^## (.+)$', (REPO / 'README.md').read_text(), re.M)
+    assert headings == ['Description', 'Requirements', 'Installation', 'Use', 'The Graph emulator', 'Testing', 'Support',
+                        'Release notes', 'Related information', 'Licence']
+    readme = (REPO / 'README.md').read_text()
+    for words in ('ansible-galaxy collection install graphops.msgraph', 'ansible-galaxy collection install graphops-msgraph-',
+                  'dependencies:\n  galaxy:', 'make demo', 'make test', '(docs/docsite/rst/versioning.rst)'):
+        assert words in readme, words
+
+
+def test_the_versioning_guide_states_the_versions_meta_runtime_and_tests_config_give():
+    """The promise names today's facts: requires_ansible, the module-side Python, the oldest ansible-core tested."""
+    guide = (REPO / 'docs' / 'docsite' / 'rst' / 'versioning.rst').read_text()
+    requires_ansible = yaml.safe_load((REPO / 'meta' / 'runtime.yml').read_text())['requires_ansible']
+    python_requires = yaml.safe_load((REPO / 'tests' / 'config.yml').read_text())['modules']['python_requires']
+    oldest = re.search(r'^ansible-core==(\d+\.\d+)\.', (REPO / 'tests' / 'utils' / 'requirements-oldest.txt').read_text(), re.M).group(1)
+    version = yaml.safe_load((REPO / 'galaxy.yml').read_text())['version']
+    assert "``requires_ansible: '%s'``" % requires_ansible in guide
+    row = re.search(r'^%s +(\S+) and later +.* +(\S+) and later$' % re.escape(version), guide, re.M)
+    assert row, 'no row for %s in the versioning guide' % version
+    assert '>=%s' % row.group(1) in requires_ansible and row.group(1) == oldest
+    assert python_requires == '>=%s' % row.group(2)

@@ -29,7 +29,7 @@ VERSION = yaml.safe_load((REPO / 'galaxy.yml').read_text())['version']
 CLUTTER = [
     '.venv/bin/python',
     '.venv-2.16/pyvenv.cfg',
-    '.venv-galaxy-importer/pyvenv.cfg',
+    '.nox/build-import-check/pyvenv.cfg',
     '.build/emulator/ca.pem',
     '.build/dist/graphops-msgraph-0.0.1.tar.gz',
     'tests/output/junit/python3.12-units.xml',
@@ -41,7 +41,7 @@ CLUTTER = [
     'emulator-state/state.json',
     'benchmarks/results/run.json',
 ]
-FORBIDDEN_PARTS = {'.venv', '.venv-2.16', '.build', '.git', '__pycache__', '.pytest_cache', 'emulator-state'}
+FORBIDDEN_PARTS = {'.venv', '.venv-2.16', '.nox', '.build', '.git', '__pycache__', '.pytest_cache', 'emulator-state'}
 
 
 def tracked_files() -> list:

@@ -198,3 +198,22 @@ def test_the_example_playbook_sets_the_settings_then_changes_nothing(emulator, a
         recaps.append(re.findall(r'ok=(\d+)\s+changed=(\d+)\s+unreachable=0\s+failed=0', completed.stdout))
     assert recaps == [[('2', '1')], [('2', '0')]], recaps
     assert stored(admin) == ('cloud', sorted([PEOPLE_ADMINISTRATOR, USER_ADMINISTRATOR]))
+
+
+def test_a_graph_that_follows_the_published_metadata_refuses_source_with_a_clear_message(playbook, admin):
+    """The documentation page of photoUpdateSettings lists source; the beta metadata Microsoft publishes does not
+    (tests/fixtures/graph-metadata/facts.json, beta photoUpdateSettings). Under the emulator's switch for the metadata's
+    form, a task declaring source fails naming the property and the disagreement; allowed_roles alone still works."""
+    admin.config(photo_settings_source_property='metadata')
+    run = playbook.run([task(source='cloud', allowed_roles=[PEOPLE_ADMINISTRATOR])])
+    assert run.rc != 0
+    message = run.result()['msg']
+    assert 'HTTP 400 BadRequest' in message and "'source' does not exist" in message
+    assert 'documentation page for photoUpdateSettings lists source, but the beta metadata' in message
+    assert 'Remove source from the task' in message
+    assert 'Traceback' not in run.output
+    assert admin.photo_update_settings()['allowedRoles'] == []  # the refused PATCH changed nothing
+
+    roles_only = playbook.run([task(allowed_roles=[PEOPLE_ADMINISTRATOR])])
+    assert roles_only.rc == 0, roles_only.output
+    assert roles_only.result()['settings'] == {'source': None, 'allowed_roles': [PEOPLE_ADMINISTRATOR]}

@@ -7,6 +7,10 @@ changes nothing."""
 
 from __future__ import annotations
 
+import io
+
+from PIL import Image
+
 from conftest import REPO, recap, run_example_playbook, yaml_code_block
 
 PLAYBOOK = REPO / 'examples' / 'hr_sync.yml'
@@ -48,3 +52,47 @@ def test_the_guide_shows_the_playbook_file_as_it_is():
     assert yaml_code_block(PLAYBOOK) in guide
     assert '(docs/docsite/rst/hr_sync.rst)' in (REPO / 'README.md').read_text()
     assert '<ansible_collections.graphops.msgraph.docsite.hr_sync>`' in (guides / 'bulk_sync.rst').read_text()
+
+
+UPGRADE_PLAYBOOK = REPO / 'examples' / 'upgrade_ad_thumbnails.yml'
+
+
+def ad_thumbnail() -> bytes:
+    """A 96x96 JPEG, as Active Directory's thumbnailPhoto reaches Graph."""
+    picture = Image.open(REPO / 'tests' / 'fixtures' / 'photos' / 'cat.jpg').convert('RGB').resize((96, 96))
+    out = io.BytesIO()
+    picture.save(out, 'JPEG', quality=85)
+    return out.getvalue()
+
+
+def test_upgrade_ad_thumbnails_replaces_the_thumbnail_and_keeps_the_photo_bob_chose(emulator, admin):
+    """The section "Upgrade AD thumbnails": Alice carries a 96x96 AD thumbnail, Bob his own 480x480 photo (the demo
+    tenant's), Erin none. The audit writes nothing and says which is upgraded and which kept; the run does that."""
+    alice, bob, erin = ('users/%s' % admin.state()['upn_index'][upn]
+                        for upn in ('alice@contoso.com', 'bob@contoso.com', 'erin.obrien@contoso.com'))
+    admin.put_photo(alice, ad_thumbnail(), rewrite=False)
+    bob_before = admin.photo_facts(bob)
+    assert (bob_before['width'], bob_before['height']) == (480, 480)
+    admin.clear_log()
+    audit = run_example_playbook(emulator, UPGRADE_PLAYBOOK, '--check', '--diff')
+    assert admin.writes() == []
+    assert recap(audit) == (2, 1)
+    assert "'set': 2" in audit and "'kept': 1" in audit
+    assert 'replace_smaller_than: users/alice@contoso.com replaced: its largest side, 96 px, is smaller than replace_smaller_than (200)' in audit
+    assert 'replace_smaller_than: users/bob@contoso.com kept: its largest side, 480 px, is not smaller than replace_smaller_than (200)' in audit
+
+    real = run_example_playbook(emulator, UPGRADE_PLAYBOOK)
+    assert recap(real) == (2, 1)
+    assert sorted(entry['principal'] for entry in admin.writes()) == sorted([alice, erin])
+    assert admin.photo_facts(bob)['sha256'] == bob_before['sha256']
+
+    admin.clear_log()
+    again = run_example_playbook(emulator, UPGRADE_PLAYBOOK)
+    assert recap(again) == (2, 0) and admin.writes() == []
+    assert "'kept': 1" in again
+
+
+def test_the_guide_shows_the_upgrade_playbook_as_it_is():
+    guide = (REPO / 'docs' / 'docsite' / 'rst' / 'hr_sync.rst').read_text()
+    assert '\nUpgrade AD thumbnails\n---------------------\n' in guide
+    assert yaml_code_block(UPGRADE_PLAYBOOK) in guide

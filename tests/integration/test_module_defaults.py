@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import yaml
 
-from conftest import ALICE, MARKETING, PHOTOS, REPO
+from conftest import ALICE, BOB, MARKETING, PHOTOS, REPO
 
 # One task per module of the action group, and how to tell from the side that it really worked.
 TASKS = {
@@ -21,6 +21,7 @@ TASKS = {
     'graph_profile_photo_sync': {'photos': [{'group': MARKETING, 'src': str(PHOTOS / 'coffee.jpg')}]},
     'graph_profile_photo_export': {'dest_dir': '{{ playbook_dir }}/exported-photos', 'scope': {'filter': "userPrincipalName eq '%s'" % ALICE}},
     'graph_photo_update_settings': {'source': 'cloud'},
+    'graph_profile_photo_probe': {'user': BOB},
 }
 
 
@@ -59,6 +60,8 @@ def test_every_module_authenticates_from_module_defaults_alone(playbook, emulato
     # Alice's photo, which the first task set.
     assert by_task['graph_profile_photo_export']['result']['totals']['exported'] == 1
     assert admin.photo_update_settings()['source'] == 'cloud'
+    assert by_task['graph_profile_photo_probe']['result']['restored'] is True
+    assert by_task['graph_profile_photo_probe']['result']['facts']['reencoded'] is True
     # From the side: both photos were written.
     assert admin.photo_facts('users/%s' % ALICE) is not None
     assert admin.photo_facts('groups/%s' % MARKETING)['sha256'] != group_before['sha256']

@@ -15,7 +15,8 @@ import stat
 from conftest import ALICE, BOB, CAROL, PHOTOS
 
 NOBODY = 'nobody@contoso.com'
-COMPACT_KEYS = ('principal', 'src', 'state', 'action', 'changed', 'skipped', 'error', 'reason', 'has_photo', 'backup_file')
+COMPACT_KEYS = ('principal', 'src', 'state', 'action', 'changed', 'skipped', 'error', 'reason', 'has_photo', 'backup_file',
+                'upgrade')
 
 
 def role_task(**role_vars) -> dict:

@@ -11,7 +11,8 @@ import re
 from conftest import ALICE, BOB, CAROL, PHOTOS
 
 MODULE = 'graphops.msgraph.graph_profile_photo_sync'
-COMPACT_KEYS = {'principal', 'src', 'state', 'action', 'changed', 'skipped', 'error', 'reason', 'has_photo', 'backup_file'}
+COMPACT_KEYS = {'principal', 'src', 'state', 'action', 'changed', 'skipped', 'error', 'reason', 'has_photo', 'backup_file',
+                'upgrade'}
 
 
 def photos():

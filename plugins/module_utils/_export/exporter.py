@@ -29,9 +29,9 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._files.private_fi
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.batch import MAX_BATCH_REQUESTS
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.batch_runner import BatchRunner
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.facts import sniff_content_type
-from ansible_collections.graphops.msgraph.plugins.module_utils._sync.directory_users import UserDirectory
-from ansible_collections.graphops.msgraph.plugins.module_utils._sync.items import PHOTO_EXTENSIONS
-from ansible_collections.graphops.msgraph.plugins.module_utils._sync.scope import read_scope
+from ansible_collections.graphops.msgraph.plugins.module_utils._directory.users import UserDirectory
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.file_extensions import PHOTO_EXTENSIONS
+from ansible_collections.graphops.msgraph.plugins.module_utils._directory.scope import read_scope
 
 ACTION_EXPORTED = 'exported'
 ACTION_UNCHANGED = 'unchanged'

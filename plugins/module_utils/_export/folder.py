@@ -28,7 +28,7 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._files.private_fi
     describe_os_error,
 )
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphOptionError
-from ansible_collections.graphops.msgraph.plugins.module_utils._sync.file_digests import file_sha256
+from ansible_collections.graphops.msgraph.plugins.module_utils._files.file_digests import file_sha256
 
 # A temporary file of PrivateFileWriter lives for the seconds its write takes; one this old was left by a run that was
 # killed (its bytes may be half a photo). It is removed, never read.

@@ -20,7 +20,7 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._graph.batch_runn
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.error_messages import describe_photo_error, is_no_photo
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.renditions import photo_metadata, rendition_fits
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.targets import target_from_options
-from ansible_collections.graphops.msgraph.plugins.module_utils._sync.reads import picture_size
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.picture_size import picture_size
 
 FULL_SIZE = 'full'
 

@@ -24,6 +24,10 @@ except ImportError:
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
 
+# What a request that got no answer raises, for code that sends through the session (MSAL's token requests);
+# without requests the modules fail first, naming it, and nothing raises the stand-in.
+RequestException = requests.exceptions.RequestException if requests is not None else ConnectionError
+
 
 def is_token_refusal(status: int, code: str | None) -> bool:
     """Graph's answer to an expired or revoked token (also to one for another resource: the renewal rules tell them apart)."""

@@ -7,10 +7,8 @@ from __future__ import annotations
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.graphops.msgraph.plugins.module_utils._auth.methods import (
-    HAS_MSAL,
-    build_auth_method,
-)
+from ansible_collections.graphops.msgraph.plugins.module_utils._auth.auth_method import HAS_MSAL
+from ansible_collections.graphops.msgraph.plugins.module_utils._auth.method_choice import build_auth_method
 from ansible_collections.graphops.msgraph.plugins.module_utils._auth.options import auth_argument_spec, resolve_cloud
 from ansible_collections.graphops.msgraph.plugins.module_utils._auth.token_provider import TokenProvider
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.clouds import CLOUDS
@@ -23,7 +21,7 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._graph.client imp
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphModuleError, GraphOptionError
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.transport import RetryingTransport
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.retries import RetryPolicy
-from ansible_collections.graphops.msgraph.plugins.module_utils._module.optional_libraries import library_found, library_import_error
+from ansible_collections.graphops.msgraph.plugins.module_utils._libraries.optional_libraries import library_found, library_import_error
 
 
 class GraphModule:
@@ -72,9 +70,29 @@ class GraphModule:
 
     def require_pillow(self) -> None:
         """Fail as Ansible's modules do (missing_required_lib) when Pillow is not installed. Only found here: it is
-        imported where a picture is first opened (_module/optional_libraries.py)."""
+        imported where a picture is first opened (_libraries/optional_libraries.py)."""
         if not library_found('PIL'):
             self.module.fail_json(msg=missing_required_lib('Pillow'), exception=library_import_error('PIL.Image'))
+
+    def require_upload_options(self) -> None:
+        """Fail before any request when the upload options (prepare, crop, force, replace_smaller_than) cannot work
+        together, or crop: face has no face detector (found here, imported where a face is first searched for)."""
+        from ansible_collections.graphops.msgraph.plugins.module_utils._photo.upload_options import (  # pylint: disable=import-outside-toplevel
+            check_prepare_options,
+            check_replace_smaller_than,
+        )
+        try:
+            check_prepare_options(prepare=self.params['prepare'], crop=self.params['crop'])
+            check_replace_smaller_than(replace_smaller_than=self.params['replace_smaller_than'], force=self.params['force'])
+        except GraphModuleError as exc:
+            self.module.fail_json(msg=str(exc))
+        if self.params['crop'] == 'face':
+            from ansible_collections.graphops.msgraph.plugins.module_utils._photo.face_detector import (  # pylint: disable=import-outside-toplevel
+                face_detector_found,
+                missing_face_detector_message,
+            )
+            if not face_detector_found():
+                self.module.fail_json(msg=missing_face_detector_message(), exception=library_import_error('cv2'))
 
     @property
     def check_mode(self) -> bool:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import heapq
 import math
 
-from ansible_collections.graphops.msgraph.plugins.module_utils._module.optional_libraries import LazyModule, library_found
+from ansible_collections.graphops.msgraph.plugins.module_utils._libraries.optional_libraries import LazyModule, library_found
 
 # Imported when two signatures are first compared, as facts.py is (below): the modules import this file for
 # COMPARE_METHODS, and a bulk sync whose every principal is a cache hit compares nothing.

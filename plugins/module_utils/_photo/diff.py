@@ -20,14 +20,23 @@ def photo_diff(plan, *, src: str | None) -> dict:
         after_header = '%s (photo %s %s)' % (label, 'prepared from' if getattr(plan.source, 'prepared', False) else 'from', src)
     elif plan.kept_existing:
         after_header = '%s (photo kept because force is false)' % label
+    elif plan.kept_larger:
+        after_header = '%s (photo differs from %s; %s)' % (label, src, plan.upgrade['reason'])
     else:
         after_header = '%s (photo, unchanged; matches %s)' % (label, src)
-    return dict(
+    if plan.upgrade is not None and plan.upgrade['upgraded']:
+        after_header = '%s; %s)' % (after_header[:-1], plan.upgrade['reason'])
+    diff = dict(
         before=photo_facts_dict(plan.before),
         after=photo_facts_dict(plan.after),
         before_header='%s (%s)' % (label, _current_words(plan)),
         after_header=after_header,
     )
+    if plan.upgrade is not None:
+        # Shown as it is by Ansible, also when before and after are equal (a photo kept): which photos are upgraded and
+        # which are kept, and why.
+        diff['prepared'] = 'replace_smaller_than: %s %s\n' % (label, plan.upgrade['reason'])
+    return diff
 
 
 def _current_words(plan) -> str:

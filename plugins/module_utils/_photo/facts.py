@@ -21,7 +21,7 @@ import warnings
 from dataclasses import dataclass, field
 
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphModuleError
-from ansible_collections.graphops.msgraph.plugins.module_utils._module.optional_libraries import (
+from ansible_collections.graphops.msgraph.plugins.module_utils._libraries.optional_libraries import (
     LazyModule,
     library_found,
     library_import_error,

@@ -26,8 +26,9 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._photo.facts impo
     sniff_content_type,
     to_8_bit,
 )
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.face_framing import centred_square, face_square, scaled_face
 # The options' values and their check live with their argument spec: a run that prepares nothing need not import this file.
-from ansible_collections.graphops.msgraph.plugins.module_utils._photo.upload_options import check_prepare_options
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.upload_options import SQUARE_CROPS, check_prepare_options
 
 # The largest photo Graph keeps (its size list ends at 648x648).
 MAX_PREPARED_SIDE = 648
@@ -57,6 +58,9 @@ REASON_FORMAT = 'format_%s'
 REASON_ORIENTATION = 'exif_orientation'
 REASON_TRANSPARENCY = 'transparency'
 REASON_CROP = 'crop_square'
+# crop: face: the square framed around the face moves or shrinks the picture; no face was found (the centred square).
+REASON_CROP_FACE = 'crop_face'
+REASON_NO_FACE = 'no_face_found'
 REASON_LARGE = 'larger_than_648px'
 REASON_HEAVY = 'over_100KB'
 REASON_ALWAYS = 'prepare_always'
@@ -142,14 +146,19 @@ class _OpenedPhoto:
             self.loaded = True
         return self.image
 
-    def reasons(self, data: bytes, *, crop: str, transparent: bool) -> list:
-        """Why the photo needs preparing, in a stable order; empty when it can be sent as it is."""
+    def reasons(self, data: bytes, *, crop: str, transparent: bool, box: tuple, face_found: bool) -> list:
+        """Why the photo needs preparing, in a stable order; empty when it can be sent as it is. ``box`` is the region
+        kept (_crop_box); ``face_found`` whether crop: face found a face."""
         width, height = self.upright_size
+        cropped = box != (0, 0, width, height)
         checks = (
             (REASON_FORMAT % self.pil_format.lower(), self.pil_format not in _SENT_AS_IS_FORMATS),
             (REASON_ORIENTATION, self.orientation != 1),
             (REASON_TRANSPARENCY, transparent),
-            (REASON_CROP, crop == 'square' and width != height),
+            (REASON_CROP, crop == 'square' and cropped),
+            (REASON_CROP_FACE, crop == 'face' and face_found and cropped),
+            # An audit lists these: the centred square was used, whatever it looks like (a square picture too).
+            (REASON_NO_FACE, crop == 'face' and not face_found),
             (REASON_LARGE, max(width, height) > MAX_PREPARED_SIDE),
             (REASON_HEAVY, len(data) > MAX_PREPARED_BYTES),
         )
@@ -159,20 +168,52 @@ class _OpenedPhoto:
         return self.image.mode in _ALPHA_MODES or 'transparency' in self.image.info
 
 
-def _crop_box(width: int, height: int, crop: str):
-    """The region that is kept, in upright pixels: the whole picture, or its centred square."""
-    if crop != 'square' or width == height:
+def _crop_box(width: int, height: int, crop: str, face: tuple | None = None):
+    """The region that is kept, in upright pixels: the whole picture, its centred square, or with crop: face the
+    square framed around ``face`` (face_framing.py; the centred square when no face was found)."""
+    if crop == 'face' and face is not None:
+        return face_square(width, height, face)
+    if crop not in SQUARE_CROPS or width == height:
         return 0, 0, width, height
-    side = min(width, height)
-    left = (width - side) // 2
-    top = (height - side) // 2
-    return left, top, left + side, top + side
+    return centred_square(width, height)
 
 
-def _prepared_pixels(photo: _OpenedPhoto, crop: str, transparent: bool, side: int = MAX_PREPARED_SIDE):
-    """The upright, flattened, cropped RGB picture, fitted within side x side (648x648; never upscaled)."""
+def _face_of(photo: _OpenedPhoto, data: bytes):
+    """The largest face of the picture as (x, y, w, h) in upright pixels, or None (face_detector.py).
+
+    It is searched on a grey copy of its own, decoded from the bytes at the detector's size: the same bytes always
+    give the same copy, whatever size the prepared picture is decoded at."""
+    from ansible_collections.graphops.msgraph.plugins.module_utils._photo import face_detector  # pylint: disable=import-outside-toplevel
+    im = photo._guarded(lambda: Image.open(io.BytesIO(data), formats=[photo.pil_format]))  # pylint: disable=protected-access
+    if photo.pil_format == 'JPEG':
+        im.draft('L', (face_detector.DETECT_SIDE, face_detector.DETECT_SIDE))
+    photo._guarded(im.load)  # pylint: disable=protected-access
+    im = to_8_bit(im)
+    if im.mode in _ALPHA_MODES or 'transparency' in im.info:
+        rgba = im.convert('RGBA')
+        im = Image.alpha_composite(Image.new('RGBA', rgba.size, (255, 255, 255, 255)), rgba)
+    im = im.convert('L')
+    transpose = orientation_transpose(photo.orientation)
+    if transpose is not None:
+        im = im.transpose(transpose)
+    search_size = _fitted_size(im.size[0], im.size[1], face_detector.DETECT_SIDE)
+    if im.size != search_size:
+        im = im.resize(search_size, Image.Resampling.BILINEAR, reducing_gap=2.0)
+    try:
+        face = face_detector.largest_face(im)
+    except face_detector.FaceDetectorMissing as exc:
+        raise PhotoPrepareError(str(exc)) from None
+    if face is None:
+        return None
     upright_w, upright_h = photo.upright_size
-    box = _crop_box(upright_w, upright_h, crop)
+    return scaled_face(face, float(upright_w) / search_size[0], float(upright_h) / search_size[1])
+
+
+def _prepared_pixels(photo: _OpenedPhoto, box: tuple, transparent: bool, side: int = MAX_PREPARED_SIDE):
+    """The upright, flattened RGB picture cropped to ``box`` (upright pixels), fitted within side x side (648x648;
+    never upscaled)."""
+    upright_w, upright_h = photo.upright_size
+    square = box[2] - box[0] == box[3] - box[1]
     target = _fitted_size(box[2] - box[0], box[3] - box[1], side)
     # The decode only needs the target size of the kept region, scaled back to the whole stored picture.
     scale = float(target[0]) / (box[2] - box[0])
@@ -193,7 +234,7 @@ def _prepared_pixels(photo: _OpenedPhoto, crop: str, transparent: bool, side: in
         factor_y = float(im.size[1]) / upright_h
         box = (int(round(box[0] * factor_x)), int(round(box[1] * factor_y)),
                int(round(box[2] * factor_x)), int(round(box[3] * factor_y)))
-        if crop == 'square':
+        if square:
             side = min(box[2] - box[0], box[3] - box[1])
             box = (box[0], box[1], box[0] + side, box[1] + side)
     if box != (0, 0) + im.size:
@@ -306,18 +347,18 @@ def prepare_photo(data: bytes, *, prepare: str = 'auto', crop: str = 'none', nam
     photo = _OpenedPhoto(data, _label(name))
     # Only PNG, GIF and BMP hold transparency; none of them has a reduced-scale decode, so this load is the only one.
     transparent = photo.may_have_transparency() and _has_transparency(photo.load())
-    reasons = photo.reasons(data, crop=crop, transparent=transparent)
+    face = _face_of(photo, data) if crop == 'face' else None
+    box = _crop_box(photo.upright_size[0], photo.upright_size[1], crop, face)
+    reasons = photo.reasons(data, crop=crop, transparent=transparent, box=box, face_found=face is not None)
     if not reasons and prepare == 'auto':
         return PreparedPhoto(data=data, content_type=sniff_content_type(data), prepared=False)
     if not reasons:
         reasons.append(REASON_ALWAYS)
     if defer:
-        upright_w, upright_h = photo.upright_size
-        box = _crop_box(upright_w, upright_h, crop)
         size = _fitted_size(box[2] - box[0], box[3] - box[1], MAX_PREPARED_SIDE)
         return DeferredPreparation(reasons=tuple(reasons), size=size, data=data, crop=crop, name=name, prepare=prepare,
-                                   preview=_prepared_pixels(photo, crop, transparent, side=_preview_side(max(size))))
-    pixels = _prepared_pixels(photo, crop, transparent)
+                                   preview=_prepared_pixels(photo, box, transparent, side=_preview_side(max(size))))
+    pixels = _prepared_pixels(photo, box, transparent)
     return PreparedPhoto(data=_encode_within_limit(pixels, photo.name), content_type='image/jpeg', prepared=True,
                          reasons=tuple(reasons))
 

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphError, GraphModuleError
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.error_messages import describe_photo_error, is_no_photo
@@ -38,6 +38,14 @@ class PhotoPlan:
     cached: object = None
     # With backup_dir: where the photo Graph held was saved before this plan replaces or removes it (_backup/).
     backup_file: object = None
+    # With replace_smaller_than and a photo that differs: {largest_side, replace_smaller_than, upgraded, reason}
+    # (upgrade_or_keep); None otherwise.
+    upgrade: object = None
+
+    @property
+    def kept_larger(self) -> bool:
+        """replace_smaller_than kept a photo that differs from the file: it is not smaller than that."""
+        return self.upgrade is not None and not self.upgrade['upgraded']
 
     @property
     def changed(self) -> bool:
@@ -115,6 +123,32 @@ def plan_photo(target, current, *, state: str, source=None, compare: str = 'perc
     if current is not None and photos_match(source.facts, current, compare):
         return PhotoPlan(target, ACTION_NONE, current, current, upload=upload)
     return PhotoPlan(target, ACTION_SET, current, source.facts, source, upload=upload)
+
+
+def needs_size_for_upgrade(plan: PhotoPlan, replace_smaller_than) -> bool:
+    """Whether replace_smaller_than must know the size of the photo that plan would replace (it differs)."""
+    return replace_smaller_than is not None and plan.action == ACTION_SET and plan.before is not None
+
+
+def upgrade_or_keep(plan: PhotoPlan, *, largest_side, replace_smaller_than) -> PhotoPlan:
+    """replace_smaller_than: plan as it is when it replaces a photo whose largest side (pixels, from Graph) is smaller,
+    else a plan that keeps the photo. A photo whose size Graph did not give is kept: it might be one that a person
+    chose. Plans that replace nothing are returned unchanged."""
+    if not needs_size_for_upgrade(plan, replace_smaller_than):
+        return plan
+    upgraded = largest_side is not None and largest_side < replace_smaller_than
+    if upgraded:
+        reason = ('replaced: its largest side, %d px, is smaller than replace_smaller_than (%d)'
+                  % (largest_side, replace_smaller_than))
+    elif largest_side is None:
+        reason = 'kept: Graph did not give its size, so it may not be smaller than replace_smaller_than (%d)' % replace_smaller_than
+    else:
+        reason = ('kept: its largest side, %d px, is not smaller than replace_smaller_than (%d)'
+                  % (largest_side, replace_smaller_than))
+    upgrade = dict(largest_side=largest_side, replace_smaller_than=replace_smaller_than, upgraded=upgraded, reason=reason)
+    if upgraded:
+        return replace(plan, upgrade=upgrade)
+    return replace(plan, action=ACTION_NONE, after=plan.before, source=None, upgrade=upgrade)
 
 
 def check_deletable(target) -> None:

@@ -173,6 +173,20 @@ class PhotoUpdateSettingsWriter:
         return fetch_settings(self.client)
 
 
+# Microsoft's documentation page of photoUpdateSettings (beta) lists `source`; the beta metadata Graph publishes
+# (msgraph-metadata, beta-Prod.csdl of 2026-08-04: tests/fixtures/graph-metadata/facts.json) has id and allowedRoles only.
+SOURCE_REFUSED_HINT = (' Graph does not know the property source here: Microsoft\'s documentation page for photoUpdateSettings lists '
+                       'source, but the beta metadata Graph publishes has only allowedRoles, and this tenant follows the metadata. '
+                       'Remove source from the task (allowed_roles still works), or set where photos come from in the Microsoft 365 '
+                       'admin center.')
+
+
+def _refuses_source(message) -> bool:
+    """Whether Graph's 400 says that photoUpdateSettings has no property named source."""
+    text = (message or '').lower()
+    return "'source'" in text and ('does not exist' in text or 'could not find' in text)
+
+
 def describe_settings_error(operation: str, error: GraphError, client) -> str:
     """'Could not change the tenant's photo update settings: HTTP 403 ..., request-id r. <what to do>'."""
     sentence = "Could not %s the tenant's photo update settings: %s." % (operation, error.describe())
@@ -183,6 +197,8 @@ def describe_settings_error(operation: str, error: GraphError, client) -> str:
             hint += (' With a delegated token (access_token), the signed-in user also needs the People Administrator '
                      'role, the least privileged role Microsoft lists for this resource.')
         return sentence + hint
+    if error.status == 400 and _refuses_source(error.graph_message):
+        return sentence + SOURCE_REFUSED_HINT
     if error.status == 400 and 'segment' in (error.graph_message or ''):
         return sentence + ' This Graph endpoint does not offer the photo update settings, which Microsoft publishes on beta only.'
     if error.status == 401 and not isinstance(error, GraphTokenRefused):

@@ -4,7 +4,7 @@
 """The bulk sync's ``cache``: what a previous run learned, so that a repeated audit costs one metadata read.
 
 Per principal it keeps Graph's photo ETag (``@odata.mediaEtag`` of ``…/photo``), the sha256 of the local file
-last compared or set with the file's identity on disk when it was hashed (file_digests.py: the digest is reused,
+last compared or set with the file's identity on disk when it was hashed (_files/file_digests.py: the digest is reused,
 without reading the file, while that identity holds), the settings the verdict was made under, the verdict, and the
 facts shown in results.
 Graph gives every upload a new ETag (../shared/GRAPH_PHOTO_API.md), so an unchanged ETag means the photo has not
@@ -27,8 +27,10 @@ import threading
 import time
 
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphOptionError
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.face_detector import CASCADE_FILE, DETECT_SIDE
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.face_framing import FACE_CENTRE_AT, FRAME_FACTOR
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.renditions import COMPARE_SIZE, size_label
-from ansible_collections.graphops.msgraph.plugins.module_utils._sync.file_digests import FileDigests
+from ansible_collections.graphops.msgraph.plugins.module_utils._files.file_digests import FileDigests
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.state import ACTION_NONE, PhotoPlan
 
 CACHE_FORMAT = 'graphops.msgraph.photo_sync_cache'
@@ -38,6 +40,7 @@ CACHE_VERSION = 1
 VERDICT_SAME = 'same'
 VERDICT_SET = 'set'
 REUSABLE_VERDICTS = (VERDICT_SAME, VERDICT_SET)
+FACE_CROP_SETTINGS = '%s@%d,%s,%s' % (CASCADE_FILE, DETECT_SIDE, FRAME_FACTOR, FACE_CENTRE_AT)
 
 
 class CachePathError(GraphOptionError):
@@ -59,7 +62,10 @@ def check_cache_path(path: str) -> None:
 
 
 def verdict_settings(*, compare: str, prepare: str, crop: str) -> str:
-    """What a verdict depends on besides the file and Graph's photo; an entry made under other settings is not reused."""
+    """What a verdict depends on besides the file and Graph's photo; an entry made under other settings is not reused.
+    crop: face names its detector and framing too: another of either may frame the same file otherwise."""
+    if crop == 'face':
+        crop = 'face(%s)' % FACE_CROP_SETTINGS
     return 'compare=%s prepare=%s crop=%s rendition=%s' % (compare, prepare, crop, size_label(COMPARE_SIZE))
 
 
@@ -103,7 +109,7 @@ class PhotoSyncCache:
 
     def file_digest(self, principal: str, path: str | None) -> str | None:
         """The sha256 of the principal's file now: the recorded one while the file's identity on disk is the one
-        recorded with it, else the file hashed (file_digests.py). None when it cannot be read."""
+        recorded with it, else the file hashed (_files/file_digests.py). None when it cannot be read."""
         with self._lock:
             entry = self.entries.get(principal)
         digest, identity = self.digests.digest(path, entry)

@@ -17,14 +17,13 @@ from dataclasses import dataclass
 
 from ansible_collections.graphops.msgraph.plugins.module_utils._backup.names import backup_name_from_options
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphOptionError
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.file_extensions import PHOTO_EXTENSIONS
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.targets import (
     TARGET_OPTION_NAMES,
     TargetError,
     target_from_options,
 )
 
-# Graph keeps JPEG (and turns PNG into JPEG); these are the file types the directory form picks up.
-PHOTO_EXTENSIONS = ('.jpg', '.jpeg', '.png')
 _GUID = re.compile(r'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')
 # A userPrincipalName: local part, '@', a domain with a dot. Guests' UPNs hold '#EXT#', which is allowed.
 _UPN = re.compile(r'^[^@\s/\\]+@[^@\s/\\]+\.[^@\s/\\]+$')

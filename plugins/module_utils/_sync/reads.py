@@ -12,7 +12,6 @@ removed are read once more in full (``…/photo/$value``), unless that is what w
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.batch_runner import BatchItemFailure
@@ -27,15 +26,7 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._photo.renditions
     rendition_path,
     size_label,
 )
-from ansible_collections.graphops.msgraph.plugins.module_utils._module.optional_libraries import (
-    LazyModule,
-    library_found,
-    library_import_error,
-)
-
-# Imported when a picture Graph sent is first opened (a cached run reads only metadata).
-HAS_PIL = library_found('PIL')
-Image = LazyModule('PIL.Image')
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.picture_size import picture_size
 
 
 @dataclass
@@ -45,17 +36,6 @@ class CurrentRead:
     request: object  # BatchRequest
     answer: object  # BatchResponse or BatchItemFailure
     compared_size: str  # e.g. '96x96', or FULL_PHOTO for …/photo/$value
-
-
-def picture_size(data: bytes) -> tuple | None:
-    """(width, height) from an image's header alone (nothing is decoded), or None when it is not an image."""
-    if not HAS_PIL or not data or library_import_error('PIL.Image') is not None:
-        return None
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            return image.size
-    except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError):
-        return None
 
 
 class CurrentPhotoReads:

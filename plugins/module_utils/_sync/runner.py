@@ -38,11 +38,15 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._photo.state impo
     PhotoOperationError,
     check_deletable,
     graph_photo_facts,
+    needs_size_for_upgrade,
     plan_photo,
+    upgrade_or_keep,
 )
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.targets import app_only_token_problem
 
 TOTAL_KEYS = ('unchanged', 'set', 'removed', 'failed', 'skipped')
+# With replace_smaller_than: photos that differ from their file and were kept, being at least that large.
+KEPT_TOTAL_KEY = 'kept'
 DEFAULT_CONCURRENCY = 32
 CHUNK_SIZE = MAX_BATCH_REQUESTS
 
@@ -70,11 +74,14 @@ def describe_reason(plan, *, compare: str) -> str:
     if plan.action == ACTION_SET:
         if plan.before is None:
             return 'no photo yet'
-        return 'the photo differs from src' if compare == 'perceptual' else 'the photo bytes differ from src (compare=sha256)'
+        differs = 'the photo differs from src' if compare == 'perceptual' else 'the photo bytes differ from src (compare=sha256)'
+        return differs if plan.upgrade is None else '%s; %s' % (differs, plan.upgrade['reason'])
     if plan.action == ACTION_REMOVE:
         return 'a photo is set; declared absent'
     if plan.kept_existing:
         return 'a photo is already set; kept because force is false'
+    if plan.kept_larger:
+        return 'the photo differs from src; %s' % plan.upgrade['reason']
     if plan.after is None:
         return 'no photo, as declared'
     return 'the photo already shows src'
@@ -85,7 +92,7 @@ def describe_reason(plan, *, compare: str) -> str:
 # 0.37 ms per full result and about 0.16 ms per compact one (docs/docsite/rst/performance.rst).
 RESULT_DETAILS = ('full', 'compact')
 COMPACT_RESULT_KEYS = ('principal', 'src', 'state', 'action', 'changed', 'skipped', 'error', 'reason', 'has_photo',
-                       'backup_file')
+                       'backup_file', 'upgrade')
 
 
 def compact_result(result: dict) -> dict:
@@ -97,13 +104,16 @@ def compact_results(results: list) -> list:
     return [compact_result(result) for result in results]
 
 
-def totals_of(results: list) -> dict:
-    totals = dict.fromkeys(TOTAL_KEYS, 0)
+def totals_of(results: list, *, kept: bool = False) -> dict:
+    """How many results ended in each way; ``kept`` (replace_smaller_than) counts the photos kept apart."""
+    totals = dict.fromkeys(TOTAL_KEYS + ((KEPT_TOTAL_KEY,) if kept else ()), 0)
     for result in results:
         if result['error']:
             totals['failed'] += 1
         elif result.get('skipped'):
             totals['skipped'] += 1
+        elif kept and result.get('upgrade') and not result['upgrade']['upgraded'] and result['action'] == ACTION_NONE:
+            totals[KEPT_TOTAL_KEY] += 1
         elif result['action'] == ACTION_SET:
             totals['set'] += 1
         elif result['action'] == ACTION_REMOVE:
@@ -123,13 +133,15 @@ class PhotoSync:
     def __init__(self, client, *, check_mode: bool, compare: str = 'perceptual', want_diff: bool = False,
                  concurrency: int = DEFAULT_CONCURRENCY, app_only: bool = False, runner: BatchRunner | None = None,
                  compute_threads: int | None = None, prepare: str = 'auto', crop: str = 'none', force: bool = True,
-                 cache=None, backups=None, result_detail: str = 'full'):
+                 cache=None, backups=None, result_detail: str = 'full', replace_smaller_than: int | None = None):
         self.client = client
         self.compare = compare
         # What is uploaded for each file (_photo/prepare.py), and whether existing photos are replaced.
         self.prepare = prepare
         self.crop = crop
         self.force = force
+        # Existing photos that differ are replaced only when smaller than this (pixels, largest side); None: always.
+        self.replace_smaller_than = replace_smaller_than
         self.want_diff = want_diff
         self.concurrency = max(1, concurrency)
         self.app_only = app_only
@@ -185,7 +197,7 @@ class PhotoSync:
         diffs = [outcome[2] for outcome in outcomes if outcome[2] is not None]
         stats = self.runner.stats
         compared = len(self._compare_cpu)
-        return SyncReport(results=results, totals=totals_of(results), diffs=diffs, stats=dict(
+        return SyncReport(results=results, totals=totals_of(results, kept=self.replace_smaller_than is not None), diffs=diffs, stats=dict(
             items=len(items),
             batches=stats.batches,
             inner_requests=stats.inner_requests,
@@ -240,6 +252,8 @@ class PhotoSync:
         sources = {index: future.result() for index, future in previews.items() if not future.cancelled()}
         plans, failures = self._compute.submit(PRIORITY_FINISH, self._plan_chunk, readable, sources, reads, hits).result()
         outcomes.extend(failures)
+        if self.replace_smaller_than is not None:
+            plans = self._upgrades_or_kept(readable, plans, metadata)
         in_hand = self._full_photos_in_hand(plans, reads) if self.backups is not None else {}
         # Images of this chunk not needed for an upload (or a backup) can go now.
         sources.clear()
@@ -260,6 +274,30 @@ class PhotoSync:
             else:
                 outcomes.append(self._done(item, plan))
         return outcomes
+
+    # --- replace_smaller_than: only photos smaller than it are replaced ---
+    def _upgrades_or_kept(self, items: list, plans: dict, metadata: dict) -> dict:
+        """The plans with each photo that differs upgraded or kept by its largest side: from the metadata the cache
+        read, from the photo when it was compared in full, else from one metadata read (batched) per such principal."""
+        differing = [item for item in items if item.index in plans and needs_size_for_upgrade(plans[item.index], self.replace_smaller_than)]
+        sides = {}
+        unknown = []
+        for item in differing:
+            plan, known = plans[item.index], metadata.get(item.index)
+            if known is not None and known.exists and (known.width or known.height):
+                sides[item.index] = max(known.width or 0, known.height or 0)
+            elif plan.compared_size == FULL_PHOTO:
+                sides[item.index] = max(plan.before.width, plan.before.height)
+            else:
+                unknown.append(item)
+        if unknown:
+            for index, known in self.reads.metadata(unknown).items():
+                if known is not None and known.exists and (known.width or known.height):
+                    sides[index] = max(known.width or 0, known.height or 0)
+        for item in differing:
+            plans[item.index] = upgrade_or_keep(plans[item.index], largest_side=sides.get(item.index),
+                                                replace_smaller_than=self.replace_smaller_than)
+        return plans
 
     # --- backup_dir: the photo each write replaces or removes, saved before that write ---
     @staticmethod
@@ -312,7 +350,7 @@ class PhotoSync:
     def _cached_verdicts(self, items: list) -> tuple:
         """Read every item's photo metadata; return (index -> PhotoMetadata or None, index -> plan from the cache)."""
         present = [item for item in items if item.state == 'present']
-        # A file whose identity on disk is the one recorded with its digest is not read (_sync/file_digests.py).
+        # A file whose identity on disk is the one recorded with its digest is not read (_files/file_digests.py).
         digests_future = self._compute.submit(PRIORITY_START, lambda: {
             item.index: self.cache.file_digest(item.principal, item.src) for item in present})
         metadata = self.reads.metadata(items)
@@ -338,7 +376,7 @@ class PhotoSync:
             plan = plans.get(item.index)
             if plan is None or item.state != 'present' or plan.cached is not None:
                 continue
-            if errors.get(item.index) or plan.kept_existing:
+            if errors.get(item.index) or plan.kept_existing or plan.kept_larger:
                 self.cache.forget(item.principal)
             elif plan.action == ACTION_NONE and plan.before is not None:
                 known = metadata.get(item.index)
@@ -459,7 +497,7 @@ class PhotoSync:
     def _skipped(self, item) -> tuple:
         result = self._base(item)
         result.update(action=ACTION_NONE, changed=False, error=None, skipped=True, reason=item.skip_reason, has_photo=None,
-                      photo=dict(before=None, after=None), backup_file=None, **compared_keys(None, cache=self.cache))
+                      photo=dict(before=None, after=None), backup_file=None, upgrade=None, **compared_keys(None, cache=self.cache))
         return item.index, result, None
 
     def _failed(self, item, error: str, *, plan=None) -> tuple:
@@ -469,6 +507,7 @@ class PhotoSync:
                       photo=dict(before=photo_facts_dict(plan.before) if plan is not None else None,
                                  after=photo_facts_dict(plan.before) if plan is not None else None),
                       upload=plan.upload if plan is not None else None,
+                      upgrade=plan.upgrade if plan is not None else None,
                       # A backup saved before a write that then failed stays: Graph may have applied that write.
                       backup_file=plan.backup_file if plan is not None else None, **compared_keys(plan, cache=self.cache))
         return item.index, result, None
@@ -480,8 +519,9 @@ class PhotoSync:
             reason = 'no photo yet; the default photo' if plan.changed else 'has a photo; the default never replaces one'
         result.update(action=plan.action, changed=plan.changed, error=None, reason=reason, has_photo=plan.before is not None,
                       photo=dict(before=photo_facts_dict(plan.before), after=photo_facts_dict(plan.after)),
-                      upload=plan.upload, backup_file=plan.backup_file, **compared_keys(plan, cache=self.cache))
-        diff = photo_diff(plan, src=item.src) if self.want_diff and plan.changed else None
+                      upload=plan.upload, upgrade=plan.upgrade, backup_file=plan.backup_file, **compared_keys(plan, cache=self.cache))
+        # A photo kept by replace_smaller_than has a diff too: --diff shows which photos are upgraded and which kept.
+        diff = photo_diff(plan, src=item.src) if self.want_diff and (plan.changed or plan.kept_larger) else None
         return item.index, result, diff
 
 

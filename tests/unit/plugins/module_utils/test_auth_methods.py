@@ -6,23 +6,19 @@
 from __future__ import annotations
 
 import json
+import os
 from urllib.parse import parse_qs
 
 import pytest
 
-from ansible_collections.graphops.msgraph.plugins.module_utils._auth import methods as auth_methods
-from ansible_collections.graphops.msgraph.plugins.module_utils._auth.methods import (
-    AccessTokenAuth,
-    ClientCertificateAuth,
-    ClientSecretAuth,
-    ManagedIdentityAuth,
-    WorkloadIdentityAuth,
-    build_auth_method,
-    choose_auth_method_name,
-    describe_token_error,
-    graph_resource,
-    login_authority,
-)
+from ansible_collections.graphops.msgraph.plugins.module_utils._auth.access_token_auth import AccessTokenAuth
+from ansible_collections.graphops.msgraph.plugins.module_utils._auth.auth_method import AuthMethod, graph_resource, login_authority, msal
+from ansible_collections.graphops.msgraph.plugins.module_utils._auth.client_certificate_auth import ClientCertificateAuth
+from ansible_collections.graphops.msgraph.plugins.module_utils._auth.client_secret_auth import ClientSecretAuth
+from ansible_collections.graphops.msgraph.plugins.module_utils._auth.managed_identity_auth import ManagedIdentityAuth
+from ansible_collections.graphops.msgraph.plugins.module_utils._auth.method_choice import AUTH_METHOD_CLASSES, build_auth_method, choose_auth_method_name
+from ansible_collections.graphops.msgraph.plugins.module_utils._auth.msal_client_auth import describe_authority_error, describe_token_error
+from ansible_collections.graphops.msgraph.plugins.module_utils._auth.workload_identity_auth import WorkloadIdentityAuth
 from ansible_collections.graphops.msgraph.plugins.module_utils._auth.options import AUTH_ARGUMENT_SPEC, resolve_cloud
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.clouds import CLOUDS, graph_scope
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphAuthError, GraphOptionError
@@ -130,9 +126,9 @@ def test_access_token_alone_is_enough_and_never_refreshes():
 
 @pytest.mark.parametrize('cls', [ClientSecretAuth, ClientCertificateAuth, WorkloadIdentityAuth, ManagedIdentityAuth])
 def test_every_method_is_a_real_class_with_validate_and_acquire(cls):
-    assert cls.validate is not auth_methods.AuthMethod.validate
-    assert cls.acquire_token is not auth_methods.AuthMethod.acquire_token
-    assert auth_methods.AUTH_METHOD_CLASSES[cls.name] is cls
+    assert cls.validate is not AuthMethod.validate
+    assert cls.acquire_token is not AuthMethod.acquire_token
+    assert AUTH_METHOD_CLASSES[cls.name] is cls
 
 
 # --- errors ------------------------------------------------------------------------------------------------------
@@ -163,7 +159,7 @@ def test_token_error_fixes_for_the_other_credentials(code, fix):
 
 def test_unknown_tenant_from_msal_is_one_sentence():
     exc = ValueError('Unable to get authority configuration for https://login.example/nope. Authority would typically be ...')
-    assert auth_methods.describe_authority_error('https://login.example/nope', exc) == (
+    assert describe_authority_error('https://login.example/nope', exc) == (
         'The login authority https://login.example/nope does not know this tenant: check tenant_id (a tenant id or one of '
         'its domain names), cloud and authority_host.')
 
@@ -321,8 +317,8 @@ ARC_AGENT = '/opt/azcmagent/bin/himds'
 
 def arc_agent(monkeypatch, *, installed: bool):
     """Whether the Azure Arc agent is on this machine, as describe_source (and MSAL) find out: os.path.exists of it."""
-    exists = auth_methods.os.path.exists
-    monkeypatch.setattr(auth_methods.os.path, 'exists', lambda path: installed if path == ARC_AGENT else exists(path))
+    exists = os.path.exists
+    monkeypatch.setattr(os.path, 'exists', lambda path: installed if path == ARC_AGENT else exists(path))
 
 
 def test_managed_identity_without_endpoint_names_the_metadata_service(monkeypatch):
@@ -382,6 +378,6 @@ def test_workload_identity_token_file_problems(tmp_path, content, message):
 
 
 def test_client_certificate_needs_an_msal_that_sends_the_sha256_thumbprint(monkeypatch, tmp_path):
-    monkeypatch.setattr(auth_methods.msal, '__version__', '1.34.0')
+    monkeypatch.setattr(msal, '__version__', '1.34.0')
     with pytest.raises(GraphAuthError, match=r'^auth_method client_certificate needs msal 1.35 or later \(found 1.34.0\)'):
         build_auth_method(options(tenant_id='t', client_id='c', client_certificate_path=str(tmp_path / 'c.pem')), None)

@@ -15,14 +15,14 @@ import subprocess
 import sys
 import time
 
-from ansible_collections.graphops.msgraph.plugins.module_utils._module.optional_libraries import (
+from ansible_collections.graphops.msgraph.plugins.module_utils._libraries.optional_libraries import (
     LazyModule,
     library_found,
     library_import_error,
 )
 from ansible_collections.graphops.msgraph.plugins.module_utils._sync import cache as cache_module
 from ansible_collections.graphops.msgraph.plugins.module_utils._sync.cache import PhotoSyncCache, verdict_settings
-from ansible_collections.graphops.msgraph.plugins.module_utils._sync.file_digests import FileDigests
+from ansible_collections.graphops.msgraph.plugins.module_utils._files.file_digests import FileDigests
 
 from ansible_collections.graphops.msgraph.tests.unit.plugins.module_utils.test_photo_sync import BLUE
 from ansible_collections.graphops.msgraph.tests.unit.plugins.module_utils.test_private_files import make_writer
@@ -86,7 +86,7 @@ def test_a_cached_run_imports_no_pillow_and_no_code_it_does_not_run(tmp_path):
     assert run['stats']['files_hashed'] == 0
     modules = set(run['modules'])
     assert not {name for name in modules if name == 'PIL' or name.startswith('PIL.')}, 'no picture is opened'
-    for unused in ('_photo.source', '_photo.prepare', '_photo.facts', '_sync.report_html', '_sync.directory_users', '_sync.scope',
+    for unused in ('_photo.source', '_photo.prepare', '_photo.facts', '_report.report_html', '_directory.users', '_sync.source_of_record',
                    '_backup.photo_backups', '_files.file_names'):
         assert PREFIX + unused not in modules, unused
     assert PREFIX + '_sync.runner' in modules and PREFIX + '_photo.compare' in modules, 'the test imports what it should'
@@ -106,7 +106,7 @@ def test_optional_libraries_are_found_without_being_imported(monkeypatch):
 
 def test_a_given_access_token_imports_no_msal():
     script = ('import sys\n'
-              'from ansible_collections.graphops.msgraph.plugins.module_utils._auth.methods import build_auth_method\n'
+              'from ansible_collections.graphops.msgraph.plugins.module_utils._auth.method_choice import build_auth_method\n'
               'build_auth_method({"auth_method": "access_token", "access_token": "opaque"}, session=None)\n'
               'print(sorted(name for name in sys.modules if name == "msal" or name.startswith("msal.")))\n')
     completed = subprocess.run([sys.executable, '-c', script], capture_output=True, text=True, env=fresh_interpreter_env(),
@@ -124,5 +124,5 @@ def test_the_photo_modules_import_no_pillow_and_no_backup_code_until_a_run_needs
     assert completed.returncode == 0, completed.stderr
     modules = set(json.loads(completed.stdout))
     assert not {name for name in modules if name == 'PIL' or name.startswith('PIL.') or name == 'msal'}
-    for unused in ('_backup.photo_backups', '_files.file_names', '_sync.report_html', '_sync.directory_users'):
+    for unused in ('_backup.photo_backups', '_files.file_names', '_report.report_html', '_directory.users'):
         assert PREFIX + unused not in modules, unused

@@ -116,8 +116,8 @@ def test_a_photo_nothing_compares_is_prepared_at_once_without_a_preview(tmp_path
     previews = []
     real_prepared_pixels = photo_prepare._prepared_pixels  # pylint: disable=protected-access
     monkeypatch.setattr(photo_prepare, '_prepared_pixels',
-                        lambda photo, crop, transparent, side=photo_prepare.MAX_PREPARED_SIDE:
-                        previews.append(side) or real_prepared_pixels(photo, crop, transparent, side))
+                        lambda photo, box, transparent, side=photo_prepare.MAX_PREPARED_SIDE:
+                        previews.append(side) or real_prepared_pixels(photo, box, transparent, side))
     source = load_source_image(str(path), with_phash=False, defer_preparation=True, compared=False)
     assert previews == [photo_prepare.MAX_PREPARED_SIDE], 'only the prepared picture is made, no preview'
     assert source.deferred is None and source.complete() is source

@@ -8,13 +8,14 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from ansible_collections.graphops.msgraph.plugins.module_utils._sync.directory_users import (
+from ansible_collections.graphops.msgraph.plugins.module_utils._directory.users import (
     MAX_VALUES_PER_FILTER,
     UserDirectory,
     filter_needs_advanced,
     odata_string,
 )
-from ansible_collections.graphops.msgraph.plugins.module_utils._sync.scope import SyncScope, build_source_of_record_items
+from ansible_collections.graphops.msgraph.plugins.module_utils._directory.scope import UserScope
+from ansible_collections.graphops.msgraph.plugins.module_utils._sync.source_of_record import build_source_of_record_items
 
 
 @pytest.mark.parametrize('value, literal', [
@@ -122,7 +123,7 @@ USERS = [
 def test_items_for_files_scope_and_missing(missing, expected_missing):
     files = [('e1', '/hr/e1.jpg'), ('E2', '/hr/E2.jpg'), ('e3', '/hr/e3.jpg'), ('E9', '/hr/E9.jpg')]
     items = build_source_of_record_items(FakeDirectory(USERS, {'a', 'c', 'd', 'e'}), files=files, match_by='employeeId',
-                                         scope=SyncScope(filter='x eq 1'), missing=missing,
+                                         scope=UserScope(filter='x eq 1'), missing=missing,
                                          default_src='/hr/default.jpg' if missing == 'default' else None)
     first = items[:4]
     assert first[0].principal == 'users/a@contoso.com' and first[0].error is None and first[0].skip_reason is None

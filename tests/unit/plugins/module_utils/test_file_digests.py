@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: graphops.msgraph contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""A file's sha256 is computed again exactly when its identity on disk may have changed (_sync/file_digests.py)."""
+"""A file's sha256 is computed again exactly when its identity on disk may have changed (_files/file_digests.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import time
 import pytest
 
 from ansible_collections.graphops.msgraph.plugins.module_utils._sync.cache import PhotoSyncCache, verdict_settings
-from ansible_collections.graphops.msgraph.plugins.module_utils._sync.file_digests import (
+from ansible_collections.graphops.msgraph.plugins.module_utils._files.file_digests import (
     RACY_WINDOW_NS,
     FileDigests,
     file_identity,

@@ -29,5 +29,5 @@ def test_every_error_the_shared_code_defines_is_a_graph_module_error():
     strays = sorted(name for name, value in defined.items() if not issubclass(value, GraphModuleError))
     assert strays == []
     # The ones that used to stand apart (ValueError, Exception) are found, so the walk sees them.
-    assert {'_photo.source.SourceImageError', '_sync.shards.ShardError', '_sync.report_html.ReportPathError',
+    assert {'_photo.source.SourceImageError', '_sync.shards.ShardError', '_report.report_html.ReportPathError',
             '_photo.facts.ImageDecodeError', '_graph.batch.BatchProtocolError'} <= set(defined)

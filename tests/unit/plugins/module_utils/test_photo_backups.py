@@ -28,7 +28,8 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._photo.targets im
 from ansible_collections.graphops.msgraph.plugins.module_utils._sync.bulk_writer import BatchPhotoWriter
 from ansible_collections.graphops.msgraph.plugins.module_utils._sync.items import items_from_directory, items_from_photos
 from ansible_collections.graphops.msgraph.plugins.module_utils._sync.runner import PhotoSync
-from ansible_collections.graphops.msgraph.plugins.module_utils._sync.scope import SyncScope, build_source_of_record_items
+from ansible_collections.graphops.msgraph.plugins.module_utils._directory.scope import UserScope
+from ansible_collections.graphops.msgraph.plugins.module_utils._sync.source_of_record import build_source_of_record_items
 
 from ansible_collections.graphops.msgraph.tests.unit.plugins.module_utils.batch_fakes import FakeBatchClient
 from ansible_collections.graphops.msgraph.tests.unit.plugins.module_utils.test_directory_users import USERS, FakeDirectory
@@ -306,5 +307,5 @@ def test_items_carry_the_name_a_src_dir_gives_their_user(tmp_path):
                                                             {'group': 'g1', 'state': 'absent'}])] == [('Alice@Contoso.com',), ('groups', 'g1')]
     # missing: absent removes e, who has no file: named by its match_by value, so the folder restores it by employeeId.
     items = build_source_of_record_items(FakeDirectory(USERS, {'a', 'e'}), files=[('e1', '/hr/e1.jpg')], match_by='employeeId',
-                                         scope=SyncScope(filter='x eq 1'), missing='absent')
+                                         scope=UserScope(filter='x eq 1'), missing='absent')
     assert [(item.principal, item.backup_name) for item in items] == [('users/a@contoso.com', ('e1',)), ('users/e@contoso.com', ('E5',))]

@@ -311,7 +311,8 @@ def test_never_sends_the_bytes_whatever_they_hold():
 @pytest.mark.parametrize('prepare, crop, message', [
     ('never', 'square', 'crop: square needs a prepared photo; set prepare to auto or always, or crop to none.'),
     ('sometimes', 'none', 'prepare must be one of auto, always, never (got sometimes).'),
-    ('auto', 'circle', 'crop must be one of none, square (got circle).'),
+    ('auto', 'circle', 'crop must be one of none, square, face (got circle).'),
+    ('never', 'face', 'crop: face needs a prepared photo; set prepare to auto or always, or crop to none.'),
 ])
 def test_option_errors_are_one_sentence(prepare, crop, message):
     with pytest.raises(GraphOptionError) as caught:

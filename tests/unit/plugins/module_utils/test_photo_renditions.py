@@ -18,7 +18,8 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._photo.renditions
     rendition_path,
 )
 from ansible_collections.graphops.msgraph.plugins.module_utils._sync.items import items_from_photos
-from ansible_collections.graphops.msgraph.plugins.module_utils._sync.reads import CurrentPhotoReads, PhotoMetadata, picture_size
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.picture_size import picture_size
+from ansible_collections.graphops.msgraph.plugins.module_utils._sync.reads import CurrentPhotoReads, PhotoMetadata
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.targets import target_from_options
 
 from ansible_collections.graphops.msgraph.tests.unit.plugins.module_utils.batch_fakes import FakeBatchClient, graph_error_body, inner

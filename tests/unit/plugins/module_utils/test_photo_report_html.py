@@ -16,7 +16,7 @@ from html.parser import HTMLParser
 import pytest
 from PIL import Image, ImageDraw
 
-from ansible_collections.graphops.msgraph.plugins.module_utils._sync.report_html import (
+from ansible_collections.graphops.msgraph.plugins.module_utils._report.report_html import (
     THUMBNAIL_SIDE,
     PhotoReportHtml,
     ReportPathError,

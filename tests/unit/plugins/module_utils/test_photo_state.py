@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import pytest
 from PIL import Image, ImageDraw
 
-from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphError
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphError, GraphOptionError
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.source import SourceImage
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.facts import photo_facts_from_bytes
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.state import (
@@ -22,8 +22,11 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._photo.state impo
     PhotoWriter,
     check_deletable,
     fetch_current_photo,
+    needs_size_for_upgrade,
     plan_photo,
+    upgrade_or_keep,
 )
+from ansible_collections.graphops.msgraph.plugins.module_utils._photo.upload_options import check_replace_smaller_than
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.targets import target_from_options
 
 
@@ -213,3 +216,53 @@ def test_the_sync_reason_says_why_an_existing_photo_was_kept():
     same = plan_photo(USER, photo_facts_from_bytes(BLUE), state='present', source=source(BLUE), force=False)
     assert describe_reason(same, compare='perceptual') == 'a photo is already set; kept because force is false'
     assert describe_reason(plan_photo(USER, None, state='present', source=source(BLUE), force=False), compare='perceptual') == 'no photo yet'
+
+
+# --- replace_smaller_than: upgrade small photos, keep the others ---
+@pytest.mark.parametrize('largest_side, upgraded, words', [
+    (96, True, 'replaced: its largest side, 96 px, is smaller than replace_smaller_than (200)'),
+    (199, True, 'replaced: its largest side, 199 px, is smaller'),
+    (200, False, 'kept: its largest side, 200 px, is not smaller than replace_smaller_than (200)'),
+    (648, False, 'kept: its largest side, 648 px'),
+    (None, False, 'kept: Graph did not give its size'),
+])
+def test_replace_smaller_than_upgrades_only_a_smaller_photo(largest_side, upgraded, words):
+    target = target_from_options(user='alice@contoso.com')
+    current = photo_facts_from_bytes(picture('navy'))
+    plan = plan_photo(target, current, state='present', source=source(picture('darkred')))
+    assert needs_size_for_upgrade(plan, 200)
+    decided = upgrade_or_keep(plan, largest_side=largest_side, replace_smaller_than=200)
+    assert decided.upgrade['upgraded'] is upgraded and decided.upgrade['reason'].startswith(words)
+    assert decided.upgrade['largest_side'] == largest_side and decided.upgrade['replace_smaller_than'] == 200
+    if upgraded:
+        assert decided.action == ACTION_SET and decided.after is plan.after and not decided.kept_larger
+    else:
+        assert decided.action == ACTION_NONE and decided.after is current and decided.kept_larger
+        # Nothing is written for a photo kept.
+        client = RecordingClient()
+        assert PhotoWriter(client, check_mode=False).apply(decided) is False and client.requests == []
+
+
+@pytest.mark.parametrize('current_colour, replace_smaller_than', [
+    (None, 200),  # no photo yet: set, whatever the option says
+    ('navy', 200),  # the photo already shows the file: nothing to do
+    ('darkred', None),  # the option is not given
+])
+def test_replace_smaller_than_needs_no_size_when_nothing_would_be_replaced(current_colour, replace_smaller_than):
+    target = target_from_options(user='alice@contoso.com')
+    current = photo_facts_from_bytes(picture(current_colour)) if current_colour else None
+    plan = plan_photo(target, current, state='present', source=source(picture('navy')))
+    assert not needs_size_for_upgrade(plan, replace_smaller_than)
+    assert upgrade_or_keep(plan, largest_side=48, replace_smaller_than=replace_smaller_than) is plan
+
+
+@pytest.mark.parametrize('value, force, words', [
+    (200, False, 'force: false never replaces one; set force to true'),
+    (0, True, 'replace_smaller_than must be a number of pixels, 1 or more (got 0)'),
+])
+def test_replace_smaller_than_is_refused_with_force_false_or_below_one(value, force, words):
+    with pytest.raises(GraphOptionError) as caught:
+        check_replace_smaller_than(replace_smaller_than=value, force=force)
+    assert words in str(caught.value)
+    check_replace_smaller_than(replace_smaller_than=None, force=False)
+    check_replace_smaller_than(replace_smaller_than=200, force=True)

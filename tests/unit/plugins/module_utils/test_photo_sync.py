@@ -201,7 +201,8 @@ def test_the_writer_in_check_mode_returns_before_building_any_request():
 
 def test_no_other_code_of_the_sync_builds_a_write():
     # Writes are PUT / PATCH / DELETE requests; in module_utils only the writers may build them: the two photo writers
-    # and the photo update settings writer (its check-mode guard: test_photo_update_settings.py).
+    # and the photo update settings writer (its check-mode guard: test_photo_update_settings.py), and the probe's requests
+    # (its check-mode guard: test_photo_probe.py).
     # Every file of module_utils, in its subpackages too (the walk sees the files a write could hide in).
     sources = sorted(MODULE_UTILS.rglob('*.py'))
     assert len([path for path in sources if path.parent != MODULE_UTILS]) >= 30
@@ -209,7 +210,7 @@ def test_no_other_code_of_the_sync_builds_a_write():
     for path in sources:
         if re.search(r"""method=['"](PUT|PATCH|DELETE)['"]|request\(['"](PUT|PATCH|DELETE)['"]""", path.read_text()):
             builders.add(path.relative_to(MODULE_UTILS).as_posix())
-    assert builders == {'_sync/bulk_writer.py', '_photo/state.py', '_settings/photo_update_settings.py'}
+    assert builders == {'_sync/bulk_writer.py', '_photo/state.py', '_settings/photo_update_settings.py', '_probe/probe_requests.py'}
 
 
 def test_the_engine_holds_a_check_mode_writer_and_a_shared_runner(photo_files):

@@ -20,7 +20,7 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._sync.cache impor
     check_cache_path,
     verdict_settings,
 )
-from ansible_collections.graphops.msgraph.plugins.module_utils._sync.file_digests import FileDigests, file_sha256
+from ansible_collections.graphops.msgraph.plugins.module_utils._files.file_digests import FileDigests, file_sha256
 from ansible_collections.graphops.msgraph.plugins.module_utils._sync.items import items_from_photos
 
 from ansible_collections.graphops.msgraph.tests.unit.plugins.module_utils.batch_fakes import FakeBatchClient

@@ -12,7 +12,7 @@ import pytest
 
 from ansible_collections.graphops.msgraph.plugins.module_utils._photo.targets import target_from_options
 from ansible_collections.graphops.msgraph.plugins.module_utils._sync.cache import PhotoSyncCache, verdict_settings
-from ansible_collections.graphops.msgraph.plugins.module_utils._sync.file_digests import file_sha256
+from ansible_collections.graphops.msgraph.plugins.module_utils._files.file_digests import file_sha256
 from ansible_collections.graphops.msgraph.plugins.module_utils._sync.items import items_from_directory, items_from_photos
 from ansible_collections.graphops.msgraph.plugins.module_utils._sync.runner import PhotoSync
 from ansible_collections.graphops.msgraph.plugins.module_utils._sync.shards import shard_of

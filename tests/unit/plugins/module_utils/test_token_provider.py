@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from ansible_collections.graphops.msgraph.plugins.module_utils._auth.methods import build_auth_method
+from ansible_collections.graphops.msgraph.plugins.module_utils._auth.method_choice import build_auth_method
 from ansible_collections.graphops.msgraph.plugins.module_utils._auth.token_provider import (
     MAX_REFUSALS_PER_REQUEST,
     AccessToken,
