@@ -16,8 +16,8 @@ is refused again, and an unlucky item runs out of retries although nothing was w
   requests that spend a closed lane wait at the gate, spending no ``retries``;
 - the gate learns the pace the budget allowed (what landed since the lane last opened, over the time until it
   reopens; earlier periods weighed in at half, a quarter ...) and, once the lane reopens, lets requests through at
-  that pace, so the next window is not met by the whole backlog at once. After five of those periods without a 429 the pace is raised by a tenth, in case the budget
-  was shared with a run that has ended;
+  that pace, so the next window is not met by the whole backlog at once. After five of those periods without a 429
+  the pace is raised by a tenth, in case the budget was shared with a run that has ended;
 - a lane that stays closed longer than STALL_SECONDS fails the requests still waiting, naming the budget.
 
 Which 429 is a budget's (Graph documents no marker; see classify_throttling()): only one that names a mailbox's
