@@ -121,7 +121,7 @@ class BatchRunner:
                 self.slots.wait_for_release(SLOT_POLL_SECONDS)
                 continue
             try:
-                answers, token = self._send(batch, lanes)
+                answers, token, sent_at = self._send(batch, lanes)
             except GraphModuleError as exc:  # BatchProtocolError and GraphBudgetExhausted too
                 failure = BatchItemFailure('the $batch request failed: %s' % exc)
                 for request in batch:
@@ -139,10 +139,10 @@ class BatchRunner:
                     continue
                 if token_was_accepted(answer.status):
                     self.client.token_provider.accepted(token)
-                if answer.status == 429 and self._waits_for_budget(request, answer, lanes[request.id]):
+                if answer.status == 429 and self._waits_for_budget(request, answer, lanes[request.id], sent_at):
                     continue
                 if answer.status < 500 and answer.status != 429:
-                    self.gate.landed(lanes[request.id])
+                    self.gate.landed(lanes[request.id], sent_at=sent_at)
                 if self.retry_policy.should_retry_status(answer.status, attempts[request.id]):
                     wait = self.retry_policy.delay(attempts[request.id], answer.retry_after)
                     attempts[request.id] += 1
@@ -173,7 +173,7 @@ class BatchRunner:
                 open_now.append(request)
         return open_now
 
-    def _waits_for_budget(self, request, answer, lanes: tuple) -> bool:
+    def _waits_for_budget(self, request, answer, lanes: tuple, sent_at: float) -> bool:
         """An inner 429: True when it is a budget's (the gate closes what it spends; the item goes again when it
         reopens, spending no retry), False for a mailbox's concurrency 429 (retried per item as before)."""
         code, message, _request_id = parse_error_envelope(answer.json_body)
@@ -181,7 +181,7 @@ class BatchRunner:
         closed = classify_throttling(lanes, code=code, message=message, headers=answer.headers, retry_after=retry_after)
         if closed is None:
             return False
-        self.gate.throttled(closed, retry_after, refusal=describe_refusal(answer.status, code, message))
+        self.gate.throttled(closed, retry_after, refusal=describe_refusal(answer.status, code, message), sent_at=sent_at)
         self.stats.count_budget_wait()
         self.on_retry('%s %s (in $batch): HTTP 429 on %s (Retry-After %s), sent again when it reopens (no retry spent)' % (
             request.method, request.path, ' and '.join(describe_lane(lane) for lane in closed),
@@ -233,6 +233,8 @@ class BatchRunner:
             for lane, count in spent.items():
                 self.gate.admit((lane,), count)
             self.stats.count_batch(len(batch))
-            return send_batch(self.client, batch, budget_lanes=tuple(spent))
+            sent_at = self.gate.clock()
+            answers, token = send_batch(self.client, batch, budget_lanes=tuple(spent))
+            return answers, token, sent_at
         finally:
             self.slots.release([self._mailbox(request) for request in batch])

@@ -205,13 +205,14 @@ class ThrottleGate:
                 self.waited_seconds += wait
             self.sleep(wait)
 
-    def landed(self, lanes, count: int = 1) -> None:
-        """Requests that Graph answered without a budget's 429: the pace is learned from these."""
+    def landed(self, lanes, count: int = 1, *, sent_at: float | None = None) -> None:
+        """Requests that Graph answered without a budget's 429: the pace is learned from these. sent_at: when they were
+        sent (clock()); those sent before the lane last reopened belong to an earlier period and are not counted."""
         with self._lock:
             now = self.clock()
             for name in lanes:
                 lane = self._lanes.get(name)
-                if lane is None:
+                if lane is None or (sent_at is not None and sent_at < lane.period_start):
                     continue
                 lane.landed += count
                 lane.closed_since = None
@@ -219,15 +220,22 @@ class ThrottleGate:
                     lane.interval *= PROBE_SPEEDUP
                     lane.quiet_since = now
 
-    def throttled(self, lanes, retry_after: float | None, refusal: str = '') -> float:
+    def throttled(self, lanes, retry_after: float | None, refusal: str = '', *, sent_at: float | None = None) -> float:
         """A budget's 429 for lanes: close them until its Retry-After (never shortened by a later, shorter one) and learn
-        the pace; returns the time they reopen."""
+        the pace; returns the time they reopen.
+
+        sent_at: when the refused request was sent (clock()). One sent before the lane last reopened was refused in a
+        window the gate has already waited out (its answer came late, e.g. at the end of a long $batch): it neither
+        closes the lane again nor teaches a pace, else each late answer would halve the pace."""
         with self._lock:
             now = self.clock()
             self.budget_429s += 1
             reopen = now
             for name in lanes:
                 lane = self._lane(name, now, create=True)
+                if sent_at is not None and sent_at < lane.period_start:
+                    reopen = max(reopen, lane.closed_until)
+                    continue
                 lane.last_refusal = refusal or lane.last_refusal
                 if lane.closed_until > now:  # already closed: a request that was in flight
                     wait = retry_after if retry_after is not None else 0.0
@@ -241,7 +249,7 @@ class ThrottleGate:
                         retry_after_here = retry_after
                     until = now + retry_after_here
                     period = until - lane.period_start
-                    if period > 0:
+                    if period > 0 and lane.landed > 0:
                         # The budget let `landed` requests through from period_start until it reopens. Periods are
                         # weighed together, the older ones less (PACE_MEMORY), so that one that caught only a request
                         # or two (a $batch straddling a window's end) does not slow the run to a crawl.
@@ -282,16 +290,18 @@ class BudgetTicket:
         self.gate = gate
         self.lanes = lanes
         self.paced = paced
+        self.sent_at = None
 
     def admit(self) -> None:
         if self.paced:
             self.gate.admit(self.lanes)
         else:
             self.gate.wait_open(self.lanes)
+        self.sent_at = self.gate.clock()
 
     def landed(self) -> None:
         if self.paced:
-            self.gate.landed(self.lanes)
+            self.gate.landed(self.lanes, sent_at=self.sent_at)
 
     def budget_refusal(self, response):
         """(lanes, seconds) when the 429 response is a budget's (the gate is closed for them), else None."""
@@ -300,7 +310,7 @@ class BudgetTicket:
         lanes = classify_throttling(self.lanes, code=code, message=message, headers=response.headers, retry_after=retry_after)
         if lanes is None:
             return None
-        self.gate.throttled(lanes, retry_after, refusal=describe_refusal(429, code, message))
+        self.gate.throttled(lanes, retry_after, refusal=describe_refusal(429, code, message), sent_at=self.sent_at)
         return lanes, retry_after
 
 

@@ -228,3 +228,20 @@ def test_one_gate_is_shared_by_every_runner_on_a_client():
     client = FakeBatchClient(lambda entry: inner(entry['id'], 200))
     client.throttle_gate = ThrottleGate()
     assert BatchRunner(client).gate is BatchRunner(client).gate is client.throttle_gate
+
+
+def test_a_late_429_for_a_request_sent_before_the_budget_reopened_changes_nothing():
+    gate, clock = gate_and_clock()
+    sent_before = clock.now
+    for dummy in range(20):
+        gate.admit((WRITE,))
+        gate.landed((WRITE,))
+    gate.throttled((WRITE,), 2.0)
+    clock.now += 2.5  # reopened; then the answer of a $batch sent before the closure comes back, with its 429s
+    gate.throttled((WRITE,), 1.5, sent_at=sent_before)
+    gate.landed((WRITE,), sent_at=sent_before)
+    assert gate.opens_at((WRITE,)) == 0.0
+    assert gate.pace(WRITE) == pytest.approx(0.1)
+    # A 429 right after reopening with nothing landed since keeps the pace learned (it does not halve it).
+    gate.throttled((WRITE,), 1.0, sent_at=clock.now)
+    assert gate.pace(WRITE) == pytest.approx(0.1)
