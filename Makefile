@@ -159,4 +159,5 @@ bench: venv collection-link
 	$(VPY) benchmarks/prepare_cpu.py --rounds 3 --photos 10
 	$(VPY) benchmarks/prepare_cpu.py --case faces --rounds 3
 	$(VPY) benchmarks/run_benchmark.py --only-soak
+	$(VPY) benchmarks/run_benchmark.py --only-budgets $(if $(BENCH_BUDGET_USERS),--budget-users $(BENCH_BUDGET_USERS))
 	$(VPY) benchmarks/task_cost.py

@@ -27,6 +27,9 @@ with a group scope and without, in check mode: what reading the directory costs.
 And the export case (``--export-users``, issue 24): graph_profile_photo_export of that many users whose photos are
 648x648 (800 px portraits, stored as Graph stores them), a first run and the same task again, which must download
 nothing (one metadata read per user).
+And the budget cases (``--only-budgets``, ``--budget-users N``, issue 29; budget_cases.py): a first run of N users
+(half needing a photo) under Graph's documented write budget and the unchanged run under a large tenant's resource
+units, windows scaled 1/15: the time the budget allows, the time taken, their ratio, budget 429s per landed request.
 And the soak (``--soak [N]``, issue 23; 5,000 principals when N is not given): the standard case's setup under 10% 429s,
 5% 503s (both with ``Retry-After: 1``) and 1% connection resets, with every token revoked three times during each of two
 runs (the first run sets half of the photos, the second must write nothing). It prints the time, the 429s, 503s,
@@ -90,6 +93,7 @@ import yaml
 from graph_emulator.directory import StoredPhoto
 from graph_emulator.photo_image import Rewrite
 from graph_emulator.process import EmulatorProcess
+from budget_cases import bench_budgets, check_budgets, report_budgets
 from machine_floor import floor_line, run_floors, speedup_goal_problem, time_goal_problem
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
@@ -98,6 +102,7 @@ COLLECTIONS = REPO / '.build' / 'collections'
 # The collections path the playbooks run with (--collections changes it).
 COLLECTIONS_IN_USE = [COLLECTIONS]
 CALLBACKS = Path(__file__).resolve().parent / 'callback_plugins'
+BUDGET_USERS_DEFAULT = 10000
 TENANT_ID = '8f2c1e4a-3b6d-4c9e-a1f0-5d7e2b9c4a10'
 DOMAIN = 'contoso.com'
 CLIENT_ID = '0d5f7a3c-9e21-4b8a-b6c4-2f1e8d9a7b35'
@@ -976,6 +981,13 @@ def main(argv=None) -> int:
                              '%d when no number is given' % SOAK_DEFAULT)
     parser.add_argument('--only-soak', action='store_true',
                         help='run only the soak (over --soak principals, else $BENCH_SOAK, else %d)' % SOAK_DEFAULT)
+    parser.add_argument('--only-budgets', action='store_true',
+                        help="run only the budget cases (issue 29): a first run and an unchanged run against Graph's budgets")
+    parser.add_argument('--budget-users', type=int, default=int(os.environ.get('BENCH_BUDGET_USERS', '0')),
+                        help='users of the budget cases (default with --only-budgets: 10000; a smaller one for a quick look)')
+    parser.add_argument('--budget-read-rate', type=float, default=0.05,
+                        help="the reads case's resource-unit quota times this (default 0.05, 40 units a second: less than this "
+                             "machine serves, so that the budget, not the machine, bounds the run)")
     parser.add_argument('--json', help='also write all figures to this file')
     parser.add_argument('--keep', action='store_true', help='keep the work directory')
     args = parser.parse_args(argv)
@@ -991,8 +1003,11 @@ def main(argv=None) -> int:
         sizes = [size for name, size in cases if name == case]
         if sizes and not args.no_loop:
             loop_at[case] = 1000 if 1000 in sizes else max(sizes)
-    if args.only_directory or args.only_export or args.only_soak:
+    if args.only_directory or args.only_export or args.only_soak or args.only_budgets:
         cases = large = []
+    if args.only_budgets:
+        args.budget_users = args.budget_users or BUDGET_USERS_DEFAULT
+        args.directory_users = args.export_users = args.soak = 0
     if args.only_soak:
         args.soak = args.soak or int(os.environ.get('BENCH_SOAK') or SOAK_DEFAULT)
     workroot = Path(tempfile.mkdtemp(prefix='graphops-bench-'))
@@ -1003,6 +1018,7 @@ def main(argv=None) -> int:
         '; result_detail %s' % args.result_detail if args.result_detail else ''), flush=True)
     all_figures = []
     export_problems = []
+    budget_figures = []
     soak = None
     try:
         if args.directory_users and not (args.only_export or args.only_soak):
@@ -1023,6 +1039,11 @@ def main(argv=None) -> int:
         if args.soak and not (args.only_directory or args.only_export):
             soak = bench_soak(args.soak, args, workroot)
             print('\n'.join(report_soak(soak)), flush=True)
+        if args.budget_users:
+            budgets = bench_budgets(args.budget_users, args, workroot, run_playbook=run_playbook, write_seed=write_seed, upn=upn)
+            print('\n'.join(report_budgets(budgets)), flush=True)
+            export_problems += check_budgets(budgets)
+            budget_figures.append(budgets)
     finally:
         if not args.keep:
             shutil.rmtree(workroot, ignore_errors=True)
@@ -1038,8 +1059,8 @@ def main(argv=None) -> int:
         draw_plot(all_figures, Path(args.plot))
         print('plot: %s' % args.plot)
     if args.json:
-        Path(args.json).write_text(json.dumps(all_figures + ([soak] if soak else []), indent=2, default=str))
-    if not all_figures and not export_problems and not soak:
+        Path(args.json).write_text(json.dumps(all_figures + ([soak] if soak else []) + budget_figures, indent=2, default=str))
+    if not all_figures and not export_problems and not soak and not budget_figures:
         return 0
     problems = (check_goals(all_figures) if all_figures else []) + export_problems + (soak_problems(soak) if soak else [])
     # The time goals are those of N = 1,000 (and 10,000 against 1,000 for linearity): a run without them checks fewer.

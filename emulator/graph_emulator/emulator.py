@@ -5,6 +5,7 @@ import os
 
 from . import photo_image
 from .admin import AdminApi
+from .budgets import BudgetBook
 from .faults import FaultInjector
 from .graph_api import GraphApi
 from .http_messages import ApiRequest, ApiResponse, graph_error
@@ -25,6 +26,7 @@ class Emulator:
         self.config = RuntimeConfig(**dict(self.seed.behaviour, **(config or {})))
         self.faults = FaultInjector(rates=fault_rates, latency_ms=latency_ms)
         self.limiter = ConcurrencyLimiter()
+        self.budgets = BudgetBook(self.config)
         self.tokens = TokenTable()
         self.request_log = RequestLog(os.path.join(state_dir, "requests.jsonl"))
         self.directory = self._load_directory()
@@ -40,6 +42,7 @@ class Emulator:
         """Back to the seed: config overrides, faults, the log and all tokens go."""
         self.config.reset()
         self.faults.clear()
+        self.budgets.clear()
         self.request_log.clear()
         self.tokens.revoke_all()
         self.graph.batch.reseed()

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import List, Optional
 
 from .batch import BatchProcessor
+from .budgets import refusal_headers, refusal_message, retry_after_header
 from .directory_queries import DirectoryQueries, is_listing
 from .http_messages import ApiRequest, ApiResponse, graph_error
 from .people_settings import PeopleSettingsApi
@@ -42,6 +43,7 @@ class GraphCall:
     throttle_key: object = None
     response: Optional[ApiResponse] = None  # set when the call was answered before running
     holding: bool = False  # holds a throttling slot
+    resource_units: Optional[int] = None  # what the request cost (x-ms-resource-unit), when budgets are on
 
 
 class GraphApi:
@@ -107,10 +109,36 @@ class GraphApi:
         if not is_listing(call.request.method, call.segments):
             return None
         tenant = self.emulator.directory.find_tenant(call.token.tenant_id)
+        refused = self._spend_budgets(call, tenant, photo=False)
+        if refused is not None:
+            return refused
         self.emulator.faults.latency()
         return self.directory_queries.answer(call.request, call.version, call.segments, call.token, tenant)
 
+    def _spend_budgets(self, call, tenant, *, photo: bool, mailbox_key=None):
+        """None when the request's budgets allow it (and are spent), else their 429 (budgets.py); off unless configured."""
+        budgets = self.emulator.budgets
+        if not budgets.enabled():
+            return None
+        request = call.request
+        charge = budgets.charge_for(method=request.method, segments=call.segments, query=request.query, token=call.token,
+                                    tenant=tenant, mailbox_key=mailbox_key, photo=photo, body_bytes=len(request.body or b""))
+        refused = budgets.spend(charge)
+        if refused is None:
+            call.resource_units = charge.resource_units
+            return None
+        wait, what = refused
+        headers = {"Retry-After": retry_after_header(wait)}
+        headers.update(refusal_headers(what, app=call.token.client_id or call.token.identity, tenant_id=tenant.id,
+                                       with_headers=self.emulator.config["budget_headers"]))
+        code = "ApplicationThrottled" if what.startswith("outlook") else "TooManyRequests"
+        response = graph_error(request, 429, code, refusal_message(what), headers)
+        response.budget = what
+        return response
+
     def run(self, call: GraphCall) -> ApiResponse:
+        if call.resource_units is not None and call.response is not None:
+            call.response.headers["x-ms-resource-unit"] = str(call.resource_units)
         if call.response is not None:
             return self._finish(call.request, call.response)
         if not call.holding and not self.acquire(call):
@@ -118,6 +146,8 @@ class GraphApi:
         try:
             self.emulator.faults.latency()
             response = self.operations.execute(call.request, call.route, call.target, call.version)
+            if call.resource_units is not None:
+                response.headers["x-ms-resource-unit"] = str(call.resource_units)
         finally:
             if call.holding:
                 self.emulator.limiter.release(call.throttle_key)
@@ -206,7 +236,8 @@ class GraphApi:
                                "Resource '%s' does not exist or one of its queried reference-property objects are not present." % route.principal_ref)
         call.target = Target(principal=group, slot=group.slot, log_principal="groups/" + group.id, mailbox_key="groups/" + group.id)
         call.throttle_key = (token.identity, call.target.mailbox_key) if route.is_photo else None
-        return None
+        return self._spend_budgets(call, self.emulator.directory.find_tenant(token.tenant_id), photo=route.is_photo,
+                                   mailbox_key=call.target.mailbox_key)
 
     def _resolve_user(self, call, user, own):
         request, route, token = call.request, call.route, call.token
@@ -228,7 +259,8 @@ class GraphApi:
             call.target = Target(principal=user, slot=contact.slot, log_principal="users/%s/%s" % (user.id, where),
                                  mailbox_key="users/" + user.id, owner=user, contact=contact)
         call.throttle_key = (token.identity, call.target.mailbox_key) if route.is_photo else None
-        return None
+        return self._spend_budgets(call, self.emulator.directory.find_tenant(token.tenant_id), photo=route.is_photo,
+                                   mailbox_key=call.target.mailbox_key)
 
     # --- the request log ---------------------------------------------------------------------------
     def _identity_of(self, request):
@@ -242,7 +274,8 @@ class GraphApi:
             method=request.method, path=path, status=None if response.reset else response.status,
             write=request.method in WRITE_METHODS and is_photo_path, batch=request.batch, principal=principal,
             client_request_id=request.header("client-request-id"), identity=identity, fault=response.fault,
-            size=len(response.body) if response.body else 0, content_type=_body_type(request))
+            size=len(response.body) if response.body else 0, content_type=_body_type(request), budget=response.budget,
+            retry_after=response.headers.get("Retry-After"))
 
 
 def _body_type(request):

@@ -35,6 +35,7 @@ class ApiResponse:
     headers: Dict[str, str] = field(default_factory=dict)
     reset: bool = False  # close the connection without answering
     fault: Optional[str] = None  # name of the injected fault, for the request log
+    budget: Optional[str] = None  # the budget that refused the request (budgets.py), for the request log
 
     @classmethod
     def json(cls, status: int, payload, headers: Optional[Dict[str, str]] = None) -> "ApiResponse":

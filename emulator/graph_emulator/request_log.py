@@ -21,12 +21,13 @@ class RequestLog:
         self._file = open(self._path, "a", encoding="utf-8", buffering=1)  # pylint: disable=consider-using-with
 
     def append(self, *, method, path, status, write, batch, principal, client_request_id, identity=None, fault=None, size=None,
-               content_type=None):
+               content_type=None, budget=None, retry_after=None):
         with self._lock:
             self._seq += 1
             entry = {"seq": self._seq, "time": round(time.time(), 6), "method": method, "path": path, "status": status,
                      "write": write, "batch": batch, "principal": principal, "client_request_id": client_request_id or None,
-                     "identity": identity, "fault": fault, "bytes": size, "content_type": content_type}
+                     "identity": identity, "fault": fault, "bytes": size, "content_type": content_type,
+                     "budget": budget, "retry_after": retry_after}
             self._entries.append(entry)
             self._file.write(json.dumps(entry) + "\n")
         return entry

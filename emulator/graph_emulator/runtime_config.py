@@ -53,6 +53,17 @@ DEFAULTS = {
     # Whether answers carry x-ms-resource-unit (the resource units a request cost, "Microsoft Graph service-specific
     # throttling limits", identity and access): whether photo requests carry it is not said.
     "resource_unit_header": False,
+    # Graph's budgets per app and tenant (budgets.py): off unless configured, so the rest of the suite is unchanged.
+    "budgets": False,
+    # fixed windows (the harder case for a client), or sliding: the token bucket the identity page names (budgets.py).
+    "budget_windows": "fixed",
+    # Which budgets photo requests spend: undocumented since photos moved to Entra ID storage; both is the strictest.
+    "photo_budget": "both",
+    # Every window and quota times this (the same rate, shorter windows), and every quota alone times the rate scale.
+    "budget_window_scale": 1.0,
+    "budget_rate_scale": 1.0,
+    # Whether a budget's 429 carries x-ms-throttle-scope and x-ms-throttle-information (the identity page lists them).
+    "budget_headers": True,
 }
 
 _CHOICES = {
@@ -72,6 +83,8 @@ _CHOICES = {
     "batch_token_check": ("both", "envelope", "items"),
     "batch_photo_upload": ("accepted", "refused"),
     "upload_etag": ("new", "content"),
+    "budget_windows": ("fixed", "sliding"),
+    "photo_budget": ("directory", "outlook", "both"),
 }
 # Values that look like numbers are kept as strings, so that a YAML or JSON 404 means the same as "404".
 _NUMERIC_CHOICES = ("missing_size", "no_mailbox_oversize")
@@ -91,6 +104,10 @@ def validate(key, value):
     expected = type(DEFAULTS[key])
     if expected is bool and not isinstance(value, bool):
         raise ValueError("%s must be true or false" % key)
+    if expected is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1000:
+            raise ValueError("%s must be a number above 0 (at most 1000)" % key)
+        return float(value)
     if expected is int and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
         raise ValueError("%s must be a positive integer" % key)
     if key == "jpeg_quality" and not 75 <= value <= 95:
@@ -115,6 +132,11 @@ def parse_setting(text: str):
         if lowered not in _TRUE + _FALSE:
             raise ValueError("%s must be true or false" % key)
         value = lowered in _TRUE
+    elif isinstance(default, float):
+        try:
+            value = float(raw)
+        except ValueError:
+            raise ValueError("%s must be a number, got %r" % (key, raw)) from None
     elif isinstance(default, int) or key == "batch_shuffle_seed":
         if key == "batch_shuffle_seed" and raw.lower() in ("", "none", "null"):
             value = None

@@ -269,7 +269,8 @@ totals:
 stats:
   description:
     - Counters of the run. C(users) is the number of users listed, C(batches) the C($batch) requests, C(inner_requests)
-      the requests they carried, C(inner_retries) the retried ones, C(downloads) the photos downloaded and
+      the requests they carried, C(inner_retries) the ones sent again (C(budget_waits) of them after a budget's 429,
+      spending no retry; C(budget_429s) all budget 429s of the run), C(downloads) the photos downloaded and
       C(downloaded_bytes) their bytes, C(peak_per_mailbox) the most requests in flight for one mailbox,
       C(stale_temporaries) the temporary files of killed runs found, C(directory_requests) and C(directory_seconds) what
       listing the users cost, C(seconds) the wall time of the export, C(cpu_seconds) the CPU time of the module process.
@@ -280,6 +281,8 @@ stats:
     batches: 50
     inner_requests: 1000
     inner_retries: 0
+    budget_waits: 0
+    budget_429s: 0
     downloads: 0
     downloaded_bytes: 0
     peak_per_mailbox: 1

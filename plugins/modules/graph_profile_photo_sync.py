@@ -633,7 +633,10 @@ shard:
 stats:
   description:
     - Counters of the run, for tuning and benchmarks. C(batches) is the number of C($batch) requests,
-      C(inner_requests) the requests they carried, C(inner_retries) the retried ones, C(peak_per_mailbox) the most
+      C(inner_requests) the requests they carried, C(inner_retries) the ones sent again, C(budget_waits) those of them
+      that a budget's 429 sent back to wait until Graph's budget reopened (no retry spent, see
+      R(the performance guide,ansible_collections.graphops.msgraph.docsite.performance)), C(budget_429s) the budget 429s
+      of the run (single requests too), C(peak_per_mailbox) the most
       requests in flight for one mailbox, C(compared) how many items had both photos decoded and compared,
       C(compare_cpu_ms) the CPU time those compares took, C(previews_dropped) the items whose principal has no photo
       and whose local photo was therefore prepared for the upload without the preview a compare needs,
@@ -650,6 +653,8 @@ stats:
     batches: 75
     inner_requests: 1500
     inner_retries: 0
+    budget_waits: 0
+    budget_429s: 0
     peak_per_mailbox: 1
     compared: 750
     compare_cpu_ms: 980.4

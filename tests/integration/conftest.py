@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -16,6 +17,8 @@ from pathlib import Path
 import pytest
 import yaml
 from graph_emulator.client_environment import client_environment
+from graph_emulator.process import EmulatorProcess
+from graph_emulator.seed import DEFAULT_SEED
 
 REPO = Path(__file__).resolve().parents[2]
 PHOTOS = REPO / 'tests' / 'fixtures' / 'photos'
@@ -173,3 +176,23 @@ def admin(emulator):
 @pytest.fixture
 def playbook(emulator, tmp_path) -> PlaybookRunner:
     return PlaybookRunner(emulator, tmp_path)
+
+
+def tenant_with_users(tmp_path_factory, name: str, users: list):
+    """An emulator of its own (a context manager): the demo tenant and these users (id, userPrincipalName), each with a
+    mailbox and no photo, for module-scoped fixtures of tests that need many principals."""
+    seed = yaml.safe_load(Path(DEFAULT_SEED).read_text())
+    seed['tenants'][0]['users'] += [{'id': user_id, 'userPrincipalName': upn, 'mailbox': True} for user_id, upn in users]
+    directory = tmp_path_factory.mktemp(name)
+    (directory / 'seed.yml').write_text(yaml.safe_dump(seed))
+    return EmulatorProcess(seed=str(directory / 'seed.yml'), state_dir=str(directory / 'state'))
+
+
+def small_jpeg(tmp_path_factory, color: tuple) -> str:
+    """A 64x64 JPEG of one color (a declared photo), in a folder of its own."""
+    from PIL import Image  # pylint: disable=import-outside-toplevel
+    path = tmp_path_factory.mktemp('picture') / 'declared.jpg'
+    buffer = io.BytesIO()
+    Image.new('RGB', (64, 64), color).save(buffer, 'JPEG', quality=90)
+    path.write_bytes(buffer.getvalue())
+    return str(path)

@@ -11,16 +11,10 @@ did is read from the emulator's request log and state, never from the module's o
 from __future__ import annotations
 
 import collections
-import io
-import pathlib
 
 import pytest
-import yaml
-from graph_emulator.process import EmulatorProcess
-from graph_emulator.seed import DEFAULT_SEED
-from PIL import Image
 
-from conftest import ALICE, BOB, PlaybookRunner
+from conftest import ALICE, BOB, PlaybookRunner, small_jpeg, tenant_with_users
 
 SYNC = 'graphops.msgraph.graph_profile_photo_sync'
 PHOTO = 'graphops.msgraph.graph_profile_photo'
@@ -37,13 +31,9 @@ def upn(number: int) -> str:
 
 @pytest.fixture(scope='module')
 def tenant_emulator(tmp_path_factory):
-    """An emulator of its own: the demo tenant and 2,000 more users with mailboxes and no photo."""
-    seed = yaml.safe_load(pathlib.Path(DEFAULT_SEED).read_text())
-    seed['tenants'][0]['users'] += [{'id': '00000000-0000-4000-8023-%012d' % number, 'userPrincipalName': upn(number),
-                                     'mailbox': True} for number in range(USERS)]
-    directory = tmp_path_factory.mktemp('long-runs')
-    (directory / 'seed.yml').write_text(yaml.safe_dump(seed))
-    with EmulatorProcess(seed=str(directory / 'seed.yml'), state_dir=str(directory / 'state')) as process:
+    """An emulator of its own: the demo tenant and USERS more users with mailboxes and no photo."""
+    users = [('00000000-0000-4000-8023-%012d' % number, upn(number)) for number in range(USERS)]
+    with tenant_with_users(tmp_path_factory, 'long-runs', users) as process:
         yield process
 
 
@@ -55,11 +45,7 @@ def long_runs(tenant_emulator, tmp_path):
 
 @pytest.fixture(scope='module')
 def picture(tmp_path_factory) -> str:
-    path = tmp_path_factory.mktemp('picture') / 'declared.jpg'
-    buffer = io.BytesIO()
-    Image.new('RGB', (64, 64), (30, 120, 200)).save(buffer, 'JPEG', quality=90)
-    path.write_bytes(buffer.getvalue())
-    return str(path)
+    return small_jpeg(tmp_path_factory, (30, 120, 200))
 
 
 def declared(count: int, to_set: int, src: str) -> list:

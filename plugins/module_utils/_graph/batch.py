@@ -141,15 +141,17 @@ def parse_batch_response(payload, requests: list) -> dict:
     return answers
 
 
-def send_batch(client, requests: list) -> tuple:
+def send_batch(client, requests: list, *, budget_lanes: tuple | None = None) -> tuple:
     """POST one batch through the client (outer retries, token renewal, errors).
+
+    budget_lanes: the throttle gate's lanes its requests spend (a 429 for the whole batch closes them).
 
     Returns (id -> BatchResponse, the AccessToken the batch went with): Graph may refuse that token for each inner
     request as well as for the whole batch, and only the caller can tell the token provider which.
     """
     response, token = client.send('POST', BATCH_PATH, data=build_batch_body(requests),
                                   headers={'Content-Type': 'application/json', 'Accept': 'application/json'}, ok_statuses=(200,),
-                                  answer_checks_token=False)
+                                  answer_checks_token=False, budget_lanes=budget_lanes)
     try:
         payload = response.json()
     except ValueError:

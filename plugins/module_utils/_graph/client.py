@@ -13,6 +13,7 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors imp
     GraphConnectionError,
     GraphError,
 )
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.throttle_gate import ThrottleGate
 
 try:
     import requests
@@ -97,16 +98,19 @@ def describe_connection_error(exc, url: str) -> str:
 class GraphClient:
     """Sends requests to one Graph base URL with one token provider.
 
-    Every request goes through send(): the transport's retries (429/503/504 and connection errors, Retry-After
-    honoured), the token's renewal when Graph refuses it (sent again without spending a retry), and Graph's error
+    Every request goes through send(): the run's throttle gate (a budget's 429 holds back every request spending that
+    budget, throttle_gate.py), the transport's retries (429s that are not a budget's, 503/504 and connection errors,
+    Retry-After honoured), the token's renewal when Graph refuses it (sent again without spending a retry), and Graph's error
     envelope turned into GraphError.
     """
 
-    def __init__(self, *, base_url: str, api_version: str, token_provider, transport):
+    def __init__(self, *, base_url: str, api_version: str, token_provider, transport, throttle_gate: ThrottleGate | None = None):
         self.base_url = base_url.rstrip('/')
         self.api_version = api_version
         self.token_provider = token_provider
         self.transport = transport
+        # One per module run, shared with every BatchRunner built on this client: Graph's budgets are the run's.
+        self.throttle_gate = throttle_gate or ThrottleGate()
 
     def url(self, path: str) -> str:
         return '%s/%s%s' % (self.base_url, self.api_version, path)
@@ -117,11 +121,12 @@ class GraphClient:
         return self.send(method, path, data=data, headers=headers, ok_statuses=ok_statuses)[0]
 
     def send(self, method: str, path: str, *, data: bytes | None = None, headers: dict | None = None,
-             ok_statuses=(200, 201, 204), answer_checks_token: bool = True) -> tuple:
+             ok_statuses=(200, 201, 204), answer_checks_token: bool = True, budget_lanes: tuple | None = None) -> tuple:
         """request(), returning (response, the AccessToken it went with).
 
         answer_checks_token: False when a success does not show that Graph accepted the token (a $batch envelope,
         whose inner requests may each be refused): the caller then tells the token provider itself.
+        budget_lanes: for a $batch envelope, the throttle gate's lanes its requests spend (see ThrottleGate.ticket).
         """
         url = self.url(path)
         refusals = 0
@@ -133,7 +138,8 @@ class GraphClient:
             }
             request_headers.update(headers or {})
             try:
-                response = self.transport.request(method, url, data=data, headers=request_headers)
+                response = self.transport.request(method, url, data=data, headers=request_headers,
+                                                  budget=self.throttle_gate.ticket(method, path, lanes=budget_lanes))
             except requests.exceptions.RequestException as exc:
                 raise GraphConnectionError(describe_connection_error(exc, url)) from None
             if response.status_code in ok_statuses:

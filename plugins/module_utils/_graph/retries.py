@@ -17,8 +17,11 @@ BACKOFF_BASE_SECONDS = 0.5
 BACKOFF_MAX_SECONDS = 30.0
 
 
-def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header: integer or fractional seconds, or an HTTP date."""
+def parse_retry_after(value: str | None, *, now: float | None = None, limit: float | None = MAX_RETRY_AFTER_SECONDS) -> float | None:
+    """Seconds to wait from a Retry-After header: integer or fractional seconds, or an HTTP date.
+
+    limit: the longest wait taken (None: as long as it says; the throttle gate never cuts a budget's wait short).
+    """
     if value is None:
         return None
     value = value.strip()
@@ -32,7 +35,8 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
         if when is None:
             return None
         seconds = when.timestamp() - (time.time() if now is None else now)
-    return min(max(seconds, 0.0), MAX_RETRY_AFTER_SECONDS)
+    seconds = max(seconds, 0.0)
+    return seconds if limit is None else min(seconds, limit)
 
 
 class RetryPolicy:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.retries import RetryPolicy
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.throttle_gate import describe_lane
 
 try:
     import requests
@@ -30,11 +31,15 @@ class RetryingTransport:
         self.timeout = timeout
         self.on_retry = on_retry or (lambda message: None)
 
-    def request(self, method: str, url: str, **kwargs):
+    def request(self, method: str, url: str, *, budget=None, **kwargs):
+        """budget: the request's BudgetTicket (throttle_gate.py) for Graph's requests; None for the token endpoint's.
+        A budget's 429 closes the gate for what it spends and is sent again once it reopens, spending no retry."""
         kwargs.setdefault('timeout', self.timeout)
         where = '%s %s%s' % (method, urlsplit(url).netloc, urlsplit(url).path)
         attempt = 0
         while True:
+            if budget is not None:
+                budget.admit()
             try:
                 response = self.session.request(method, url, **kwargs)
             except requests.exceptions.SSLError:
@@ -45,6 +50,8 @@ class RetryingTransport:
                 wait = self.policy.delay(attempt)
                 self.on_retry('%s: %s, retry %d of %d in %.2fs' % (where, type(exc).__name__, attempt + 1, self.policy.retries, wait))
             else:
+                if budget is not None and self._waits_for_budget(budget, response, where):
+                    continue
                 if not self.policy.should_retry_status(response.status_code, attempt):
                     return response
                 retry_after = response.headers.get('Retry-After')
@@ -54,6 +61,21 @@ class RetryingTransport:
                 response.close()
             self.policy.sleep(wait)
             attempt += 1
+
+    def _waits_for_budget(self, budget, response, where: str) -> bool:
+        """True when the response is a budget's 429 (the gate now holds the request back); counts what landed."""
+        if response.status_code != 429:
+            if response.status_code < 500:
+                budget.landed()
+            return False
+        refusal = budget.budget_refusal(response)
+        if refusal is None:
+            return False
+        lanes, retry_after = refusal
+        self.on_retry('%s: HTTP 429 on %s (Retry-After %s), sent again when it reopens (no retry spent)' % (
+            where, ' and '.join(describe_lane(lane) for lane in lanes), 'none' if retry_after is None else '%gs' % retry_after))
+        response.close()
+        return True
 
     def get(self, url, **kwargs):
         return self.request('GET', url, **kwargs)

@@ -123,11 +123,11 @@ def plan_settings(current: dict, declared: DeclaredSettings) -> SettingsPlan:
 
 
 def settings_client(client: GraphClient) -> GraphClient:
-    """A client for the beta endpoint that shares the token and the transport (retries) of client."""
+    """A client for the beta endpoint that shares the token, the transport (retries) and the throttle gate of client."""
     if client.api_version == SETTINGS_API_VERSION:
         return client
     return GraphClient(base_url=client.base_url, api_version=SETTINGS_API_VERSION,
-                       token_provider=client.token_provider, transport=client.transport)
+                       token_provider=client.token_provider, transport=client.transport, throttle_gate=client.throttle_gate)
 
 
 def fetch_settings(client: GraphClient) -> dict:

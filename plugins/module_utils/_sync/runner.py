@@ -202,6 +202,8 @@ class PhotoSync:
             batches=stats.batches,
             inner_requests=stats.inner_requests,
             inner_retries=stats.inner_retries,
+            budget_waits=stats.budget_waits,
+            budget_429s=self.runner.gate.budget_429s,
             peak_per_mailbox=self.runner.slots.peak,
             compared=compared,
             compare_cpu_ms=round(sum(self._compare_cpu) * 1000.0, 1),

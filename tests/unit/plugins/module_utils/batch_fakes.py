@@ -41,6 +41,11 @@ def graph_error_body(code, message='m'):
     return {'error': {'code': code, 'message': message, 'innerError': {'request-id': 'req-%s' % code}}}
 
 
+def concurrency_429_body():
+    """Outlook's 429 for more than 4 requests in flight to one mailbox: not a budget's (retried per item)."""
+    return graph_error_body('ApplicationThrottled', 'Application is over its MailboxConcurrency limit.')
+
+
 class CountingTokens:
     """An auth method that gives token-1, token-2, ... (each with expires_in when lifetime is given)."""
 
@@ -85,7 +90,7 @@ class FakeBatchClient:
     def request(self, method, path, *, data=None, headers=None, ok_statuses=(200, 201, 204)):
         return self.send(method, path, data=data, headers=headers, ok_statuses=ok_statuses)[0]
 
-    def send(self, method, path, *, data=None, headers=None, ok_statuses=(200, 201, 204), answer_checks_token=True):
+    def send(self, method, path, *, data=None, headers=None, ok_statuses=(200, 201, 204), answer_checks_token=True, budget_lanes=None):
         if path != '/$batch':
             with self._lock:
                 self.other_requests.append((method, path))
@@ -101,3 +106,18 @@ class FakeBatchClient:
     @property
     def inner_requests(self):
         return [entry for payload in self.payloads for entry in payload['requests']]
+
+
+class FakeClock:
+    """A clock and its sleep for code that takes clock= and sleep=: sleeping moves the time on at once."""
+
+    def __init__(self):
+        self.now = 100.0
+        self.sleeps = []
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.sleeps.append(round(seconds, 3))
+        self.now += seconds

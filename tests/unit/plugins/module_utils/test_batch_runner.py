@@ -16,7 +16,13 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._graph.batch impo
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphConnectionError
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.mailbox_limit import MailboxSlots, mailbox_of
 
-from ansible_collections.graphops.msgraph.tests.unit.plugins.module_utils.batch_fakes import FakeBatchClient, graph_error_body, inner
+from ansible_collections.graphops.msgraph.tests.unit.plugins.module_utils.batch_fakes import (
+    FakeBatchClient,
+    FakeClock,
+    concurrency_429_body,
+    graph_error_body,
+    inner,
+)
 
 JPEG = b'\xff\xd8\xff\xe0photo'
 
@@ -25,31 +31,18 @@ def get(item_id, path):
     return BatchRequest(id=str(item_id), method='GET', path=path)
 
 
-class FakeClock:
-    def __init__(self):
-        self.now = 100.0
-        self.sleeps = []
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(round(seconds, 3))
-        self.now += seconds
-
-
 def runner_for(client, **kwargs):
     clock = FakeClock()
     return BatchRunner(client, clock=clock, sleep=clock.sleep, **kwargs), clock
 
 
-def test_only_the_throttled_items_are_retried_after_their_own_retry_after():
+def test_only_the_items_a_mailbox_throttled_are_retried_after_their_own_retry_after():
     answered = collections.Counter()
 
     def handler(entry):
         answered[entry['id']] += 1
         if entry['id'] == '2' and answered['2'] == 1:
-            return inner('2', 429, graph_error_body('TooManyRequests'), headers={'Retry-After': '1.5'})
+            return inner('2', 429, concurrency_429_body(), headers={'Retry-After': '1.5'})
         return inner(entry['id'], 200, JPEG)
 
     client = FakeBatchClient(handler)
@@ -63,10 +56,10 @@ def test_only_the_throttled_items_are_retried_after_their_own_retry_after():
     assert client.retry_messages == ['GET /users/u2/photo/$value (in $batch): HTTP 429, retry 1 of 5 in 1.5s']
 
 
-def test_an_item_throttled_beyond_the_retries_keeps_its_429_and_the_others_succeed():
+def test_an_item_a_mailbox_throttled_beyond_the_retries_keeps_its_429_and_the_others_succeed():
     def handler(entry):
         if entry['id'] == '1':
-            return inner('1', 429, graph_error_body('TooManyRequests'), headers={'Retry-After': '0.5'})
+            return inner('1', 429, concurrency_429_body(), headers={'Retry-After': '0.5'})
         return inner(entry['id'], 200, JPEG)
 
     client = FakeBatchClient(handler, retries=2)

@@ -175,11 +175,13 @@ def test_403_names_the_permission_and_for_a_delegated_token_the_role(app_only):
     assert ('People Administrator role' in message) is not app_only
 
 
-def test_the_settings_client_calls_beta_and_shares_token_and_transport():
-    v1 = SimpleNamespace(base_url='https://graph.example', api_version='v1.0', token_provider=object(), transport=object())
+def test_the_settings_client_calls_beta_and_shares_token_transport_and_throttle_gate():
+    v1 = SimpleNamespace(base_url='https://graph.example', api_version='v1.0', token_provider=object(), transport=object(),
+                         throttle_gate=object())
     beta = settings_client(v1)
     assert beta.url('/admin/people/photoUpdateSettings') == 'https://graph.example/beta/admin/people/photoUpdateSettings'
     assert beta.token_provider is v1.token_provider and beta.transport is v1.transport
+    assert beta.throttle_gate is v1.throttle_gate
 
 
 def test_graph_nulls_read_as_empty():
