@@ -140,7 +140,7 @@ class GraphClient:
             try:
                 response = self.transport.request(method, url, data=data, headers=request_headers,
                                                   budget=self.throttle_gate.ticket(method, path, lanes=budget_lanes))
-            except requests.exceptions.RequestException as exc:
+            except RequestException as exc:
                 raise GraphConnectionError(describe_connection_error(exc, url)) from None
             if response.status_code in ok_statuses:
                 if answer_checks_token:

@@ -7,7 +7,8 @@ throttling headers of every answer (retried ones too) are recorded, never their 
 
 from __future__ import annotations
 
-from ansible_collections.graphops.msgraph.plugins.module_utils._graph.batch import BatchRequest, send_batch
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.batch import BatchRequest
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.batch_runner import BatchItemFailure, BatchRunner
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphError, GraphModuleError
 
 # Throttling-related answer headers ("Microsoft Graph throttling guidance", "service-specific throttling limits").
@@ -70,20 +71,15 @@ class ProbeRequests:
         return self.client.request('DELETE', value_path)
 
     def batch_put_photo(self, value_path: str, data: bytes, content_type: str):
-        """One photo PUT inside $batch, built as the sync builds it; the inner BatchResponse."""
+        """One photo PUT inside $batch, sent as the sync sends it (BatchRunner: the run's throttle gate, the inner
+        request retried on its own); the inner BatchResponse. A batch that failed as a whole raises BatchItemFailure."""
         self._guard(value_path)
         request = BatchRequest(id='1', method='PUT', path=value_path, body=data, content_type=content_type)
-        policy = self.client.transport.policy
-        attempt = 0
-        while True:
-            answers, dummy = send_batch(self.client, [request])
-            answer = answers['1']
-            self.headers.names.update(name for name in answer.headers if is_throttle_header(name))
-            # An inner request is throttled on its own: retried as the transport retries a request of its own.
-            if not policy.should_retry_status(answer.status, attempt):
-                return answer
-            policy.sleep(policy.delay(attempt, answer.retry_after))
-            attempt += 1
+        answer = BatchRunner(self.client).run([request])[request.id]
+        if isinstance(answer, BatchItemFailure):
+            raise answer
+        self.headers.names.update(name.lower() for name in answer.headers if is_throttle_header(name))
+        return answer
 
     def throttle_header_names(self) -> list:
         return sorted(self.headers.names)
