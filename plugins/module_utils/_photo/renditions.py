@@ -58,11 +58,17 @@ class PhotoMetadata:
     width: int | None = None
     height: int | None = None
 
+    @property
+    def largest_side(self) -> int | None:
+        """The photo's longer side in pixels; None when there is no photo or the metadata gives no size."""
+        sides = [side for side in (self.width, self.height) if side] if self.exists else []
+        return max(sides) if sides else None
+
     def offers(self, size: int) -> bool | None:
         """Whether the photo comes in ``size`` (Graph serves every size up to the photo's own): its longer side is at
         least that. None when the metadata gives no size."""
-        sides = [side for side in (self.width, self.height) if side]
-        return max(sides) >= size if sides else None
+        side = self.largest_side
+        return side >= size if side is not None else None
 
     @property
     def offers_rendition(self) -> bool:

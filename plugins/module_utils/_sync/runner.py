@@ -284,16 +284,16 @@ class PhotoSync:
         unknown = []
         for item in differing:
             plan, known = plans[item.index], metadata.get(item.index)
-            if known is not None and known.exists and (known.width or known.height):
-                sides[item.index] = max(known.width or 0, known.height or 0)
+            if known is not None and known.largest_side is not None:
+                sides[item.index] = known.largest_side
             elif plan.compared_size == FULL_PHOTO:
                 sides[item.index] = max(plan.before.width, plan.before.height)
             else:
                 unknown.append(item)
         if unknown:
             for index, known in self.reads.metadata(unknown).items():
-                if known is not None and known.exists and (known.width or known.height):
-                    sides[index] = max(known.width or 0, known.height or 0)
+                if known is not None and known.largest_side is not None:
+                    sides[index] = known.largest_side
         for item in differing:
             plans[item.index] = upgrade_or_keep(plans[item.index], largest_side=sides.get(item.index),
                                                 replace_smaller_than=self.replace_smaller_than)

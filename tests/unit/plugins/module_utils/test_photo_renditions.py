@@ -109,3 +109,14 @@ def test_metadata_read_first_skips_the_reads_it_makes_pointless():
     assert reads['small'].compared_size == 'full' and reads['big'].compared_size == '96x96'
     assert sorted(entry['url'] for entry in client.inner_requests) == [
         '/users/big/photos/96x96/$value', '/users/small/photo/$value']
+
+
+@pytest.mark.parametrize('metadata, side, offers_96', [
+    (PhotoMetadata(exists=True, width=648, height=432), 648, True),
+    (PhotoMetadata(exists=True, width=None, height=64), 64, False),
+    (PhotoMetadata(exists=True), None, None),  # Graph left the size out
+    (PhotoMetadata(exists=False), None, None),
+])
+def test_largest_side_is_what_replace_smaller_than_and_the_renditions_read(metadata, side, offers_96):
+    assert metadata.largest_side == side
+    assert metadata.offers(96) is offers_96
