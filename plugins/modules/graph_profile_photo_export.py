@@ -270,7 +270,8 @@ stats:
   description:
     - Counters of the run. C(users) is the number of users listed, C(batches) the C($batch) requests, C(inner_requests)
       the requests they carried, C(inner_retries) the ones sent again (C(budget_waits) of them after a budget's 429,
-      spending no retry; C(budget_429s) all budget 429s of the run), C(downloads) the photos downloaded and
+      spending no retry; C(budget_429s) all budget 429s of the run; C(budgets) what the run learned of each budget
+      that refused it, as for the sync), C(downloads) the photos downloaded and
       C(downloaded_bytes) their bytes, C(peak_per_mailbox) the most requests in flight for one mailbox,
       C(stale_temporaries) the temporary files of killed runs found, C(directory_requests) and C(directory_seconds) what
       listing the users cost, C(seconds) the wall time of the export, C(cpu_seconds) the CPU time of the module process.
@@ -283,6 +284,7 @@ stats:
     inner_retries: 0
     budget_waits: 0
     budget_429s: 0
+    budgets: {}
     downloads: 0
     downloaded_bytes: 0
     peak_per_mailbox: 1

@@ -636,7 +636,9 @@ stats:
       C(inner_requests) the requests they carried, C(inner_retries) the ones sent again, C(budget_waits) those of them
       that a budget's 429 sent back to wait until Graph's budget reopened (no retry spent, see
       R(the performance guide,ansible_collections.graphops.msgraph.docsite.performance)), C(budget_429s) the budget 429s
-      of the run (single requests too), C(peak_per_mailbox) the most
+      of the run (single requests too), C(budgets) what the run learned of each budget that refused it, by lane
+      (C(read), C(write), C(mailbox:...)): C(counts_in) C(fixed windows) with the C(allowance) per window and
+      C(window_seconds), or C(token bucket) with C(seconds_per_request), and its C(closures), C(peak_per_mailbox) the most
       requests in flight for one mailbox, C(compared) how many items had both photos decoded and compared,
       C(compare_cpu_ms) the CPU time those compares took, C(previews_dropped) the items whose principal has no photo
       and whose local photo was therefore prepared for the upload without the preview a compare needs,
@@ -654,7 +656,9 @@ stats:
     inner_requests: 1500
     inner_retries: 0
     budget_waits: 0
-    budget_429s: 0
+    budget_429s: 3
+    budgets:
+      write: {counts_in: fixed windows, allowance: 3000, window_seconds: 150.0, closures: 1}
     peak_per_mailbox: 1
     compared: 750
     compare_cpu_ms: 980.4

@@ -82,6 +82,14 @@ def test_a_first_run_meeting_the_closed_write_budget_many_times_loses_no_item(bu
     # they spend the resource units) without spending a retry.
     assert write_refusals(log)
     assert result['stats']['budget_waits'] == len([entry for entry in log if entry['batch'] and entry['budget']])
+    # The gate told how the write budget counts: 20 per 2 s windows, or a bucket refilling 10 a second.
+    learned = result['stats']['budgets']['write']
+    if windows == 'fixed':
+        assert learned['counts_in'] == 'fixed windows', learned
+        assert learned['allowance'] >= 20 and learned['window_seconds'] == pytest.approx(2.0, abs=0.3), learned
+    else:
+        assert learned['counts_in'] == 'token bucket', learned
+        assert learned['seconds_per_request'] == pytest.approx(0.1, rel=0.3), learned
 
 
 def test_a_budget_429_pauses_every_worker_and_retry_after_is_never_cut_short(budgeted, picture):

@@ -172,7 +172,8 @@ class PhotoExport:
         stats = self.runner.stats
         report_stats = dict(users=len(users), batches=stats.batches, inner_requests=stats.inner_requests,
                             inner_retries=stats.inner_retries, budget_waits=stats.budget_waits,
-                            budget_429s=self.runner.gate.budget_429s, downloads=self.reads.downloads,
+                            budget_429s=self.runner.gate.budget_429s, budgets=self.runner.gate.describe(),
+                            downloads=self.reads.downloads,
                             downloaded_bytes=self.reads.downloaded_bytes, peak_per_mailbox=self.runner.slots.peak,
                             stale_temporaries=len(self.folder.stale_temporaries), seconds=round(time.monotonic() - started, 3))
         changed = bool(self.folder.created) or any(outcome.changed for outcome in outcomes) or manifest_changed

@@ -14,10 +14,9 @@ is refused again, and an unlucky item runs out of retries although nothing was w
   that mailbox's own budget (Outlook's per-mailbox limits);
 - a budget's 429 closes its lanes until its Retry-After (never sooner; not clamped like the retry policy's waits);
   requests that spend a closed lane wait at the gate, spending no ``retries``;
-- the gate learns the pace the budget allowed (what landed since the lane last opened, over the time until it
-  reopens; earlier periods weighed in at half, a quarter ...) and, once the lane reopens, lets requests through at
-  that pace, so the next window is not met by the whole backlog at once. After five of those periods without a 429
-  the pace is raised by a tenth, in case the budget was shared with a run that has ended;
+- once the lane reopens, requests go at the pace the budget allowed so far, so that the next window is not met by the
+  whole backlog at once (budget_lane.py): under fixed windows each window's allowance at the window's start, under a
+  token bucket one request each learned interval; the lane tells which from its first 429;
 - a lane that stays closed longer than STALL_SECONDS fails the requests still waiting, naming the budget.
 
 Which 429 is a budget's (Graph documents no marker; see classify_throttling()): only one that names a mailbox's
@@ -31,6 +30,7 @@ from __future__ import annotations
 import threading
 import time
 
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.budget_lane import BudgetLane
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphModuleError
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.mailbox_limit import mailbox_of
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.retries import parse_retry_after
@@ -51,11 +51,6 @@ CONCURRENCY_MAX_RETRY_AFTER_SECONDS = 30.0
 # A budget's 429 without Retry-After (Graph's throttling page: back off exponentially): 1, 2, 4 ... up to 64 s.
 NO_RETRY_AFTER_BASE_SECONDS = 1.0
 NO_RETRY_AFTER_MAX_SECONDS = 64.0
-# Quiet periods (as long as the last window learned) before the pace is raised by PROBE_SPEEDUP.
-PROBE_AFTER_PERIODS = 5
-# How much of the pace learned so far a new period keeps (weights halve with each closure).
-PACE_MEMORY = 0.5
-PROBE_SPEEDUP = 0.9
 _WRITE_METHODS = frozenset(('POST', 'PUT', 'PATCH', 'DELETE'))
 
 
@@ -70,6 +65,15 @@ def request_lanes(method: str, path: str) -> tuple:
     if '/' in mailbox or mailbox == 'me':
         lanes.append(MAILBOX_LANE_PREFIX + mailbox)
     return tuple(lanes)
+
+
+def learning_lanes(closed: tuple) -> tuple:
+    """The lanes whose own budget a 429 closing `closed` was: a 429 that closes reads and writes together is the
+    resource units' (x-ms-throttle-scope ``ReadWrite``), a budget the reads spend and the writes spend a little of; the
+    write lane waits for it but learns its own budget's windows from its own 429s only."""
+    if READ in closed and WRITE in closed:
+        return tuple(lane for lane in closed if lane != WRITE)
+    return closed
 
 
 def describe_lane(lane: str) -> str:
@@ -108,25 +112,6 @@ def classify_throttling(lanes: tuple, *, code: str | None, message: str | None, 
     return tuple(lane for lane in lanes if not lane.startswith(MAILBOX_LANE_PREFIX)) or tuple(lanes)
 
 
-class _Lane:
-    """What the gate knows of one budget."""
-
-    def __init__(self, now: float):
-        self.closed_until = 0.0
-        self.closed_since = None  # the first 429 since something last landed: how long the budget has refused us
-        self.period_start = now  # since when `landed` counts
-        self.landed = 0
-        self.interval = 0.0  # seconds per request at the learned pace; 0: no pace (never throttled)
-        self.next_slot = 0.0
-        self.epoch = 0  # closures so far: a reservation made before a closure is void
-        self.last_period = 0.0
-        self.quiet_since = now
-        self.closures = 0
-        self.last_refusal = ''
-        self.landed_sum = 0.0
-        self.period_sum = 0.0
-
-
 class ThrottleGate:
     """Shared by every request of one module run (GraphClient.throttle_gate); safe from any thread."""
 
@@ -144,7 +129,7 @@ class ThrottleGate:
     def _lane(self, name: str, now: float, create: bool):
         lane = self._lanes.get(name)
         if lane is None and create:
-            lane = self._lanes[name] = _Lane(now)
+            lane = self._lanes[name] = BudgetLane(now)
         return lane
 
     def opens_at(self, lanes) -> float:
@@ -168,28 +153,23 @@ class ThrottleGate:
         return opens
 
     def admit(self, lanes, count: int = 1) -> None:
-        """Block until lanes are open and the learned pace lets `count` more requests go (one $batch's worth)."""
-        reservation = None
+        """Block until lanes are open and their pace lets `count` more requests go (one $batch's worth)."""
         while True:
             with self._lock:
                 now = self.clock()
                 opens = self._opens_at(lanes, now)
                 if opens > now:
-                    reservation = None
                     wait = opens - now
                 else:
                     paced = [self._lane(name, now, create=not name.startswith(MAILBOX_LANE_PREFIX)) for name in lanes]
                     paced = [lane for lane in paced if lane is not None]
-                    epochs = tuple(lane.epoch for lane in paced)
-                    if reservation is not None and reservation[1] == epochs and reservation[0] <= now:
-                        return
-                    start = max([now] + [lane.next_slot for lane in paced])
                     for lane in paced:
-                        if lane.interval > 0:
-                            lane.next_slot = start + count * lane.interval
+                        lane.roll(now)
+                    start = max([now] + [lane.earliest(now, count) for lane in paced])
                     if start <= now:
+                        for lane in paced:
+                            lane.take(now, count)
                         return
-                    reservation = (start, epochs)
                     wait = start - now
                 self.waited_seconds += wait
             self.sleep(wait)
@@ -212,13 +192,9 @@ class ThrottleGate:
             now = self.clock()
             for name in lanes:
                 lane = self._lanes.get(name)
-                if lane is None or (sent_at is not None and sent_at < lane.period_start):
-                    continue
-                lane.landed += count
-                lane.closed_since = None
-                if lane.interval > 0 and lane.last_period > 0 and now - lane.quiet_since > PROBE_AFTER_PERIODS * lane.last_period:
-                    lane.interval *= PROBE_SPEEDUP
-                    lane.quiet_since = now
+                if lane is not None:
+                    lane.roll(now)
+                    lane.count_landed(now, count, sent_at)
 
     def throttled(self, lanes, retry_after: float | None, refusal: str = '', *, sent_at: float | None = None) -> float:
         """A budget's 429 for lanes: close them until its Retry-After (never shortened by a later, shorter one) and learn
@@ -231,49 +207,41 @@ class ThrottleGate:
             now = self.clock()
             self.budget_429s += 1
             reopen = now
+            learning = learning_lanes(lanes)
             for name in lanes:
                 lane = self._lane(name, now, create=True)
+                lane.roll(now)
                 if sent_at is not None and sent_at < lane.period_start:
                     reopen = max(reopen, lane.closed_until)
                     continue
-                lane.last_refusal = refusal or lane.last_refusal
-                if lane.closed_until > now:  # already closed: a request that was in flight
-                    wait = retry_after if retry_after is not None else 0.0
-                    lane.closed_until = max(lane.closed_until, now + wait)
+                if retry_after is None and lane.closed_until <= now:
+                    wait = min(NO_RETRY_AFTER_MAX_SECONDS, NO_RETRY_AFTER_BASE_SECONDS * 2 ** min(lane.closures, 6))
                 else:
-                    lane.closures += 1
-                    self.closures += 1
-                    if retry_after is None:
-                        retry_after_here = min(NO_RETRY_AFTER_MAX_SECONDS, NO_RETRY_AFTER_BASE_SECONDS * 2 ** min(lane.closures - 1, 6))
-                    else:
-                        retry_after_here = retry_after
-                    until = now + retry_after_here
-                    period = until - lane.period_start
-                    if period > 0 and lane.landed > 0:
-                        # The budget let `landed` requests through from period_start until it reopens. Periods are
-                        # weighed together, the older ones less (PACE_MEMORY), so that one that caught only a request
-                        # or two (a $batch straddling a window's end) does not slow the run to a crawl.
-                        lane.landed_sum = lane.landed_sum * PACE_MEMORY + lane.landed
-                        lane.period_sum = lane.period_sum * PACE_MEMORY + period
-                        if lane.landed_sum > 0:
-                            lane.interval = lane.period_sum / lane.landed_sum
-                        lane.last_period = period
-                    lane.closed_until = until
-                    if lane.closed_since is None:
-                        lane.closed_since = now
-                    lane.epoch += 1
-                lane.period_start = lane.closed_until
-                lane.quiet_since = lane.closed_until
-                lane.landed = 0
-                lane.next_slot = lane.closed_until
+                    wait = retry_after or 0.0
+                closures = lane.closures
+                lane.close(now, wait, refusal, learn=name in learning)
+                self.closures += lane.closures - closures
                 reopen = max(reopen, lane.closed_until)
             return reopen
 
+    def describe(self) -> dict:
+        """Each budget the run met, by lane: how it counts and what it let through (BudgetLane.describe)."""
+        with self._lock:
+            return {name: lane.describe() for name, lane in sorted(self._lanes.items()) if lane.closed_until}
+
     def pace(self, lane: str) -> float:
-        """Seconds per request at the learned pace of a lane (0: none learned)."""
+        """Seconds per request at the learned pace of a lane paced as a token bucket (0: none learned)."""
         with self._lock:
             found = self._lanes.get(lane)
-            return found.interval if found else 0.0
+            return found.interval if found is not None and found.fixed_windows is False else 0.0
+
+    def windows(self, lane: str) -> tuple:
+        """(allowance, seconds) of a lane paced in fixed windows, once learned; else None."""
+        with self._lock:
+            found = self._lanes.get(lane)
+            if found is None or not found.fixed_windows or found.allowance <= 0:
+                return None
+            return found.allowance, found.window
 
     def ticket(self, method: str, path: str, *, lanes: tuple | None = None) -> 'BudgetTicket':
         """A single request's ticket; lanes given: a $batch envelope carrying requests that spend those lanes (they were

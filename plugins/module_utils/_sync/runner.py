@@ -203,7 +203,7 @@ class PhotoSync:
             inner_requests=stats.inner_requests,
             inner_retries=stats.inner_retries,
             budget_waits=stats.budget_waits,
-            budget_429s=self.runner.gate.budget_429s,
+            budget_429s=self.runner.gate.budget_429s, budgets=self.runner.gate.describe(),
             peak_per_mailbox=self.runner.slots.peak,
             compared=compared,
             compare_cpu_ms=round(sum(self._compare_cpu) * 1000.0, 1),

@@ -7,6 +7,7 @@ the pace learned from what landed, no retry spent, a budget closed too long fail
 from __future__ import annotations
 
 import collections
+import math
 
 import pytest
 
@@ -24,6 +25,7 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._graph.throttle_g
 )
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.transport import RetryingTransport
 
+from ansible_collections.graphops.msgraph.tests.unit.plugins.module_utils.budget_simulation import FixedWindows, TokenBucket, run_against
 from ansible_collections.graphops.msgraph.tests.unit.plugins.module_utils.batch_fakes import (
     FakeBatchClient,
     FakeClock,
@@ -88,37 +90,96 @@ def test_a_budget_429_closes_the_lane_for_every_request_until_its_retry_after_ne
     assert clock.sleeps == [2.5, 10.0]
 
 
-def test_requests_resume_at_the_pace_that_landed_not_all_at_once():
-    gate, clock = gate_and_clock()
-    # 20 writes landed in the first 0.1 s, then the budget closed for 1.9 s: 20 per 2 s.
-    for dummy in range(20):
+def spend_as_a_bucket(gate, clock, count=20, seconds=1.9, retry_after=0.1):
+    """count writes landing over `seconds`, then a token bucket's 429: Retry-After the time one request refills."""
+    for dummy in range(count):
         gate.admit((WRITE,))
         gate.landed((WRITE,))
-    clock.now += 0.1
-    gate.throttled((WRITE,), 1.9)
+        clock.now += seconds / count
+    return gate.throttled((WRITE,), retry_after)
+
+
+def test_under_a_token_bucket_requests_resume_one_learned_interval_apart_not_all_at_once():
+    gate, clock = gate_and_clock()
+    # 20 writes landed over 1.9 s, then a 429 asking for 0.1 s: 20 per 2 s, a request each 0.1 s.
+    reopened = spend_as_a_bucket(gate, clock)
     assert gate.pace(WRITE) == pytest.approx(0.1)
-    reopened = clock.now + 1.9
+    assert gate.windows(WRITE) is None
+    # The bucket is empty when it reopens: each request goes once one has refilled.
     starts = []
     for dummy in range(5):
         gate.admit((WRITE,))
         starts.append(round(clock.now - reopened, 6))
-    assert starts == [0.0, 0.1, 0.2, 0.3, 0.4]
-    # A $batch of 20 takes 20 places: the next request goes 2 s later.
+    assert starts == [0.1, 0.2, 0.3, 0.4, 0.5]
+    # A $batch of 20 goes once 20 have refilled, and the next request one interval later.
     gate.admit((WRITE,), 20)
-    gate.admit((WRITE,))
     assert round(clock.now - reopened, 6) == 2.5
+    gate.admit((WRITE,))
+    assert round(clock.now - reopened, 6) == 2.6
+
+
+def test_under_fixed_windows_each_window_s_allowance_goes_at_its_start_and_the_rest_waits_for_the_next():
+    gate, clock = gate_and_clock()
+    started = clock.now
+    # 200 writes landed in the first second, then a 429 asking for the other 9 s of the window.
+    for dummy in range(200):
+        gate.admit((WRITE,))
+        gate.landed((WRITE,))
+    clock.now += 1.0
+    reopened = gate.throttled((WRITE,), 9.0)
+    assert reopened == started + 10.0
+    gate.admit((WRITE,), 20)  # waits for the reopening, then learns the window
+    assert clock.now == reopened
+    assert gate.windows(WRITE) == (200, pytest.approx(10.0))
+    assert gate.pace(WRITE) == 0.0
+    # The window's allowance goes at once (nine more batches of 20), the next batch at the next window's start (a
+    # little late rather than early: 2% of the window).
+    for dummy in range(9):
+        gate.admit((WRITE,), 20)
+        gate.landed((WRITE,), 20)
+    assert clock.now == reopened
+    gate.admit((WRITE,), 20)
+    assert clock.now == pytest.approx(reopened + 10.2)
+
+
+def test_a_window_opened_before_graph_s_corrects_its_length_and_keeps_the_allowance():
+    gate, clock = gate_and_clock()
+    for dummy in range(10):
+        gate.admit((WRITE,), 20)
+        gate.landed((WRITE,), 20)
+    clock.now += 1.0
+    gate.throttled((WRITE,), 8.0)  # the run began 1 s into Graph's 10 s window: the lane thinks windows last 9 s
+    gate.admit((WRITE,), 200)
+    assert gate.windows(WRITE) == (200, pytest.approx(9.0))
+    first = clock.now
+    gate.landed((WRITE,), 200)
+    gate.admit((WRITE,), 20)  # the next window, as the lane counts it: 9.18 s on, 0.82 s before Graph's
+    assert clock.now == pytest.approx(first + 9.18)
+    sent_at = clock.now
+    gate.throttled((WRITE,), 0.82, sent_at=sent_at)  # refused with nothing landed: opened too early
+    gate.admit((WRITE,), 20)
+    assert clock.now == pytest.approx(first + 10.0)
+    assert gate.windows(WRITE) == (200, pytest.approx(10.0))
 
 
 def test_the_pace_is_raised_after_quiet_periods():
     gate, clock = gate_and_clock()
-    for dummy in range(10):
-        gate.admit((WRITE,))
-        gate.landed((WRITE,))
-    gate.throttled((WRITE,), 1.0)
+    spend_as_a_bucket(gate, clock, count=10, seconds=0.9)
     assert gate.pace(WRITE) == pytest.approx(0.1)
     clock.now += 1.0 + 6 * 1.0  # over five learned periods without a 429
     gate.landed((WRITE,))
     assert gate.pace(WRITE) == pytest.approx(0.09)
+
+
+def test_under_fixed_windows_the_allowance_is_raised_after_five_full_windows():
+    gate, clock = gate_and_clock()
+    gate.admit((WRITE,), 20)
+    gate.landed((WRITE,), 20)
+    gate.throttled((WRITE,), 10.0)
+    for dummy in range(6):
+        gate.admit((WRITE,), 20)
+        gate.landed((WRITE,), 20)
+    assert gate.windows(WRITE) == (22, pytest.approx(10.0))
 
 
 def test_a_budget_closed_longer_than_twice_the_longest_documented_window_fails_naming_it():
@@ -233,15 +294,76 @@ def test_one_gate_is_shared_by_every_runner_on_a_client():
 def test_a_late_429_for_a_request_sent_before_the_budget_reopened_changes_nothing():
     gate, clock = gate_and_clock()
     sent_before = clock.now
-    for dummy in range(20):
-        gate.admit((WRITE,))
-        gate.landed((WRITE,))
-    gate.throttled((WRITE,), 2.0)
-    clock.now += 2.5  # reopened; then the answer of a $batch sent before the closure comes back, with its 429s
+    spend_as_a_bucket(gate, clock)
+    clock.now += 0.5  # reopened; then the answer of a $batch sent before the closure comes back, with its 429s
     gate.throttled((WRITE,), 1.5, sent_at=sent_before)
     gate.landed((WRITE,), sent_at=sent_before)
     assert gate.opens_at((WRITE,)) == 0.0
     assert gate.pace(WRITE) == pytest.approx(0.1)
     # A 429 right after reopening with nothing landed since keeps the pace learned (it does not halve it).
-    gate.throttled((WRITE,), 1.0, sent_at=clock.now)
+    gate.throttled((WRITE,), 0.1, sent_at=clock.now)
     assert gate.pace(WRITE) == pytest.approx(0.1)
+
+
+@pytest.mark.parametrize('workers', [8, 32])
+@pytest.mark.parametrize('writes', [1000, 5000])
+def test_fixed_windows_take_within_a_tenth_of_what_the_budget_allows(writes, workers):
+    run = run_against(FixedWindows, writes, workers=workers)
+    allowed = (math.ceil(writes / 200.0) - 1) * 10.0  # the last window's start
+    assert run['landed'] == writes
+    assert run['seconds'] <= 1.1 * allowed
+    assert run['gate'].windows(WRITE) is not None
+
+
+@pytest.mark.parametrize('workers', [8, 32])
+@pytest.mark.parametrize('writes', [1000, 5000])
+def test_a_token_bucket_is_paced_within_a_tenth_of_its_rate(writes, workers):
+    run = run_against(TokenBucket, writes, workers=workers)
+    allowed = (writes - 200) / 20.0  # the bucket's 200 at once, then 20 a second
+    assert run['landed'] == writes
+    assert run['seconds'] <= 1.1 * allowed
+    assert run['gate'].pace(WRITE) == pytest.approx(0.05, rel=0.1)
+
+
+@pytest.mark.parametrize('budget_type', [FixedWindows, TokenBucket])
+def test_a_large_run_meets_at_most_one_budget_429_per_ten_writes(budget_type):
+    # 8 $batches of 20 in flight: the first burst, before the gate knows the budget, is most of what is refused.
+    run = run_against(budget_type, 5000, workers=8)
+    assert run['refused'] / 5000.0 <= 0.1
+
+
+def test_the_resource_units_429_holds_writes_back_but_teaches_only_the_reads_lane():
+    gate, clock = gate_and_clock()
+    for dummy in range(10):
+        gate.admit((WRITE,), 20)
+        gate.landed((WRITE,), 20)
+        gate.admit((READ,), 20)
+        gate.landed((READ,), 20)
+        clock.now += 0.1
+    # The resource units' 429 (scope ReadWrite) asks for a short wait: reads are taken for a token bucket ...
+    gate.throttled((READ, WRITE), 0.05)
+    gate.admit((WRITE,), 20)
+    assert clock.sleeps == [0.05]  # ... and writes waited for it too,
+    assert gate.describe()['read']['counts_in'] == 'token bucket'
+    assert gate.describe()['write'] == {'counts_in': 'not known yet', 'closures': 0}
+    gate.landed((WRITE,), 20)
+    # but the write lane learns its windows from the write budget's own 429.
+    clock.now += 0.5
+    gate.throttled((WRITE,), 8.0)
+    gate.admit((WRITE,), 20)
+    assert gate.describe()['write'] == {'counts_in': 'fixed windows', 'allowance': 220, 'window_seconds': pytest.approx(9.55, abs=0.01),
+                                        'closures': 1}
+
+
+def test_under_fixed_windows_an_allowance_that_batches_do_not_fill_is_raised_too():
+    # 15 per window learned, batches of 10: one batch a window fits, the second waits, and only 10 land per window.
+    gate, clock = gate_and_clock()
+    gate.admit((WRITE,), 10)
+    gate.landed((WRITE,), 10)
+    gate.admit((WRITE,), 5)
+    gate.landed((WRITE,), 5)
+    gate.throttled((WRITE,), 10.0)
+    for dummy in range(12):
+        gate.admit((WRITE,), 10)
+        gate.landed((WRITE,), 10)
+    assert gate.windows(WRITE)[0] > 15
