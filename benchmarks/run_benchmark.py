@@ -988,6 +988,10 @@ def main(argv=None) -> int:
     parser.add_argument('--budget-read-rate', type=float, default=0.05,
                         help="the reads case's resource-unit quota times this (default 0.05, 40 units a second: less than this "
                              "machine serves, so that the budget, not the machine, bounds the run)")
+    parser.add_argument('--budget-windows', choices=('fixed', 'sliding'), default='fixed',
+                        help="the emulator's budget windows in the budget cases (default fixed, as issue 29 measured)")
+    parser.add_argument('--budget-cases', default='writes,reads',
+                        help='the budget cases to run: writes (a first run), reads (the unchanged run after it); default both')
     parser.add_argument('--json', help='also write all figures to this file')
     parser.add_argument('--keep', action='store_true', help='keep the work directory')
     args = parser.parse_args(argv)
