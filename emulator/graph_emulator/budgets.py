@@ -204,8 +204,11 @@ def resource_unit_cost(method: str, segments, query: dict) -> int:
     return max(1, cost)
 
 
-def retry_after_header(seconds: float) -> str:
-    """Retry-After for a wait: never shorter than the wait (rounded up to the millisecond), as Graph's "2.128"."""
+def retry_after_header(seconds: float, *, whole_seconds: bool = False) -> str:
+    """Retry-After for a wait: never shorter than the wait, rounded up to the millisecond (as Graph's "2.128") or to
+    whole seconds (as Graph's "10"; the setting budget_retry_after)."""
+    if whole_seconds:
+        return "%d" % max(1, math.ceil(seconds))
     value = math.ceil(seconds * 1000.0) / 1000.0
     return ("%.3f" % value).rstrip("0").rstrip(".") or "0"
 

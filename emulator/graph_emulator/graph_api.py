@@ -128,7 +128,7 @@ class GraphApi:
             call.resource_units = charge.resource_units
             return None
         wait, what = refused
-        headers = {"Retry-After": retry_after_header(wait)}
+        headers = {"Retry-After": retry_after_header(wait, whole_seconds=self.emulator.config["budget_retry_after"] == "whole_seconds")}
         headers.update(refusal_headers(what, app=call.token.client_id or call.token.identity, tenant_id=tenant.id,
                                        with_headers=self.emulator.config["budget_headers"]))
         code = "ApplicationThrottled" if what.startswith("outlook") else "TooManyRequests"

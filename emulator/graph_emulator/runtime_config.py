@@ -64,6 +64,10 @@ DEFAULTS = {
     "budget_rate_scale": 1.0,
     # Whether a budget's 429 carries x-ms-throttle-scope and x-ms-throttle-information (the identity page lists them).
     "budget_headers": True,
+    # A budget's Retry-After: the exact wait to the millisecond, or rounded up to whole seconds. Graph's is seen both
+    # ways ("10" and "2.128", GRAPH_PHOTO_API.md); a public Q&A about Graph's Retry-After shows whole seconds ("41",
+    # "315": learn.microsoft.com/answers/questions/648796). Whole seconds make a token bucket's short wait look long.
+    "budget_retry_after": "exact",
 }
 
 _CHOICES = {
@@ -85,6 +89,7 @@ _CHOICES = {
     "upload_etag": ("new", "content"),
     "budget_windows": ("fixed", "sliding"),
     "photo_budget": ("directory", "outlook", "both"),
+    "budget_retry_after": ("exact", "whole_seconds"),
 }
 # Values that look like numbers are kept as strings, so that a YAML or JSON 404 means the same as "404".
 _NUMERIC_CHOICES = ("missing_size", "no_mailbox_oversize")

@@ -86,6 +86,14 @@ def test_the_headers_can_be_left_out(emulator, graph):
     assert throttled and all("x-ms-throttle-scope" not in answer["headers"] for answer in throttled)
 
 
+def test_retry_after_in_whole_seconds_is_rounded_up(emulator, graph):
+    emulator.admin.config(photo_budget="directory", budget_windows="sliding", budget_retry_after="whole_seconds",
+                          **WRITES_3_PER_2S)
+    throttled = [answer for answer in batch_of_uploads(graph, USERS).json()["responses"] if answer["status"] == 429]
+    # A bucket of 3 per 2 s refills one request in 0.667 s at most: "1", never "0" nor a fraction.
+    assert throttled and {answer["headers"]["Retry-After"] for answer in throttled} == {"1"}
+
+
 def upload_until_refused(graph, limit=10):
     for dummy in range(limit):
         response = graph.put_photo("/users/%s/photo/$value" % ALICE, make_image(size=(32, 32)))

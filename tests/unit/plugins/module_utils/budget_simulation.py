@@ -7,6 +7,7 @@ a fraction of a second and its figures do not depend on the machine."""
 
 from __future__ import annotations
 
+import math
 import threading
 
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.throttle_gate import WRITE, ThrottleGate
@@ -82,14 +83,27 @@ class TokenBucket:
         return (1 - self.tokens) / self.rate
 
 
-def run_against(budget_type, writes: int, *, quota: int = 200, window: float = 10.0, workers: int = 8, batch: int = 20,
+class WholeSeconds:
+    """A budget whose Retry-After is rounded up to whole seconds (Graph's is seen as "10" as well as "2.128")."""
+
+    def __init__(self, budget):
+        self.budget = budget
+
+    def take(self, now: float):
+        wait = self.budget.take(now)
+        return None if wait is None else float(max(1, math.ceil(wait)))
+
+
+def run_against(budget_type, writes: int, *, whole_seconds: bool = False, quota: int = 200, window: float = 10.0, workers: int = 8, batch: int = 20,
                 latency: float = 0.3) -> dict:
     """`writes` requests in $batches of `batch` by `workers` threads, each batch answered `latency` after it went, every
-    one through one gate, against budget_type(quota, window): the seconds from the first request to the last landed,
+    one through one gate, against budget_type(quota, window) (its Retry-After in whole seconds if whole_seconds): the seconds from the first request to the last landed,
     the budget 429s, and the gate."""
     time = VirtualTime(workers)
     gate = ThrottleGate(clock=time, sleep=time.sleep)
     budget = budget_type(quota, window, time.now)
+    if whole_seconds:
+        budget = WholeSeconds(budget)
     lock = threading.Lock()
     state = {'waiting': writes, 'landed': 0, 'refused': 0, 'last': time.now}
     started = time.now
