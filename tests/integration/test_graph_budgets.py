@@ -64,8 +64,8 @@ def assert_retry_after_never_cut_short(log: list, refused: list) -> None:
         assert later[0]['time'] >= entry['time'] + float(entry['retry_after']), (entry, later[0])
 
 
-@pytest.mark.parametrize('windows, headers, retry_after', [('fixed', True, 'exact'), ('sliding', False, 'exact'),
-                                                            ('sliding', True, 'whole_seconds')])
+@pytest.mark.parametrize('windows, headers, retry_after', [
+    ('fixed', True, 'exact'), ('sliding', False, 'exact'), ('sliding', True, 'whole_seconds')])
 def test_a_first_run_meeting_the_closed_write_budget_many_times_loses_no_item(budgeted, picture, windows, headers, retry_after):
     runner, admin = budgeted
     admin.config(budget_windows=windows, budget_headers=headers, budget_retry_after=retry_after, photo_budget='directory', **BUDGETS)
