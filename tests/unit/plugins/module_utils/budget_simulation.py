@@ -97,8 +97,8 @@ class WholeSeconds:
 def run_against(budget_type, writes: int, *, whole_seconds: bool = False, quota: int = 200, window: float = 10.0, workers: int = 8, batch: int = 20,
                 latency: float = 0.3) -> dict:
     """`writes` requests in $batches of `batch` by `workers` threads, each batch answered `latency` after it went, every
-    one through one gate, against budget_type(quota, window) (its Retry-After in whole seconds if whole_seconds): the seconds from the first request to the last landed,
-    the budget 429s, and the gate."""
+    one through one gate, against budget_type(quota, window) (its Retry-After in whole seconds if whole_seconds): the
+    seconds from the first request to the last landed, the budget 429s, and the gate."""
     time = VirtualTime(workers)
     gate = ThrottleGate(clock=time, sleep=time.sleep)
     budget = budget_type(quota, window, time.now)
