@@ -637,8 +637,8 @@ stats:
       that a budget's 429 sent back to wait until Graph's budget reopened (no retry spent, see
       R(the performance guide,ansible_collections.graphops.msgraph.docsite.performance)), C(budget_429s) the budget 429s
       of the run (single requests too), C(budgets) what the run learned of each budget that refused it, by lane
-      (C(read), C(write), C(mailbox:...)): C(counts_in) C(fixed windows) with the C(allowance) per window and
-      C(window_seconds), or C(token bucket) with C(seconds_per_request), and its C(closures), C(peak_per_mailbox) the most
+      (C(read), C(write), or C(mailbox) and the mailbox), in C(counts_in) (C(fixed windows) with the C(allowance) per
+      window and C(window_seconds), or C(token bucket) with C(seconds_per_request)) and C(closures), C(peak_per_mailbox) the most
       requests in flight for one mailbox, C(compared) how many items had both photos decoded and compared,
       C(compare_cpu_ms) the CPU time those compares took, C(previews_dropped) the items whose principal has no photo
       and whose local photo was therefore prepared for the upload without the preview a compare needs,
