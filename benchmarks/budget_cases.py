@@ -111,7 +111,8 @@ def case_figures(emulator, run: dict, *, kind: str, quota: float, window: float,
             if spent else 0.0)
     return {'kind': kind, 'note': rate_note, 'landed': landed, 'allowed': allowed, 'seconds': seconds, 'span': span,
             'ratio': seconds / allowed if allowed else None, 'budget_429s': len(refused), 'all_budget_429s': len(budget_429s),
-            'per_landed': len(refused) / landed if landed else 0.0, 'failed': totals.get('failed'), 'status': task['status']}
+            'per_landed': len(refused) / landed if landed else 0.0, 'failed': totals.get('failed'), 'status': task['status'],
+            'learned': (task.get('stats') or {}).get('budgets')}
 
 
 def report_budgets(figures: dict) -> list:
@@ -123,6 +124,9 @@ def report_budgets(figures: dict) -> list:
                          '%.2fx' % case['ratio'] if case['ratio'] else 'n/a', case['kind'], case['span'], case['budget_429s'], case['per_landed'],
                          'write' if case['kind'] == 'write' else 'request', case['failed'],
                          '' if case['status'] == 'ok' else ' (task %s)' % case['status']))
+        if case.get('learned'):
+            lines.append('         the gate learned: %s' % '; '.join('%s %s' % (lane, ', '.join('%s %s' % item for item in learned.items()))
+                                                              for lane, learned in sorted(case['learned'].items())))
     return lines
 
 
