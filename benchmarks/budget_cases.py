@@ -125,8 +125,8 @@ def report_budgets(figures: dict) -> list:
                          'write' if case['kind'] == 'write' else 'request', case['failed'],
                          '' if case['status'] == 'ok' else ' (task %s)' % case['status']))
         if case.get('learned'):
-            learned = ['%s %s' % (lane, ', '.join('%s %s' % item for item in figures.items()))
-                       for lane, figures in sorted(case['learned'].items())]
+            learned = ['%s %s' % (lane, ', '.join('%s %s' % item for item in values.items()))
+                       for lane, values in sorted(case['learned'].items())]
             lines.append('         the gate learned: %s' % '; '.join(learned))
     return lines
 
