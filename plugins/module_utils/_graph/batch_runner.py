@@ -27,14 +27,11 @@ from ansible_collections.graphops.msgraph.plugins.module_utils._graph.batch impo
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.client import is_token_refusal, token_was_accepted
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphModuleError, GraphTokenRefused, parse_error_envelope
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.mailbox_limit import MailboxSlots, mailbox_of
-from ansible_collections.graphops.msgraph.plugins.module_utils._graph.retries import parse_retry_after
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.throttle_gate import (
     MAILBOX_LANE_PREFIX,
     GraphBudgetExhausted,
     ThrottleGate,
-    classify_throttling,
-    describe_lane,
-    describe_refusal,
+    budget_wait_message,
     request_lanes,
 )
 
@@ -176,16 +173,12 @@ class BatchRunner:
     def _waits_for_budget(self, request, answer, lanes: tuple, sent_at: float) -> bool:
         """An inner 429: True when it is a budget's (the gate closes what it spends; the item goes again when it
         reopens, spending no retry), False for a mailbox's concurrency 429 (retried per item as before)."""
-        code, message, _request_id = parse_error_envelope(answer.json_body)
-        retry_after = parse_retry_after(answer.retry_after, limit=None)
-        closed = classify_throttling(lanes, code=code, message=message, headers=answer.headers, retry_after=retry_after)
-        if closed is None:
+        refusal = self.gate.budget_refusal(lanes, body=answer.json_body, headers=answer.headers, retry_after_header=answer.retry_after,
+                                           sent_at=sent_at)
+        if refusal is None:
             return False
-        self.gate.throttled(closed, retry_after, refusal=describe_refusal(answer.status, code, message), sent_at=sent_at)
         self.stats.count_budget_wait()
-        self.on_retry('%s %s (in $batch): HTTP 429 on %s (Retry-After %s), sent again when it reopens (no retry spent)' % (
-            request.method, request.path, ' and '.join(describe_lane(lane) for lane in closed),
-            'none' if retry_after is None else '%gs' % retry_after))
+        self.on_retry('%s %s (in $batch): %s' % (request.method, request.path, budget_wait_message(*refusal)))
         return True
 
     @staticmethod

@@ -31,7 +31,7 @@ import threading
 import time
 
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.budget_lane import BudgetLane
-from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphModuleError
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.errors import GraphModuleError, parse_error_envelope
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.mailbox_limit import mailbox_of
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.retries import parse_retry_after
 
@@ -243,6 +243,19 @@ class ThrottleGate:
                 return None
             return found.allowance, found.window
 
+    def budget_refusal(self, lanes: tuple, *, body, headers, retry_after_header: str | None, sent_at: float | None):
+        """A 429 for a request spending lanes (a single request or an inner one of $batch): (the lanes it closed, its
+        Retry-After in seconds or None) when it is a budget's, the gate now closed for them; None for a mailbox's
+        concurrency 429, which the retry policy handles. body: the answer's JSON; headers: its headers (inner answers'
+        names are lower case, a response's any case), retry_after_header: its Retry-After."""
+        code, message, _request_id = parse_error_envelope(body)
+        retry_after = parse_retry_after(retry_after_header, limit=None)
+        closed = classify_throttling(lanes, code=code, message=message, headers=headers, retry_after=retry_after)
+        if closed is None:
+            return None
+        self.throttled(closed, retry_after, refusal=describe_refusal(429, code, message), sent_at=sent_at)
+        return closed, retry_after
+
     def ticket(self, method: str, path: str, *, lanes: tuple | None = None) -> 'BudgetTicket':
         """A single request's ticket; lanes given: a $batch envelope carrying requests that spend those lanes (they were
         admitted one by one, so the envelope only waits while one is closed, and its 429 closes them)."""
@@ -273,13 +286,18 @@ class BudgetTicket:
 
     def budget_refusal(self, response):
         """(lanes, seconds) when the 429 response is a budget's (the gate is closed for them), else None."""
-        code, message = _error_of(response)
-        retry_after = parse_retry_after(response.headers.get('Retry-After'), limit=None)
-        lanes = classify_throttling(self.lanes, code=code, message=message, headers=response.headers, retry_after=retry_after)
-        if lanes is None:
-            return None
-        self.gate.throttled(lanes, retry_after, refusal=describe_refusal(429, code, message), sent_at=self.sent_at)
-        return lanes, retry_after
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        return self.gate.budget_refusal(self.lanes, body=body, headers=response.headers,
+                                        retry_after_header=response.headers.get('Retry-After'), sent_at=self.sent_at)
+
+
+def budget_wait_message(closed: tuple, retry_after: float | None) -> str:
+    """How a budget's wait reads among the retries (graph_retries, -vvv), for single and inner requests alike."""
+    return 'HTTP 429 on %s (Retry-After %s), sent again when it reopens (no retry spent)' % (
+        ' and '.join(describe_lane(lane) for lane in closed), 'none' if retry_after is None else '%gs' % retry_after)
 
 
 def describe_refusal(status: int, code: str | None, message: str | None) -> str:
@@ -289,14 +307,3 @@ def describe_refusal(status: int, code: str | None, message: str | None) -> str:
     if message:
         text += ' (%s)' % message.rstrip('.')
     return text
-
-
-def _error_of(response) -> tuple:
-    try:
-        body = response.json()
-    except ValueError:
-        return None, None
-    error = body.get('error') if isinstance(body, dict) else None
-    if not isinstance(error, dict):
-        return None, None
-    return error.get('code'), error.get('message')

@@ -8,7 +8,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from ansible_collections.graphops.msgraph.plugins.module_utils._graph.retries import RetryPolicy
-from ansible_collections.graphops.msgraph.plugins.module_utils._graph.throttle_gate import describe_lane
+from ansible_collections.graphops.msgraph.plugins.module_utils._graph.throttle_gate import budget_wait_message
 
 try:
     import requests
@@ -71,9 +71,7 @@ class RetryingTransport:
         refusal = budget.budget_refusal(response)
         if refusal is None:
             return False
-        lanes, retry_after = refusal
-        self.on_retry('%s: HTTP 429 on %s (Retry-After %s), sent again when it reopens (no retry spent)' % (
-            where, ' and '.join(describe_lane(lane) for lane in lanes), 'none' if retry_after is None else '%gs' % retry_after))
+        self.on_retry('%s: %s' % (where, budget_wait_message(*refusal)))
         response.close()
         return True
 
